@@ -1,0 +1,149 @@
+package io.tollgate.policy;
+
+import io.tollgate.policy.internal.LocalClock;
+import io.tollgate.policy.model.Quota;
+import io.tollgate.policy.model.Rate;
+
+/**
+ * The stateful limits of one compiled contract: what a {@link CounterStore} applies to its {@link
+ * CounterState}. All arithmetic is exact integer arithmetic on event time, so every store and a
+ * replay decide the same.
+ *
+ * <ul>
+ *   <li><b>total</b>: at most N permitted calls in the contract's lifetime (reason {@code total}).
+ *   <li><b>quota</b>: at most N permitted calls per calendar day or month in the contract's zone
+ *       (reason {@code quota}). A call whose event time falls in an earlier period than the one
+ *       being counted (a late call) counts against the current period: late data never reopens a
+ *       closed period.
+ *   <li><b>rate</b>: a token bucket of capacity N, refilled continuously at N per unit, full at the
+ *       first call (reason {@code rate}, outcome THROTTLE). Tokens are kept scaled by the unit in
+ *       milliseconds: capacity {@code N * unit}, refill {@code N} per elapsed millisecond, cost
+ *       {@code unit} per call. A call earlier than the last refill refills nothing.
+ * </ul>
+ */
+public final class LimitSpec {
+  private final long total;
+  private final long quota;
+  private final boolean quotaMonthly;
+  private final LocalClock clock;
+  private final long ratePermits;
+  private final long rateUnitMillis;
+  private final long capacity;
+
+  /**
+   * @param total lifetime limit, or -1 for none
+   * @param quota calendar limit, or null
+   * @param rate rate, or null
+   * @param clock the contract's zone, for calendar periods
+   */
+  public LimitSpec(long total, Quota quota, Rate rate, LocalClock clock) {
+    this.total = total;
+    this.quota = quota == null ? -1 : quota.permits();
+    this.quotaMonthly = quota != null && quota.period() == Quota.Period.MONTH;
+    this.clock = clock;
+    this.ratePermits = rate == null ? -1 : rate.permits();
+    this.rateUnitMillis = rate == null ? 0 : rate.unitMillis();
+    this.capacity = rate == null ? 0 : Math.multiplyExact(rate.permits(), rate.unitMillis());
+  }
+
+  public boolean hasTotal() {
+    return total >= 0;
+  }
+
+  public boolean hasQuota() {
+    return quota >= 0;
+  }
+
+  public boolean hasRate() {
+    return ratePermits >= 0;
+  }
+
+  public long total() {
+    return total;
+  }
+
+  public long quota() {
+    return quota;
+  }
+
+  public long ratePermits() {
+    return ratePermits;
+  }
+
+  public long rateUnitMillis() {
+    return rateUnitMillis;
+  }
+
+  /** The calendar period (local epoch day or month) of an event time. */
+  public long quotaPeriod(long tsMillis) {
+    return quotaMonthly ? clock.epochMonth(tsMillis) : clock.epochDay(tsMillis);
+  }
+
+  /**
+   * If every limit has room at {@code tsMillis}, consumes one call from each and returns 0;
+   * otherwise changes nothing and returns the mask of exhausted limits ({@link Reason#TOTAL},
+   * {@link Reason#QUOTA}, {@link Reason#RATE}). Allocation-free.
+   */
+  public int tryAcquire(CounterState s, long tsMillis) {
+    int failed = 0;
+    if (total >= 0 && s.getTotal() >= total) {
+      failed |= Reason.TOTAL.bit();
+    }
+    long period = 0;
+    long quotaCount = 0;
+    if (quota >= 0) {
+      period = quotaPeriod(tsMillis);
+      long current = s.getQuotaPeriod();
+      if (period > current) {
+        quotaCount = 0;
+      } else {
+        period = current;
+        quotaCount = s.getQuotaCount();
+      }
+      if (quotaCount >= quota) {
+        failed |= Reason.QUOTA.bit();
+      }
+    }
+    long tokens = 0;
+    long refilledAt = 0;
+    if (ratePermits >= 0) {
+      if (!s.isBucketStarted()) {
+        tokens = capacity;
+        refilledAt = tsMillis;
+      } else {
+        tokens = s.getTokens();
+        refilledAt = s.getRefilledAt();
+        long elapsed = tsMillis - refilledAt;
+        if (elapsed > 0) {
+          tokens = elapsed >= rateUnitMillis ? capacity : Math.min(capacity, tokens + elapsed * ratePermits);
+          refilledAt = tsMillis;
+        }
+      }
+      if (tokens < rateUnitMillis) {
+        failed |= Reason.RATE.bit();
+      }
+    }
+    if (failed != 0) {
+      return failed;
+    }
+    if (total >= 0) {
+      s.setTotal(s.getTotal() + 1);
+    }
+    if (quota >= 0) {
+      s.setQuotaPeriod(period);
+      s.setQuotaCount(quotaCount + 1);
+    }
+    if (ratePermits >= 0) {
+      s.setBucketStarted(true);
+      s.setTokens(tokens - rateUnitMillis);
+      s.setRefilledAt(refilledAt);
+    }
+    return 0;
+  }
+
+  @Override
+  public String toString() {
+    return "LimitSpec{total=" + total + ", quota=" + quota + (quotaMonthly ? "/month" : "/day")
+        + ", rate=" + ratePermits + "/" + rateUnitMillis + "ms}";
+  }
+}

@@ -1,0 +1,150 @@
+package io.tollgate.policy;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Decides data calls against a set of compiled contracts. Immutable: {@link #with} and {@link
+ * #without} return a new engine, so an enforcement point swaps contract sets atomically by
+ * replacing one reference.
+ *
+ * <h2>Semantics</h2>
+ *
+ * <ol>
+ *   <li>No contract for (consumer, dataset): DENY, reason {@code no-contract}, contract null.
+ *   <li>The candidates are tried in contract-id order. For each, the stateless constraints are
+ *       evaluated (every failing one is reported). Only when all hold are the stateful limits
+ *       applied through the {@link CounterStore}, which consumes a call only when every limit has
+ *       room.
+ *   <li>The first candidate that permits is applied: PERMIT with its obligations (a call that names
+ *       no fields is projected to the contract's allow-list, if it has one; a call that names
+ *       fields is projected to them).
+ *   <li>When none permits: THROTTLE, naming the first contract that failed only on {@code rate},
+ *       if there is one; else DENY, naming the contract when there was exactly one candidate. The
+ *       reasons are the union over all candidates.
+ * </ol>
+ */
+public final class PolicyEngine {
+  private static final CompiledPolicy[] NONE = new CompiledPolicy[0];
+  private static final Obligations.Mask[] NO_MASKS = new Obligations.Mask[0];
+  private static final int NO_CONTRACT = Reason.NO_CONTRACT.bit();
+  private static final int RATE = Reason.RATE.bit();
+
+  private final Map<String, CompiledPolicy> byId;
+  private final Map<String, Map<String, CompiledPolicy[]>> index;
+
+  private PolicyEngine(Map<String, CompiledPolicy> byId) {
+    this.byId = byId;
+    Map<String, Map<String, List<CompiledPolicy>>> grouped = new HashMap<>();
+    for (CompiledPolicy p : byId.values()) {
+      grouped.computeIfAbsent(p.consumer(), k -> new HashMap<>())
+          .computeIfAbsent(p.dataset(), k -> new ArrayList<>())
+          .add(p);
+    }
+    Map<String, Map<String, CompiledPolicy[]>> idx = new HashMap<>();
+    grouped.forEach((consumer, byDataset) -> {
+      Map<String, CompiledPolicy[]> m = new HashMap<>();
+      byDataset.forEach((dataset, list) -> {
+        CompiledPolicy[] arr = list.toArray(NONE);
+        Arrays.sort(arr, Comparator.comparing(CompiledPolicy::id));
+        m.put(dataset, arr);
+      });
+      idx.put(consumer, m);
+    });
+    this.index = idx;
+  }
+
+  /** An engine over these contracts; contract ids must be unique. */
+  public static PolicyEngine of(Collection<CompiledPolicy> policies) {
+    Map<String, CompiledPolicy> byId = new LinkedHashMap<>();
+    for (CompiledPolicy p : policies) {
+      if (byId.put(p.id(), p) != null) {
+        throw new IllegalArgumentException("duplicate contract id " + p.id());
+      }
+    }
+    return new PolicyEngine(byId);
+  }
+
+  /** An engine with {@code policy} added, or replacing the contract with the same id. */
+  public PolicyEngine with(CompiledPolicy policy) {
+    Map<String, CompiledPolicy> copy = new LinkedHashMap<>(byId);
+    copy.put(policy.id(), policy);
+    return new PolicyEngine(copy);
+  }
+
+  /** An engine without the contract {@code id} (a revocation). */
+  public PolicyEngine without(String id) {
+    if (!byId.containsKey(id)) {
+      return this;
+    }
+    Map<String, CompiledPolicy> copy = new LinkedHashMap<>(byId);
+    copy.remove(id);
+    return new PolicyEngine(copy);
+  }
+
+  /** The contract with this id, or null. */
+  public CompiledPolicy contract(String id) {
+    return byId.get(id);
+  }
+
+  public Collection<CompiledPolicy> contracts() {
+    return byId.values();
+  }
+
+  public int size() {
+    return byId.size();
+  }
+
+  /** The contracts for (consumer, dataset) in contract-id order. Do not modify. */
+  public CompiledPolicy[] candidates(String consumer, String dataset) {
+    Map<String, CompiledPolicy[]> m = consumer == null ? null : index.get(consumer);
+    CompiledPolicy[] c = m == null || dataset == null ? null : m.get(dataset);
+    return c == null ? NONE : c;
+  }
+
+  /** Decides {@code call} into {@code out}. Allocation-free (OPA constraints excepted). */
+  public void decide(DataCall call, CounterStore counters, Decision out) {
+    CompiledPolicy[] candidates = candidates(call.consumer(), call.dataset());
+    if (candidates.length == 0) {
+      out.set(call.id(), call.ts(), Outcome.DENY, null, NO_CONTRACT, null, NO_MASKS);
+      return;
+    }
+    int union = 0;
+    CompiledPolicy throttledBy = null;
+    for (CompiledPolicy p : candidates) {
+      int failed = p.evaluate(call);
+      if (failed == 0 && p.limits() != null) {
+        failed = counters.tryAcquire(p.counterKey(), p.limits(), call.ts());
+      }
+      if (failed == 0) {
+        Obligations o = p.obligations();
+        String[] project = call.hasFields() ? call.fields() : o.project();
+        out.set(call.id(), call.ts(), Outcome.PERMIT, p, 0, project, o.masks());
+        return;
+      }
+      if (failed == RATE && throttledBy == null) {
+        throttledBy = p;
+      }
+      union |= failed;
+    }
+    if (throttledBy != null) {
+      out.set(call.id(), call.ts(), Outcome.THROTTLE, throttledBy, union, null, NO_MASKS);
+    } else {
+      out.set(call.id(), call.ts(), Outcome.DENY, candidates.length == 1 ? candidates[0] : null,
+          union, null, NO_MASKS);
+    }
+  }
+
+  /** Decides {@code call} into a new {@link Decision}. */
+  public Decision decide(DataCall call, CounterStore counters) {
+    Decision d = new Decision();
+    decide(call, counters, d);
+    return d;
+  }
+}
