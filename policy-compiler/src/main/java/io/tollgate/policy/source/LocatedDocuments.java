@@ -58,7 +58,7 @@ final class LocatedDocuments {
       while ((t = p.nextToken()) != null) {
         Map<String, int[]> positions = new HashMap<>();
         JsonNode root = value(p, t, "", positions);
-        if (!root.isNull()) {
+        if (!root.isNull() && !(root.isTextual() && root.asText().isEmpty())) {
           docs.add(new Document(root, positions));
         }
       }
@@ -87,7 +87,10 @@ final class LocatedDocuments {
           String child = pointer + "/" + escape(name);
           JsonLocation kl = p.currentTokenLocation();
           JsonNode v = value(p, p.nextToken(), child, positions);
-          positions.put(child, new int[] {kl.getLineNr(), kl.getColumnNr()});
+          if (v.isContainerNode()) {
+            // a block mapping or list starts on the lines below its key: point at the key
+            positions.put(child, new int[] {kl.getLineNr(), kl.getColumnNr()});
+          }
           o.set(name, v);
         }
         return o;

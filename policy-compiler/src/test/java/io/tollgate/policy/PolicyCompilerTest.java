@@ -1,0 +1,108 @@
+package io.tollgate.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tollgate.policy.model.AtomicConstraint;
+import io.tollgate.policy.model.LeftOperand;
+import io.tollgate.policy.model.LogicalConstraint;
+import io.tollgate.policy.model.Operator;
+import io.tollgate.policy.model.Origin;
+import io.tollgate.policy.model.Policy;
+import io.tollgate.policy.model.Rate;
+import io.tollgate.policy.model.Rule;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class PolicyCompilerTest {
+  private static final String BASE = "contract: c1\nprovider: p\nconsumer: acme\ndataset: ds\npurposes: [risk]\n";
+
+  private static Policy policy(List<io.tollgate.policy.model.Constraint> constraints, List<Rule> prohibitions) {
+    return new Policy("c1", Policy.PolicyType.AGREEMENT, "p", "acme", "ds", ZoneOffset.UTC,
+        List.of(new Rule(Rule.Kind.PERMISSION, List.of(Action.USE), constraints, List.of(), "/permission/0")),
+        prohibitions, null, new Origin("odrl.json", null, Map.of("/permission/0/constraint/0", new int[] {7, 9})));
+  }
+
+  @Test
+  void theSameContractWrittenDifferentlyHasTheSameVersionAndIsCompiledOnce() throws PolicyException {
+    PolicyCompiler compiler = new PolicyCompiler();
+    CompiledPolicy a = compiler.compile(Contracts.yaml(BASE).get(0));
+    CompiledPolicy b = compiler.compile(Contracts.yaml("# reformatted\ndataset: ds\nconsumer: acme\n"
+        + "purposes:\n  - risk\nprovider: p\ncontract: c1\n").get(0));
+    assertThat(b).isSameAs(a);
+    assertThat(compiler.cachedPolicies()).isEqualTo(1);
+  }
+
+  @Test
+  void anyChangeOfMeaningChangesTheVersion() throws PolicyException {
+    PolicyCompiler compiler = new PolicyCompiler();
+    String v = compiler.compile(Contracts.yaml(BASE).get(0)).version();
+    assertThat(compiler.compile(Contracts.yaml(BASE.replace("[risk]", "[risk, audit]")).get(0)).version()).isNotEqualTo(v);
+    assertThat(compiler.compile(Contracts.yaml(BASE + "limits: {rate: \"1/s\"}\n").get(0)).version()).isNotEqualTo(v);
+    assertThat(compiler.compile(Contracts.yaml(BASE + "zone: Asia/Shanghai\n").get(0)).version()).isNotEqualTo(v);
+    assertThat(v).hasSize(16).matches("[0-9a-f]{16}");
+  }
+
+  @Test
+  void unsupportedOperatorIsAnErrorWithThePositionOfTheConstraint() {
+    Policy p = policy(List.of(new AtomicConstraint(LeftOperand.PURPOSE, Operator.GT, List.of("x"), "/permission/0/constraint/0")), List.of());
+    assertThatThrownBy(() -> new PolicyCompiler().compile(p))
+        .isInstanceOf(PolicyException.class)
+        .hasMessage("odrl.json:7:9: /permission/0/constraint/0: left operand purpose takes operator isAnyOf, eq, isNoneOf, neq, found gt");
+  }
+
+  @Test
+  void wrongRightOperandTypeIsAnError() {
+    Policy p = policy(List.of(new AtomicConstraint(LeftOperand.DATE_TIME, Operator.LT, "tomorrow", "/permission/0/constraint/0")), List.of());
+    assertThatThrownBy(() -> new PolicyCompiler().compile(p))
+        .hasMessageContaining("left operand dateTime expects an ISO-8601 instant as right operand, found tomorrow");
+  }
+
+  @Test
+  void prohibitionsAreRefusedNotIgnored() {
+    Rule prohibition = new Rule(Rule.Kind.PROHIBITION, List.of(Action.DISTRIBUTE), List.of(), List.of(), "/prohibition/0");
+    assertThatThrownBy(() -> new PolicyCompiler().compile(policy(List.of(), List.of(prohibition))))
+        .hasMessageContaining("prohibitions are not supported by the compiler yet");
+  }
+
+  @Test
+  void limitsInsideALogicalConstraintAreRefused() {
+    LogicalConstraint or = new LogicalConstraint(LogicalConstraint.Op.OR, List.of(
+        new AtomicConstraint(LeftOperand.RATE, Operator.LTEQ, new Rate(1, 1000), "/permission/0/constraint/0/or/0"),
+        new AtomicConstraint(LeftOperand.PURPOSE, Operator.EQ, "x", "/permission/0/constraint/0/or/1")), "/permission/0/constraint/0");
+    assertThatThrownBy(() -> new PolicyCompiler().compile(policy(List.of(or), List.of())))
+        .hasMessageContaining("must be a top-level constraint of the permission");
+  }
+
+  @Test
+  void xoneIsRefusedNotIgnored() {
+    LogicalConstraint xone = new LogicalConstraint(LogicalConstraint.Op.XONE, List.of(
+        new AtomicConstraint(LeftOperand.PURPOSE, Operator.EQ, "x", "/a")), "/permission/0/constraint/0");
+    assertThatThrownBy(() -> new PolicyCompiler().compile(policy(List.of(xone), List.of())))
+        .hasMessageContaining("logical operator xone is not supported yet");
+  }
+
+  @Test
+  void orConstraintHoldsWhenAnyBranchHoldsAndReportsAllBranchesWhenNone() throws PolicyException {
+    LogicalConstraint or = new LogicalConstraint(LogicalConstraint.Op.OR, List.of(
+        new AtomicConstraint(LeftOperand.PURPOSE, Operator.EQ, "research", "/or/0"),
+        new AtomicConstraint(LeftOperand.SPATIAL, Operator.IS_ANY_OF, List.of("CN"), "/or/1")), "/or");
+    PolicyEngine engine = PolicyEngine.of(List.of(new PolicyCompiler().compile(policy(List.of(or), List.of()))));
+    DataCall c = new DataCall().id("1").ts(Instant.parse("2026-03-02T10:00:00Z")).consumer("acme").dataset("ds")
+        .action(Action.READ).purpose("research").region("US-CA");
+    InMemoryCounterStore counters = new InMemoryCounterStore();
+    assertThat(engine.decide(c, counters).permitted()).isTrue();
+    assertThat(engine.decide(c.purpose("ads").region("CN-SH"), counters).permitted()).isTrue();
+    assertThat(engine.decide(c.purpose("ads").region("US-CA"), counters).reasons()).containsExactly("purpose", "region");
+  }
+
+  @Test
+  void missingOpaModuleIsAnErrorAtTheConstraint() {
+    String yaml = BASE + "opa: {wasm: missing.wasm, entrypoint: x}\n";
+    assertThatThrownBy(() -> new PolicyCompiler().compile(Contracts.yaml(yaml).get(0)))
+        .hasMessageContaining("test.yaml:6:13: /opa/wasm: expected a readable OPA Wasm module, found no file missing.wasm");
+  }
+}
