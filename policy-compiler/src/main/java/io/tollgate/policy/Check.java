@@ -9,10 +9,32 @@ package io.tollgate.policy;
  * call's event time.
  */
 public abstract class Check {
+  static final int OTHER = 0;
+  static final int ACTION = 1;
+  static final int PURPOSE = 2;
+  static final int PERIOD = 3;
+  static final int HOURS = 4;
+  static final int DAYS = 5;
+  static final int FIELDS = 6;
+  static final int REGION = 7;
+  static final int GEOFENCE = 8;
+  static final int CHANNEL = 9;
+
   /** The reason bits this check reports when it fails. */
   protected final int reasons;
 
+  /**
+   * The shape, for {@link CompiledPolicy#evaluate}: it switches on it and calls the final class
+   * directly, so the JIT inlines every built-in check instead of dispatching virtually.
+   */
+  final int kind;
+
   protected Check(int reasons) {
+    this(OTHER, reasons);
+  }
+
+  Check(int kind, int reasons) {
+    this.kind = kind;
     this.reasons = reasons;
   }
 

@@ -16,7 +16,7 @@ final class Checks {
     private final long allowed;
 
     ActionCheck(long allowed) {
-      super(Reason.ACTION.bit());
+      super(Check.ACTION, Reason.ACTION.bit());
       this.allowed = allowed;
     }
 
@@ -33,7 +33,7 @@ final class Checks {
     private final boolean negated;
 
     PurposeCheck(long[] bits, boolean negated) {
-      super(Reason.PURPOSE.bit());
+      super(Check.PURPOSE, Reason.PURPOSE.bit());
       this.bits = bits;
       this.negated = negated;
     }
@@ -45,13 +45,13 @@ final class Checks {
     }
   }
 
-  /** Event time in [from, until). */
+  /** Event time in [from, until). The compiler merges every dateTime bound into one. */
   static final class PeriodCheck extends Check {
-    private final long from;
-    private final long until;
+    final long from;
+    final long until;
 
     PeriodCheck(long from, long until) {
-      super(Reason.PERIOD.bit());
+      super(Check.PERIOD, Reason.PERIOD.bit());
       this.from = from;
       this.until = until;
     }
@@ -63,23 +63,23 @@ final class Checks {
     }
   }
 
-  /** Local second of day in [from, until), wrapping midnight when until < from. */
+  /** Local time of day in [from, until), wrapping midnight when until < from. */
   static final class HoursCheck extends Check {
     private final LocalClock clock;
-    private final int from;
+    private final int from; // local millisecond of day
     private final int until;
 
     HoursCheck(LocalClock clock, int fromSecond, int untilSecond) {
-      super(Reason.HOURS.bit());
+      super(Check.HOURS, Reason.HOURS.bit());
       this.clock = clock;
-      this.from = fromSecond;
-      this.until = untilSecond;
+      this.from = fromSecond * 1000;
+      this.until = untilSecond * 1000;
     }
 
     @Override
     public int failures(DataCall call) {
-      int s = clock.secondOfDay(call.ts());
-      boolean in = from <= until ? s >= from && s < until : s >= from || s < until;
+      int t = clock.millisOfDay(call.ts());
+      boolean in = from <= until ? t >= from && t < until : t >= from || t < until;
       return in ? 0 : reasons;
     }
   }
@@ -90,7 +90,7 @@ final class Checks {
     private final int days;
 
     DaysCheck(LocalClock clock, int days) {
-      super(Reason.DAYS.bit());
+      super(Check.DAYS, Reason.DAYS.bit());
       this.clock = clock;
       this.days = days;
     }
@@ -106,7 +106,7 @@ final class Checks {
     private final long[] bits;
 
     FieldsCheck(long[] bits) {
-      super(Reason.FIELDS.bit());
+      super(Check.FIELDS, Reason.FIELDS.bit());
       this.bits = bits;
     }
 
@@ -132,7 +132,7 @@ final class Checks {
     private final boolean negated;
 
     RegionCheck(long[] bits, int[] countries, boolean negated) {
-      super(Reason.REGION.bit());
+      super(Check.REGION, Reason.REGION.bit());
       this.bits = bits;
       this.countries = countries;
       this.negated = negated;
@@ -158,24 +158,34 @@ final class Checks {
     }
   }
 
-  /** The call's location, when given, lies inside a polygon (even-odd rule). */
+  /**
+   * The call's location, when given, lies inside a polygon (even-odd rule, crossing a ray to +x).
+   *
+   * <p>Compiled for speed: a bounding-box pre-check, then the polygon's edges are bucketed into
+   * horizontal bands across the box, so a point is tested only against the edges that span its
+   * band (about two for a convex polygon, whatever its vertex count); each edge keeps its inverse
+   * slope so that the crossing test multiplies instead of divides.
+   */
   static final class GeofenceCheck extends Check {
-    private final double[] xs;
-    private final double[] ys;
     private final double minX;
     private final double maxX;
     private final double minY;
     private final double maxY;
+    private final double bandScale;
+    private final int bands;
+    private final int[] bandStart; // edges of band b: [bandStart[b], bandStart[b + 1])
+    private final double[] edges; // per entry: y0, y1, x0, dx/dy
 
     GeofenceCheck(Polygon polygon) {
-      super(Reason.GEOFENCE.bit());
-      xs = polygon.lons();
-      ys = polygon.lats();
+      super(Check.GEOFENCE, Reason.GEOFENCE.bit());
+      double[] xs = polygon.lons();
+      double[] ys = polygon.lats();
+      int n = xs.length;
       double x0 = Double.POSITIVE_INFINITY;
       double x1 = Double.NEGATIVE_INFINITY;
       double y0 = Double.POSITIVE_INFINITY;
       double y1 = Double.NEGATIVE_INFINITY;
-      for (int i = 0; i < xs.length; i++) {
+      for (int i = 0; i < n; i++) {
         x0 = Math.min(x0, xs[i]);
         x1 = Math.max(x1, xs[i]);
         y0 = Math.min(y0, ys[i]);
@@ -185,6 +195,45 @@ final class Checks {
       maxX = x1;
       minY = y0;
       maxY = y1;
+      bands = Math.max(1, Math.min(256, n));
+      bandScale = bands / (maxY - minY);
+      java.util.List<java.util.List<Integer>> perBand = new java.util.ArrayList<>();
+      for (int b = 0; b < bands; b++) {
+        perBand.add(new java.util.ArrayList<>());
+      }
+      for (int i = 0, j = n - 1; i < n; j = i++) {
+        if (ys[i] == ys[j]) {
+          continue; // a horizontal edge is never crossed by a horizontal ray under the half-open rule
+        }
+        int lo = band(Math.min(ys[i], ys[j]));
+        int hi = band(Math.max(ys[i], ys[j]));
+        for (int b = lo; b <= hi; b++) {
+          perBand.get(b).add(i);
+        }
+      }
+      bandStart = new int[bands + 1];
+      int total = 0;
+      for (int b = 0; b < bands; b++) {
+        bandStart[b] = total;
+        total += perBand.get(b).size();
+      }
+      bandStart[bands] = total;
+      edges = new double[total * 4];
+      int k = 0;
+      for (int b = 0; b < bands; b++) {
+        for (int i : perBand.get(b)) {
+          int j = i == 0 ? n - 1 : i - 1;
+          edges[k++] = ys[i];
+          edges[k++] = ys[j];
+          edges[k++] = xs[i];
+          edges[k++] = (xs[j] - xs[i]) / (ys[j] - ys[i]);
+        }
+      }
+    }
+
+    private int band(double y) {
+      int b = (int) ((y - minY) * bandScale);
+      return b < 0 ? 0 : b >= bands ? bands - 1 : b;
     }
 
     @Override
@@ -199,12 +248,13 @@ final class Checks {
       if (x < minX || x > maxX || y < minY || y > maxY) {
         return false;
       }
+      int b = band(y);
       boolean inside = false;
-      for (int i = 0, j = xs.length - 1; i < xs.length; j = i++) {
-        if ((ys[i] > y) != (ys[j] > y)
-            && x < (xs[j] - xs[i]) * (y - ys[i]) / (ys[j] - ys[i]) + xs[i]) {
-          inside = !inside;
-        }
+      for (int e = bandStart[b] * 4, end = bandStart[b + 1] * 4; e < end; e += 4) {
+        double ey0 = edges[e];
+        double ey1 = edges[e + 1];
+        // branch-free: a data-dependent branch here mispredicts on every other point
+        inside ^= ((ey0 > y) != (ey1 > y)) & (x < edges[e + 2] + (y - ey0) * edges[e + 3]);
       }
       return inside;
     }
@@ -216,7 +266,7 @@ final class Checks {
     private final boolean negated;
 
     ChannelCheck(int channels, boolean negated) {
-      super(Reason.CHANNEL.bit());
+      super(Check.CHANNEL, Reason.CHANNEL.bit());
       this.channels = channels;
       this.negated = negated;
     }
@@ -236,7 +286,7 @@ final class Checks {
     private final Check[] children;
 
     AllOf(Check[] children) {
-      super(union(children));
+      super(Check.OTHER, union(children));
       this.children = children;
     }
 
@@ -255,7 +305,7 @@ final class Checks {
     private final Check[] children;
 
     AnyOf(Check[] children) {
-      super(union(children));
+      super(Check.OTHER, union(children));
       this.children = children;
     }
 

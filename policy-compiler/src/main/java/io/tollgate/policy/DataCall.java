@@ -203,11 +203,16 @@ public final class DataCall {
     return bytes;
   }
 
-  /** Looks up purpose, region and fields in {@code vocabulary}, unless already bound to it. */
+  /**
+   * Looks up purpose, region and fields in {@code vocabulary}, and replaces consumer and dataset by
+   * their canonical instances, unless already bound to it. Allocation-free.
+   */
   public void bind(Vocabulary vocabulary) {
     if (boundTo == vocabulary) {
       return;
     }
+    consumer = vocabulary.canonicalName(consumer);
+    dataset = vocabulary.canonicalName(dataset);
     purposeId = vocabulary.lookup(Vocabulary.Kind.PURPOSE, purpose);
     regionId = vocabulary.lookup(Vocabulary.Kind.REGION, region);
     if (fieldIds.length < fieldCount) {

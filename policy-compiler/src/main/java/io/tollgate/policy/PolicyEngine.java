@@ -37,27 +37,34 @@ public final class PolicyEngine {
   private static final int RATE = Reason.RATE.bit();
 
   private final Map<String, CompiledPolicy> byId;
-  private final Map<String, Map<String, CompiledPolicy[]>> index;
+  private final CandidateTable index;
+  private final Vocabulary vocabulary;
 
   private PolicyEngine(Map<String, CompiledPolicy> byId) {
     this.byId = byId;
+    Vocabulary v = null;
+    for (CompiledPolicy p : byId.values()) {
+      if (v == null) {
+        v = p.vocabulary();
+      } else if (v != p.vocabulary()) {
+        throw new IllegalArgumentException("contract " + p.id()
+            + " was compiled by another PolicyCompiler: an engine's contracts share one compiler");
+      }
+    }
+    this.vocabulary = v;
     Map<String, Map<String, List<CompiledPolicy>>> grouped = new HashMap<>();
     for (CompiledPolicy p : byId.values()) {
       grouped.computeIfAbsent(p.consumer(), k -> new HashMap<>())
           .computeIfAbsent(p.dataset(), k -> new ArrayList<>())
           .add(p);
     }
-    Map<String, Map<String, CompiledPolicy[]>> idx = new HashMap<>();
-    grouped.forEach((consumer, byDataset) -> {
-      Map<String, CompiledPolicy[]> m = new HashMap<>();
-      byDataset.forEach((dataset, list) -> {
-        CompiledPolicy[] arr = list.toArray(NONE);
-        Arrays.sort(arr, Comparator.comparing(CompiledPolicy::id));
-        m.put(dataset, arr);
-      });
-      idx.put(consumer, m);
-    });
-    this.index = idx;
+    List<CompiledPolicy[]> groups = new ArrayList<>();
+    grouped.forEach((consumer, byDataset) -> byDataset.forEach((dataset, list) -> {
+      CompiledPolicy[] arr = list.toArray(NONE);
+      Arrays.sort(arr, Comparator.comparing(CompiledPolicy::id));
+      groups.add(arr);
+    }));
+    this.index = new CandidateTable(groups);
   }
 
   /** An engine over these contracts; contract ids must be unique. */
@@ -103,13 +110,70 @@ public final class PolicyEngine {
 
   /** The contracts for (consumer, dataset) in contract-id order. Do not modify. */
   public CompiledPolicy[] candidates(String consumer, String dataset) {
-    Map<String, CompiledPolicy[]> m = consumer == null ? null : index.get(consumer);
-    CompiledPolicy[] c = m == null || dataset == null ? null : m.get(dataset);
-    return c == null ? NONE : c;
+    if (consumer == null || dataset == null) {
+      return NONE;
+    }
+    return index.get(consumer, dataset);
+  }
+
+  /**
+   * (consumer, dataset) to candidates in one open-addressing probe sequence: one hash, and the
+   * strings compared only on a hash match. Immutable after construction.
+   */
+  private static final class CandidateTable {
+    private final int mask;
+    private final int[] hashes;
+    private final String[] consumers;
+    private final String[] datasets;
+    private final CompiledPolicy[][] values;
+
+    CandidateTable(List<CompiledPolicy[]> groups) {
+      int capacity = Integer.highestOneBit(Math.max(4, groups.size() * 2 - 1)) << 1;
+      mask = capacity - 1;
+      hashes = new int[capacity];
+      consumers = new String[capacity];
+      datasets = new String[capacity];
+      values = new CompiledPolicy[capacity][];
+      for (CompiledPolicy[] group : groups) {
+        String c = group[0].consumer();
+        String d = group[0].dataset();
+        int h = hash(c, d);
+        int i = h & mask;
+        while (values[i] != null) {
+          i = (i + 1) & mask;
+        }
+        hashes[i] = h;
+        consumers[i] = c;
+        datasets[i] = d;
+        values[i] = group;
+      }
+    }
+
+    static int hash(String consumer, String dataset) {
+      int h = consumer.hashCode() * 0x9E3779B9 + dataset.hashCode();
+      return h ^ (h >>> 16);
+    }
+
+    CompiledPolicy[] get(String consumer, String dataset) {
+      int h = hash(consumer, dataset);
+      for (int i = h & mask; ; i = (i + 1) & mask) {
+        CompiledPolicy[] v = values[i];
+        if (v == null) {
+          return NONE;
+        }
+        // a bound call carries the canonical instances: equals returns at its identity check
+        if (hashes[i] == h && consumer.equals(consumers[i]) && dataset.equals(datasets[i])) {
+          return v;
+        }
+      }
+    }
   }
 
   /** Decides {@code call} into {@code out}. Allocation-free (OPA constraints excepted). */
   public void decide(DataCall call, CounterStore counters, Decision out) {
+    if (vocabulary != null) {
+      call.bind(vocabulary);
+    }
     CompiledPolicy[] candidates = candidates(call.consumer(), call.dataset());
     if (candidates.length == 0) {
       out.set(call.id(), call.ts(), Outcome.DENY, null, NO_CONTRACT, null, NO_MASKS);

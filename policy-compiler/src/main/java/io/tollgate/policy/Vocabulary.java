@@ -22,6 +22,7 @@ public final class Vocabulary {
   }
 
   private final Object lock = new Object();
+  private volatile Map<String, String> names = Map.of();
   @SuppressWarnings("unchecked")
   private volatile Map<String, Integer>[] tables = new Map[] {Map.of(), Map.of(), Map.of()};
 
@@ -54,6 +55,37 @@ public final class Vocabulary {
     }
     Integer id = tables[kind.ordinal()].get(term);
     return id == null ? -1 : id;
+  }
+
+  /** The canonical instance of a participant or dataset id, interning it if new. For the compiler. */
+  public String internName(String name) {
+    String c = names.get(name);
+    if (c != null) {
+      return c;
+    }
+    synchronized (lock) {
+      c = names.get(name);
+      if (c != null) {
+        return c;
+      }
+      Map<String, String> copy = new HashMap<>(names);
+      copy.put(name, name);
+      names = copy;
+      return name;
+    }
+  }
+
+  /**
+   * The canonical instance of a participant or dataset id that a contract names, or {@code name}
+   * itself. A bound call carries canonical instances, so matching it to its contracts compares
+   * references, not characters.
+   */
+  public String canonicalName(String name) {
+    if (name == null) {
+      return null;
+    }
+    String c = names.get(name);
+    return c == null ? name : c;
   }
 
   /** Number of interned terms of a kind. */

@@ -17,25 +17,24 @@ public final class LocalClock {
   private static final long UNTIL = 7_258_118_400L; // 2200-01-01T00:00:00Z
 
   private final ZoneId zone;
-  private final int fixedOffset;
-  private final boolean fixed;
   private final long[] transitions; // epoch seconds at which offsetAfter[i] starts
   private final int[] offsetAfter;
   private final int offsetBefore;
+  private final long lastTransitionMillis; // from here on the offset is lastOffset
+  private final int lastOffset;
 
   private LocalClock(ZoneId zone) {
     this.zone = zone;
     ZoneRules rules = zone.getRules();
     if (rules.isFixedOffset()) {
-      fixed = true;
-      fixedOffset = rules.getOffset(Instant.EPOCH).getTotalSeconds();
+      int fixedOffset = rules.getOffset(Instant.EPOCH).getTotalSeconds();
       transitions = new long[0];
       offsetAfter = new int[0];
       offsetBefore = fixedOffset;
+      lastTransitionMillis = Long.MIN_VALUE;
+      lastOffset = fixedOffset;
       return;
     }
-    fixed = false;
-    fixedOffset = 0;
     List<ZoneOffsetTransition> list = new ArrayList<>();
     Instant cursor = Instant.ofEpochSecond(FROM);
     offsetBefore = rules.getOffset(cursor).getTotalSeconds();
@@ -50,6 +49,18 @@ public final class LocalClock {
       transitions[i] = list.get(i).toEpochSecond();
       offsetAfter[i] = list.get(i).getOffsetAfter().getTotalSeconds();
     }
+    boolean dstFuture = rules.nextTransition(Instant.ofEpochSecond(UNTIL)) != null;
+    if (!dstFuture && transitions.length > 0) {
+      // no transitions after the table (zones without daylight saving today): one comparison
+      lastTransitionMillis = transitions[transitions.length - 1] * 1000L;
+      lastOffset = offsetAfter[transitions.length - 1];
+    } else if (!dstFuture) {
+      lastTransitionMillis = Long.MIN_VALUE;
+      lastOffset = offsetBefore;
+    } else {
+      lastTransitionMillis = Long.MAX_VALUE;
+      lastOffset = 0;
+    }
   }
 
   public static LocalClock of(ZoneId zone) {
@@ -62,8 +73,8 @@ public final class LocalClock {
 
   /** Offset from UTC in seconds at the given instant. */
   public int offsetSeconds(long epochMillis) {
-    if (fixed) {
-      return fixedOffset;
+    if (epochMillis >= lastTransitionMillis) {
+      return lastOffset;
     }
     long sec = Math.floorDiv(epochMillis, 1000L);
     if (sec < FROM || sec >= UNTIL) {
@@ -92,6 +103,13 @@ public final class LocalClock {
   /** Local epoch day. */
   public long epochDay(long epochMillis) {
     return Math.floorDiv(localSeconds(epochMillis), 86_400L);
+  }
+
+  /** Local millisecond of the day, 0 to 86,399,999. One modulo, no division. */
+  public int millisOfDay(long epochMillis) {
+    long local = epochMillis + offsetSeconds(epochMillis) * 1000L;
+    // a remainder by a constant compiles to multiplications; floorMod only for times before 1970
+    return (int) (local >= 0 ? local % 86_400_000L : Math.floorMod(local, 86_400_000L));
   }
 
   /** Local second of the day, 0 to 86399. */
