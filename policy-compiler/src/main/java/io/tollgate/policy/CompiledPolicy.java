@@ -27,8 +27,8 @@ public final class CompiledPolicy {
   private final LimitSpec limits;
   private final Obligations obligations;
   private final String counterKey;
-  private final String consumer;
-  private final String dataset;
+  private final int consumerId;
+  private final int datasetId;
 
   CompiledPolicy(Policy source, String version, Vocabulary vocabulary, Check[] checks,
       LimitSpec limits, Obligations obligations) {
@@ -65,8 +65,8 @@ public final class CompiledPolicy {
     this.limits = limits;
     this.obligations = obligations;
     this.counterKey = source.uid();
-    this.consumer = vocabulary.internName(source.assignee());
-    this.dataset = vocabulary.internName(source.target());
+    this.consumerId = vocabulary.internName(source.assignee());
+    this.datasetId = vocabulary.internName(source.target());
   }
 
   /** The contract id. */
@@ -80,11 +80,19 @@ public final class CompiledPolicy {
   }
 
   public String consumer() {
-    return consumer;
+    return source.assignee();
   }
 
   public String dataset() {
-    return dataset;
+    return source.target();
+  }
+
+  int consumerId() {
+    return consumerId;
+  }
+
+  int datasetId() {
+    return datasetId;
   }
 
   /** The vocabulary calls are bound to before this policy evaluates them. */

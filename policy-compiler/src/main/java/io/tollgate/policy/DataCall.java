@@ -35,7 +35,9 @@ public final class DataCall {
   private long bytes;
 
   // Binding to a vocabulary: ids of the open-vocabulary values, -1 when unknown.
-  private Vocabulary boundTo;
+  private int boundTo; // the serial of the vocabulary the ids below come from; 0 = unbound
+  private int consumerId = -1;
+  private int datasetId = -1;
   private int purposeId = -1;
   private int regionId = -1;
   private int[] fieldIds = NO_IDS;
@@ -57,7 +59,7 @@ public final class DataCall {
     channel = null;
     records = 1;
     bytes = 0;
-    boundTo = null;
+    boundTo = 0;
     return this;
   }
 
@@ -78,11 +80,13 @@ public final class DataCall {
 
   public DataCall consumer(String consumer) {
     this.consumer = consumer;
+    boundTo = 0;
     return this;
   }
 
   public DataCall dataset(String dataset) {
     this.dataset = dataset;
+    boundTo = 0;
     return this;
   }
 
@@ -93,7 +97,7 @@ public final class DataCall {
 
   public DataCall purpose(String purpose) {
     this.purpose = purpose;
-    boundTo = null;
+    boundTo = 0;
     return this;
   }
 
@@ -101,7 +105,7 @@ public final class DataCall {
   public DataCall fields(String... fields) {
     this.fields = fields;
     this.fieldCount = fields == null ? 0 : fields.length;
-    boundTo = null;
+    boundTo = 0;
     return this;
   }
 
@@ -111,7 +115,7 @@ public final class DataCall {
 
   public DataCall region(String region) {
     this.region = region;
-    boundTo = null;
+    boundTo = 0;
     return this;
   }
 
@@ -204,15 +208,16 @@ public final class DataCall {
   }
 
   /**
-   * Looks up purpose, region and fields in {@code vocabulary}, and replaces consumer and dataset by
-   * their canonical instances, unless already bound to it. Allocation-free.
+   * Looks up consumer, dataset, purpose, region and fields in {@code vocabulary}, unless already
+   * bound to it. Allocation-free; stores only ints (no reference stores, hence no GC barriers).
    */
   public void bind(Vocabulary vocabulary) {
-    if (boundTo == vocabulary) {
+    int serial = vocabulary.serial();
+    if (boundTo == serial) {
       return;
     }
-    consumer = vocabulary.canonicalName(consumer);
-    dataset = vocabulary.canonicalName(dataset);
+    consumerId = vocabulary.nameId(consumer);
+    datasetId = vocabulary.nameId(dataset);
     purposeId = vocabulary.lookup(Vocabulary.Kind.PURPOSE, purpose);
     regionId = vocabulary.lookup(Vocabulary.Kind.REGION, region);
     if (fieldIds.length < fieldCount) {
@@ -221,7 +226,15 @@ public final class DataCall {
     for (int i = 0; i < fieldCount; i++) {
       fieldIds[i] = vocabulary.lookup(Vocabulary.Kind.FIELD, fields[i]);
     }
-    boundTo = vocabulary;
+    boundTo = serial;
+  }
+
+  int consumerId() {
+    return consumerId;
+  }
+
+  int datasetId() {
+    return datasetId;
   }
 
   int purposeId() {

@@ -12,7 +12,7 @@ import java.util.Map;
 /**
  * Decides data calls against a set of compiled contracts. Immutable: {@link #with} and {@link
  * #without} return a new engine, so an enforcement point swaps contract sets atomically by
- * replacing one reference.
+ * replacing one reference. The contracts of one engine come from one {@link PolicyCompiler}.
  *
  * <h2>Semantics</h2>
  *
@@ -37,8 +37,8 @@ public final class PolicyEngine {
   private static final int RATE = Reason.RATE.bit();
 
   private final Map<String, CompiledPolicy> byId;
-  private final CandidateTable index;
   private final Vocabulary vocabulary;
+  private final CandidateTable index;
 
   private PolicyEngine(Map<String, CompiledPolicy> byId) {
     this.byId = byId;
@@ -52,18 +52,16 @@ public final class PolicyEngine {
       }
     }
     this.vocabulary = v;
-    Map<String, Map<String, List<CompiledPolicy>>> grouped = new HashMap<>();
+    Map<Long, List<CompiledPolicy>> grouped = new HashMap<>();
     for (CompiledPolicy p : byId.values()) {
-      grouped.computeIfAbsent(p.consumer(), k -> new HashMap<>())
-          .computeIfAbsent(p.dataset(), k -> new ArrayList<>())
-          .add(p);
+      grouped.computeIfAbsent(CandidateTable.key(p.consumerId(), p.datasetId()), k -> new ArrayList<>()).add(p);
     }
     List<CompiledPolicy[]> groups = new ArrayList<>();
-    grouped.forEach((consumer, byDataset) -> byDataset.forEach((dataset, list) -> {
+    for (List<CompiledPolicy> list : grouped.values()) {
       CompiledPolicy[] arr = list.toArray(NONE);
       Arrays.sort(arr, Comparator.comparing(CompiledPolicy::id));
       groups.add(arr);
-    }));
+    }
     this.index = new CandidateTable(groups);
   }
 
@@ -110,71 +108,19 @@ public final class PolicyEngine {
 
   /** The contracts for (consumer, dataset) in contract-id order. Do not modify. */
   public CompiledPolicy[] candidates(String consumer, String dataset) {
-    if (consumer == null || dataset == null) {
+    if (vocabulary == null) {
       return NONE;
     }
-    return index.get(consumer, dataset);
-  }
-
-  /**
-   * (consumer, dataset) to candidates in one open-addressing probe sequence: one hash, and the
-   * strings compared only on a hash match. Immutable after construction.
-   */
-  private static final class CandidateTable {
-    private final int mask;
-    private final int[] hashes;
-    private final String[] consumers;
-    private final String[] datasets;
-    private final CompiledPolicy[][] values;
-
-    CandidateTable(List<CompiledPolicy[]> groups) {
-      int capacity = Integer.highestOneBit(Math.max(4, groups.size() * 2 - 1)) << 1;
-      mask = capacity - 1;
-      hashes = new int[capacity];
-      consumers = new String[capacity];
-      datasets = new String[capacity];
-      values = new CompiledPolicy[capacity][];
-      for (CompiledPolicy[] group : groups) {
-        String c = group[0].consumer();
-        String d = group[0].dataset();
-        int h = hash(c, d);
-        int i = h & mask;
-        while (values[i] != null) {
-          i = (i + 1) & mask;
-        }
-        hashes[i] = h;
-        consumers[i] = c;
-        datasets[i] = d;
-        values[i] = group;
-      }
-    }
-
-    static int hash(String consumer, String dataset) {
-      int h = consumer.hashCode() * 0x9E3779B9 + dataset.hashCode();
-      return h ^ (h >>> 16);
-    }
-
-    CompiledPolicy[] get(String consumer, String dataset) {
-      int h = hash(consumer, dataset);
-      for (int i = h & mask; ; i = (i + 1) & mask) {
-        CompiledPolicy[] v = values[i];
-        if (v == null) {
-          return NONE;
-        }
-        // a bound call carries the canonical instances: equals returns at its identity check
-        if (hashes[i] == h && consumer.equals(consumers[i]) && dataset.equals(datasets[i])) {
-          return v;
-        }
-      }
-    }
+    return index.get(vocabulary.nameId(consumer), vocabulary.nameId(dataset));
   }
 
   /** Decides {@code call} into {@code out}. Allocation-free (OPA constraints excepted). */
   public void decide(DataCall call, CounterStore counters, Decision out) {
+    CompiledPolicy[] candidates = NONE;
     if (vocabulary != null) {
       call.bind(vocabulary);
+      candidates = index.get(call.consumerId(), call.datasetId());
     }
-    CompiledPolicy[] candidates = candidates(call.consumer(), call.dataset());
     if (candidates.length == 0) {
       out.set(call.id(), call.ts(), Outcome.DENY, null, NO_CONTRACT, null, NO_MASKS);
       return;
@@ -210,5 +156,55 @@ public final class PolicyEngine {
     Decision d = new Decision();
     decide(call, counters, d);
     return d;
+  }
+
+  /**
+   * (consumer id, dataset id) to candidates: an open-addressing table over ints, so a bound call
+   * finds its contracts without comparing a character. Immutable after construction.
+   */
+  private static final class CandidateTable {
+    private final int mask;
+    private final long[] keys;
+    private final CompiledPolicy[][] values;
+
+    CandidateTable(List<CompiledPolicy[]> groups) {
+      int capacity = Integer.highestOneBit(Math.max(4, groups.size() * 2 - 1)) << 1;
+      mask = capacity - 1;
+      keys = new long[capacity];
+      values = new CompiledPolicy[capacity][];
+      for (CompiledPolicy[] group : groups) {
+        long key = key(group[0].consumerId(), group[0].datasetId());
+        int i = slot(key);
+        while (values[i] != null) {
+          i = (i + 1) & mask;
+        }
+        keys[i] = key;
+        values[i] = group;
+      }
+    }
+
+    static long key(int consumerId, int datasetId) {
+      return ((long) consumerId << 32) | (datasetId & 0xFFFFFFFFL);
+    }
+
+    private int slot(long key) {
+      return (int) ((key * 0x9E3779B97F4A7C15L) >>> 40) & mask;
+    }
+
+    CompiledPolicy[] get(int consumerId, int datasetId) {
+      if (consumerId < 0 || datasetId < 0) {
+        return NONE;
+      }
+      long key = key(consumerId, datasetId);
+      for (int i = slot(key); ; i = (i + 1) & mask) {
+        CompiledPolicy[] v = values[i];
+        if (v == null) {
+          return NONE;
+        }
+        if (keys[i] == key) {
+          return v;
+        }
+      }
+    }
   }
 }

@@ -33,7 +33,10 @@ class PolicyCompilerTest {
     CompiledPolicy b = compiler.compile(Contracts.yaml("# reformatted\ndataset: ds\nconsumer: acme\n"
         + "purposes:\n  - risk\nprovider: p\ncontract: c1\n").get(0));
     assertThat(b).isSameAs(a);
-    assertThat(compiler.cachedPolicies()).isEqualTo(1);
+    CompiledPolicy c = compiler.compile(Contracts.yaml(BASE + "zone: UTC\nprice: {amount: \"1.50\"}\n").get(0));
+    CompiledPolicy d = compiler.compile(Contracts.yaml(BASE + "price: {amount: 1.5, currency: CNY}\n").get(0));
+    assertThat(d).as("same meaning: UTC is the default zone, 1.50 = 1.5, CNY the default currency").isSameAs(c);
+    assertThat(compiler.cachedPolicies()).isEqualTo(2);
   }
 
   @Test

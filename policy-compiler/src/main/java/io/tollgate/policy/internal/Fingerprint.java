@@ -27,10 +27,14 @@ public final class Fingerprint {
   /** Canonical text of a policy, plus extra content (such as referenced Wasm module digests). */
   public static String canonical(Policy p) {
     StringBuilder sb = new StringBuilder(256);
-    sb.append("uid=").append(p.uid()).append("\ntype=").append(p.type())
+    sb.append("tollgate-policy-fingerprint-v1\nuid=").append(p.uid()).append("\ntype=").append(p.type())
         .append("\nassigner=").append(p.assigner()).append("\nassignee=").append(p.assignee())
         .append("\ntarget=").append(p.target()).append("\nzone=").append(p.zone().getId())
-        .append("\nprice=").append(p.price());
+        .append("\nprice=");
+    if (p.price() != null) {
+      sb.append(p.price().amount().stripTrailingZeros().toPlainString()).append(' ')
+          .append(p.price().currency()).append('/').append(p.price().per());
+    }
     rules(sb, "permission", p.permissions());
     rules(sb, "prohibition", p.prohibitions());
     return sb.toString();

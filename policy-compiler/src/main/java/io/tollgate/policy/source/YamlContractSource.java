@@ -203,7 +203,7 @@ public final class YamlContractSource implements PolicySource {
         return null;
       }
       try {
-        return ZoneId.of(n.asText());
+        return ZoneId.of(n.asText()).normalized();
       } catch (DateTimeException e) {
         error(at, "expected a time zone id such as Asia/Shanghai or UTC, found \"" + n.asText() + "\"");
         return null;

@@ -62,6 +62,7 @@ class YamlContractSourceTest {
     assertThat(p.uid()).isEqualTo("c1");
     assertThat(p.assignee()).isEqualTo("acme");
     assertThat(p.zone()).isEqualTo(ZoneId.of("Asia/Shanghai"));
+    assertThat(read(MINIMAL + "zone: UTC\n").policies().get(0).zone()).as("UTC normalised").isEqualTo(java.time.ZoneOffset.UTC);
     assertThat(p.permissions().get(0).actions()).containsExactly(Action.READ, Action.STREAM);
     assertThat(operand(p, LeftOperand.PURPOSE)).isEqualTo(List.of("navigation", "research"));
     assertThat(operand(p, LeftOperand.DATE_TIME)).isEqualTo(Instant.parse("2025-12-31T16:00:00Z"));
