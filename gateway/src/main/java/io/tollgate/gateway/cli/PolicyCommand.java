@@ -130,7 +130,14 @@ final class PolicyCommand implements Runnable {
       try (InputStream in = calls.equals("-") ? System.in : Files.newInputStream(Path.of(calls));
            LineReader lines = new LineReader(in, MAX_LINE_CHARS)) {
         String line;
+        long lastReport = System.nanoTime(); // progress only: the decisions use each call's ts
         while ((line = lines.next()) != null) {
+          if ((lines.number() & 0xFFFF) == 0 && System.nanoTime() - lastReport > 5_000_000_000L) {
+            lastReport = System.nanoTime();
+            err.printf("progress: %,d lines read, %,d decided%n", lines.number(),
+                outcomes[0] + outcomes[1] + outcomes[2]);
+            err.flush();
+          }
           if (lines.overlong()) {
             err.println("skip: " + name + ":" + lines.number() + ": line longer than " + MAX_LINE_CHARS + " characters");
             malformed++;

@@ -75,6 +75,16 @@ class PolicyCommandTest {
   }
 
   @Test
+  void theShippedBrokenContractShowsEveryProblem() {
+    Run r = run("policy", "check", EXAMPLES.resolve("invalid/broken-contract.yaml").toString());
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.out()).isEmpty();
+    assertThat(r.err().lines().map(l -> l.replaceAll("^error: .*broken-contract.yaml:(\\d+):\\d+: (/[^:]*):.*$", "$1 $2")))
+        .containsExactly("7 /purpose", "8 /valid/until", "9 /hours/from", "10 /fields/allow", "11 /regions/1",
+            "12 /geofence", "13 /limits/rate", "13 /limits/quota");
+  }
+
+  @Test
   void checkOfAMissingFileFails() {
     Run r = run("policy", "check", "no/such/file.yaml");
     assertThat(r.exit()).isEqualTo(1);
