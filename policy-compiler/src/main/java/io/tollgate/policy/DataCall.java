@@ -35,7 +35,7 @@ public final class DataCall {
   private long bytes;
 
   // Binding to a vocabulary: ids of the open-vocabulary values, -1 when unknown.
-  private int boundTo; // the serial of the vocabulary the ids below come from; 0 = unbound
+  private int boundTo; // the stamp of the vocabulary the ids below come from; 0 = unbound
   private int consumerId = -1;
   private int datasetId = -1;
   private int purposeId = -1;
@@ -209,11 +209,12 @@ public final class DataCall {
 
   /**
    * Looks up consumer, dataset, purpose, region and fields in {@code vocabulary}, unless already
-   * bound to it. Allocation-free; stores only ints (no reference stores, hence no GC barriers).
+   * bound to it as it is now (a vocabulary that has grown since binds again). Allocation-free;
+   * stores only ints (no reference stores, hence no GC barriers).
    */
   public void bind(Vocabulary vocabulary) {
-    int serial = vocabulary.serial();
-    if (boundTo == serial) {
+    int stamp = vocabulary.stamp();
+    if (boundTo == stamp) {
       return;
     }
     consumerId = vocabulary.nameId(consumer);
@@ -226,7 +227,7 @@ public final class DataCall {
     for (int i = 0; i < fieldCount; i++) {
       fieldIds[i] = vocabulary.lookup(Vocabulary.Kind.FIELD, fields[i]);
     }
-    boundTo = serial;
+    boundTo = stamp;
   }
 
   int consumerId() {

@@ -12,13 +12,15 @@ import io.tollgate.policy.model.Rate;
  * <ul>
  *   <li><b>total</b>: at most N permitted calls in the contract's lifetime (reason {@code total}).
  *   <li><b>quota</b>: at most N permitted calls per calendar day or month in the contract's zone
- *       (reason {@code quota}). A call whose event time falls in an earlier period than the one
- *       being counted (a late call) counts against the current period: late data never reopens a
- *       closed period.
+ *       (reason {@code quota}). A call counts in its own period. Two periods are kept: the latest
+ *       seen and the one before it; a call later than that (older than the previous period) is
+ *       charged to the previous period, so late data never grows state nor escapes the quota.
  *   <li><b>rate</b>: a token bucket of capacity N, refilled continuously at N per unit, full at the
  *       first call (reason {@code rate}, outcome THROTTLE). Tokens are kept scaled by the unit in
  *       milliseconds: capacity {@code N * unit}, refill {@code N} per elapsed millisecond, cost
- *       {@code unit} per call. A call earlier than the last refill refills nothing.
+ *       {@code unit} per call. A call earlier than the last refill refills nothing. When a new
+ *       contract version changes the rate, the whole tokens left carry over, capped at the new
+ *       capacity.
  * </ul>
  */
 public final class LimitSpec {
@@ -89,21 +91,34 @@ public final class LimitSpec {
     if (total >= 0 && s.getTotal() >= total) {
       failed |= Reason.TOTAL.bit();
     }
-    long period = 0;
-    long quotaCount = 0;
+
+    int quotaKind = quotaMonthly ? 2 : 1;
+    long latest = 0;
+    long latestCount = 0;
+    long previousCount = 0;
+    boolean chargeLatest = true;
     if (quota >= 0) {
-      period = quotaPeriod(tsMillis);
-      long current = s.getQuotaPeriod();
-      if (period > current) {
-        quotaCount = 0;
-      } else {
-        period = current;
-        quotaCount = s.getQuotaCount();
+      latest = s.getQuotaPeriod();
+      latestCount = s.getQuotaCount();
+      previousCount = s.getPreviousQuotaCount();
+      if (s.getQuotaKind() != quotaKind) { // first use, or a new version counts other periods
+        latest = Long.MIN_VALUE;
+        latestCount = 0;
+        previousCount = 0;
       }
-      if (quotaCount >= quota) {
+      long period = quotaPeriod(tsMillis);
+      if (period > latest) {
+        previousCount = latest != Long.MIN_VALUE && period == latest + 1 ? latestCount : 0;
+        latest = period;
+        latestCount = 0;
+      } else if (period < latest) {
+        chargeLatest = false; // a late call: charged to the period before the latest
+      }
+      if ((chargeLatest ? latestCount : previousCount) >= quota) {
         failed |= Reason.QUOTA.bit();
       }
     }
+
     long tokens = 0;
     long refilledAt = 0;
     if (ratePermits >= 0) {
@@ -113,6 +128,11 @@ public final class LimitSpec {
       } else {
         tokens = s.getTokens();
         refilledAt = s.getRefilledAt();
+        long unit = s.getRateUnitMillis();
+        if (unit > 0 && unit != rateUnitMillis) {
+          tokens = tokens / unit * rateUnitMillis; // whole tokens carry over to the new unit
+        }
+        tokens = Math.min(tokens, capacity); // a new version may have a smaller bucket
         long elapsed = tsMillis - refilledAt;
         if (elapsed > 0) {
           tokens = elapsed >= rateUnitMillis ? capacity : Math.min(capacity, tokens + elapsed * ratePermits);
@@ -130,11 +150,14 @@ public final class LimitSpec {
       s.setTotal(s.getTotal() + 1);
     }
     if (quota >= 0) {
-      s.setQuotaPeriod(period);
-      s.setQuotaCount(quotaCount + 1);
+      s.setQuotaKind(quotaKind);
+      s.setQuotaPeriod(latest);
+      s.setQuotaCount(chargeLatest ? latestCount + 1 : latestCount);
+      s.setPreviousQuotaCount(chargeLatest ? previousCount : previousCount + 1);
     }
     if (ratePermits >= 0) {
       s.setBucketStarted(true);
+      s.setRateUnitMillis(rateUnitMillis);
       s.setTokens(tokens - rateUnitMillis);
       s.setRefilledAt(refilledAt);
     }

@@ -43,6 +43,8 @@ import java.util.Map;
  */
 public final class PolicyCompiler {
   private static final long OPA_CACHE_SIZE = 10_000;
+  /** Larger OPA Wasm modules are refused. */
+  public static final long MAX_MODULE_BYTES = 16L * 1024 * 1024;
 
   private final Vocabulary vocabulary = new Vocabulary();
   private final Cache<String, CompiledPolicy> cache;
@@ -65,15 +67,28 @@ public final class PolicyCompiler {
     Errors errors = new Errors(policy.origin() == null ? Origin.unknown() : policy.origin());
     Map<String, byte[]> modules = loadModules(policy, errors);
     errors.throwIfAny();
-    StringBuilder content = new StringBuilder(Fingerprint.canonical(policy));
-    modules.forEach((ref, bytes) -> content.append("\nmodule ").append(ref).append('=')
-        .append(Fingerprint.sha256(bytes)));
-    String version = Fingerprint.sha256(content.toString()).substring(0, 16);
+    String version;
+    try {
+      StringBuilder content = new StringBuilder(Fingerprint.canonical(policy));
+      modules.forEach((ref, bytes) -> content.append("\nmodule ").append(ref).append('=')
+          .append(Fingerprint.sha256(bytes)));
+      version = Fingerprint.sha256(content.toString()).substring(0, 16);
+    } catch (RuntimeException e) {
+      errors.add("", "could not compile: " + e);
+      throw new PolicyException(errors.list);
+    }
     CompiledPolicy cached = cache.getIfPresent(version);
     if (cached != null) {
       return cached;
     }
-    CompiledPolicy compiled = new Translation(policy, version, modules, errors).run();
+    CompiledPolicy compiled;
+    try {
+      compiled = new Translation(policy, version, modules, errors).run();
+    } catch (RuntimeException e) {
+      // a value no source should have produced: refuse the contract, never crash the caller
+      errors.add("", "could not compile: " + e);
+      compiled = null;
+    }
     errors.throwIfAny();
     cache.put(version, compiled);
     return compiled;
@@ -137,9 +152,17 @@ public final class PolicyCompiler {
         return in.readAllBytes();
       }
     }
-    Path path = baseDir == null ? Path.of(ref) : baseDir.resolve(ref);
+    Path rel = Path.of(ref).normalize();
+    if (rel.isAbsolute() || rel.startsWith("..") || !ref.endsWith(".wasm")) {
+      throw new IOException("a .wasm path inside the contract's directory, not " + ref);
+    }
+    Path path = baseDir == null ? rel : baseDir.resolve(rel);
     if (!Files.isRegularFile(path)) {
       throw new IOException("no file " + path);
+    }
+    long size = Files.size(path);
+    if (size > MAX_MODULE_BYTES) {
+      throw new IOException("a module of " + size + " bytes (at most " + MAX_MODULE_BYTES + ")");
     }
     return Files.readAllBytes(path);
   }
@@ -470,11 +493,10 @@ public final class PolicyCompiler {
     }
 
     private long[] bits(Vocabulary.Kind kind, List<String> values) {
-      int[] ids = new int[values.size()];
+      int[] ids = vocabulary.internAll(kind, values);
       int max = 0;
-      for (int i = 0; i < ids.length; i++) {
-        ids[i] = vocabulary.intern(kind, values.get(i));
-        max = Math.max(max, ids[i]);
+      for (int id : ids) {
+        max = Math.max(max, id);
       }
       long[] bits = new long[(max >>> 6) + 1];
       for (int id : ids) {

@@ -25,7 +25,9 @@ public final class Vocabulary {
 
   private static final java.util.concurrent.atomic.AtomicInteger SERIALS = new java.util.concurrent.atomic.AtomicInteger();
 
-  private final int serial = SERIALS.incrementAndGet();
+  // Changes (to a number unique in this JVM) whenever a term is added, so a call bound earlier is
+  // bound again: an id it looked up as -1 may exist now.
+  private volatile int stamp = SERIALS.incrementAndGet();
   private final Object lock = new Object();
   private volatile Table[] tables = {Table.EMPTY, Table.EMPTY, Table.EMPTY, Table.EMPTY};
 
@@ -62,9 +64,28 @@ public final class Vocabulary {
     return slot < 0 ? -1 : t.ids[slot];
   }
 
-  /** A number unique to this vocabulary in this JVM (never 0), which bound calls remember. */
-  int serial() {
-    return serial;
+  /** This vocabulary's current stamp (never 0), which bound calls remember. */
+  int stamp() {
+    return stamp;
+  }
+
+  /** The ids of {@code terms}, interning new ones with a single copy of the table. */
+  public int[] internAll(Kind kind, java.util.List<String> terms) {
+    int[] ids = new int[terms.size()];
+    synchronized (lock) {
+      Table t = tables[kind.ordinal()];
+      Table grown = t.withAll(terms);
+      if (grown != t) {
+        Table[] updated = tables.clone();
+        updated[kind.ordinal()] = grown;
+        tables = updated;
+        stamp = SERIALS.incrementAndGet();
+      }
+      for (int i = 0; i < ids.length; i++) {
+        ids[i] = grown.ids[grown.find(terms.get(i))];
+      }
+    }
+    return ids;
   }
 
   /** Number of interned terms of a kind. */
@@ -81,8 +102,9 @@ public final class Vocabulary {
         return new Interned(t.ids[slot]);
       }
       Table[] updated = current.clone();
-      updated[table] = t.with(term);
+      updated[table] = t.withAll(java.util.List.of(term));
       tables = updated;
+      stamp = SERIALS.incrementAndGet();
       return new Interned(t.size);
     }
   }
@@ -120,21 +142,32 @@ public final class Vocabulary {
       }
     }
 
-    Table with(String term) {
+    /** This table with the new terms of {@code terms} added (ids in order), or this table. */
+    Table withAll(java.util.List<String> terms) {
+      java.util.LinkedHashSet<String> added = new java.util.LinkedHashSet<>();
+      for (String term : terms) {
+        if (find(term) < 0) {
+          added.add(term);
+        }
+      }
+      if (added.isEmpty()) {
+        return this;
+      }
+      int n = size + added.size();
       int capacity = keys.length;
-      while ((size + 1) * 2 > capacity) {
+      while (n * 2 > capacity) {
         capacity <<= 1;
       }
-      String[] k = new String[capacity];
-      int[] h = new int[capacity];
-      int[] v = new int[capacity];
-      Table t = new Table(k, h, v, size + 1);
+      Table t = new Table(new String[capacity], new int[capacity], new int[capacity], n);
       for (int i = 0; i < keys.length; i++) {
         if (keys[i] != null) {
           t.put(keys[i], hashes[i], ids[i]);
         }
       }
-      t.put(term, term.hashCode(), size);
+      int next = size;
+      for (String term : added) {
+        t.put(term, term.hashCode(), next++);
+      }
       return t;
     }
 

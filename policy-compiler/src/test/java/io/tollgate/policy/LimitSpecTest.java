@@ -69,8 +69,50 @@ class LimitSpecTest {
     assertThat(spec.tryAcquire(s, lateEvening + 59_999)).isEqualTo(Reason.QUOTA.bit());
     assertThat(spec.tryAcquire(s, lateEvening + 60_000)).as("00:00 next day, Shanghai").isZero();
     assertThat(spec.tryAcquire(s, lateEvening - 3_600_000))
-        .as("a late call from the previous day counts against the current day").isZero();
-    assertThat(spec.tryAcquire(s, lateEvening + 120_000)).isEqualTo(Reason.QUOTA.bit());
+        .as("a late call counts in its own day, which is full").isEqualTo(Reason.QUOTA.bit());
+    assertThat(spec.tryAcquire(s, lateEvening + 120_000)).as("the new day has room for one more").isZero();
+    assertThat(spec.tryAcquire(s, lateEvening + 180_000)).isEqualTo(Reason.QUOTA.bit());
+  }
+
+  @Test
+  void aLateCallWithRoomInItsOwnDayIsPermittedThere() {
+    LimitSpec spec = new LimitSpec(-1, new Quota(1, Quota.Period.DAY), null, UTC);
+    CounterState s = new CounterState();
+    long day2 = Instant.parse("2026-03-02T00:00:10Z").toEpochMilli();
+    assertThat(spec.tryAcquire(s, day2)).isZero();
+    assertThat(spec.tryAcquire(s, day2 - 20_000)).as("23:59:50 the day before: its day is empty").isZero();
+    assertThat(spec.tryAcquire(s, day2 - 15_000)).isEqualTo(Reason.QUOTA.bit());
+    assertThat(spec.tryAcquire(s, day2 + 5_000)).isEqualTo(Reason.QUOTA.bit());
+    assertThat(spec.tryAcquire(s, day2 - 3 * 86_400_000L))
+        .as("older than the previous day: charged to the previous day, which is full").isEqualTo(Reason.QUOTA.bit());
+  }
+
+  @Test
+  void aNewVersionWithAnotherRateUnitCarriesWholeTokensOver() {
+    CounterState s = new CounterState();
+    LimitSpec hourly = new LimitSpec(-1, null, new Rate(100, 3_600_000), UTC);
+    for (int i = 0; i < 10; i++) {
+      assertThat(hourly.tryAcquire(s, T0)).isZero();
+    }
+    LimitSpec perSecond = new LimitSpec(-1, null, new Rate(1, 1000), UTC);
+    assertThat(perSecond.tryAcquire(s, T0)).as("90 tokens left, capped at the new capacity of 1").isZero();
+    for (int i = 0; i < 100; i++) {
+      assertThat(perSecond.tryAcquire(s, T0)).isEqualTo(Reason.RATE.bit());
+    }
+    assertThat(perSecond.tryAcquire(s, T0 + 1000)).isZero();
+  }
+
+  @Test
+  void aNewVersionCountingOtherPeriodsStartsAfresh() {
+    CounterState s = new CounterState();
+    LimitSpec monthly = new LimitSpec(-1, new Quota(1, Quota.Period.MONTH), null, UTC);
+    assertThat(monthly.tryAcquire(s, T0)).isZero();
+    LimitSpec daily = new LimitSpec(-1, new Quota(2, Quota.Period.DAY), null, UTC);
+    assertThat(daily.tryAcquire(s, T0)).isZero();
+    assertThat(daily.tryAcquire(s, T0)).isZero();
+    assertThat(daily.tryAcquire(s, T0)).isEqualTo(Reason.QUOTA.bit());
+    assertThat(daily.tryAcquire(s, T0 + 86_400_000L)).as("the next day").isZero();
+    assertThat(daily.tryAcquire(s, T0 + 2 * 86_400_000L)).as("and the one after").isZero();
   }
 
   @Test

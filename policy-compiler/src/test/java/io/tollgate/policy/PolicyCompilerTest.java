@@ -40,6 +40,18 @@ class PolicyCompilerTest {
   }
 
   @Test
+  void theVersionIsUnambiguous() throws PolicyException {
+    PolicyCompiler compiler = new PolicyCompiler();
+    CompiledPolicy two = compiler.compile(Contracts.yaml(BASE.replace("[risk]", "[nav, marketing]")).get(0));
+    CompiledPolicy one = compiler.compile(Contracts.yaml(BASE.replace("[risk]", "[\"nav, marketing\"]")).get(0));
+    assertThat(one.version()).isNotEqualTo(two.version());
+    assertThat(one).isNotSameAs(two);
+    DataCall c = new DataCall().id("1").ts(Instant.parse("2026-03-02T10:00:00Z")).consumer("acme").dataset("ds")
+        .action(Action.READ).purpose("marketing");
+    assertThat(PolicyEngine.of(List.of(one)).decide(c, new InMemoryCounterStore()).reasons()).containsExactly("purpose");
+  }
+
+  @Test
   void anyChangeOfMeaningChangesTheVersion() throws PolicyException {
     PolicyCompiler compiler = new PolicyCompiler();
     String v = compiler.compile(Contracts.yaml(BASE).get(0)).version();
@@ -100,6 +112,40 @@ class PolicyCompilerTest {
     assertThat(engine.decide(c, counters).permitted()).isTrue();
     assertThat(engine.decide(c.purpose("ads").region("CN-SH"), counters).permitted()).isTrue();
     assertThat(engine.decide(c.purpose("ads").region("US-CA"), counters).reasons()).containsExactly("purpose", "region");
+  }
+
+  @Test
+  void opaModulesOutsideTheContractDirectoryAreRefused(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path contracts = java.nio.file.Files.createDirectory(dir.resolve("contracts"));
+    java.nio.file.Files.write(dir.resolve("outside.wasm"), new byte[] {0, 'a', 's', 'm'});
+    Policy p = policy(List.of(new AtomicConstraint(LeftOperand.OPA, Operator.EQ,
+        new io.tollgate.policy.model.OpaReference("../outside.wasm", "x", Map.of(), null), "/permission/0/constraint/0")), List.of());
+    Policy located = new Policy(p.uid(), p.type(), p.assigner(), p.assignee(), p.target(), p.zone(), p.permissions(),
+        p.prohibitions(), null, new Origin("c.yaml", contracts, Map.of()));
+    assertThatThrownBy(() -> new PolicyCompiler().compile(located))
+        .hasMessageContaining("expected a readable OPA Wasm module, found a .wasm path inside the contract's directory, not ../outside.wasm");
+  }
+
+  @Test
+  void aModelValueNoSourceProducesIsAnErrorNotACrash() {
+    Policy p = policy(List.of(new AtomicConstraint(LeftOperand.PURPOSE, Operator.IS_ANY_OF, new StringBuilder("x"), "/permission/0/constraint/0")), List.of());
+    assertThatThrownBy(() -> new PolicyCompiler().compile(p)).isInstanceOf(PolicyException.class)
+        .hasMessageContaining("could not compile");
+  }
+
+  @Test
+  void aCallBoundBeforeTheVocabularyGrewIsBoundAgain() throws PolicyException {
+    PolicyCompiler compiler = new PolicyCompiler();
+    CompiledPolicy first = compiler.compile(Contracts.yaml(BASE).get(0));
+    DataCall c = new DataCall().id("1").ts(Instant.parse("2026-03-02T10:00:00Z")).consumer("acme").dataset("ds")
+        .action(Action.READ).purpose("audit");
+    PolicyEngine engine = PolicyEngine.of(List.of(first));
+    assertThat(engine.decide(c, new InMemoryCounterStore()).reasons()).containsExactly("purpose");
+    // a new version excludes audit via isNoneOf: the call, bound when "audit" was unknown, must see it now
+    Policy none = policy(List.of(new AtomicConstraint(LeftOperand.PURPOSE, Operator.IS_NONE_OF, List.of("audit"), "/p")), List.of());
+    PolicyEngine updated = engine.with(compiler.compile(none));
+    assertThat(updated.decide(c, new InMemoryCounterStore()).reasons()).containsExactly("purpose");
+    assertThat(updated.decide(c.purpose("risk"), new InMemoryCounterStore()).permitted()).isTrue();
   }
 
   @Test

@@ -10,7 +10,8 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Reads lines with a bound on their length, so one hostile line cannot exhaust memory: an overlong
- * line is consumed to its end and reported through {@link #overlong()} instead of returned.
+ * line is consumed to its end and reported through {@link #overlong()} instead of returned. A
+ * line ending of CR LF loses its CR; a CR elsewhere is kept (and makes JSON malformed).
  * Malformed UTF-8 is replaced, never fatal.
  */
 final class LineReader implements Closeable {
@@ -37,9 +38,6 @@ final class LineReader implements Closeable {
       if (c == '\n') {
         break;
       }
-      if (c == '\r') {
-        continue;
-      }
       if (sb.length() < max) {
         sb.append((char) c);
       } else {
@@ -48,6 +46,9 @@ final class LineReader implements Closeable {
     }
     if (!any) {
       return null;
+    }
+    if (!overlong && sb.length() > 0 && sb.charAt(sb.length() - 1) == '\r') {
+      sb.setLength(sb.length() - 1); // a CRLF line ending; a CR anywhere else stays and is malformed
     }
     number++;
     return overlong ? "" : sb.toString();

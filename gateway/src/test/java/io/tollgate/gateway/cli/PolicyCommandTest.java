@@ -135,10 +135,12 @@ class PolicyCommandTest {
       out.write(("x".repeat(PolicyCommand.Eval.MAX_LINE_CHARS + 10) + "\n").getBytes(StandardCharsets.UTF_8));
       out.write(binary);
       out.write((ok + "\r\n").getBytes(StandardCharsets.UTF_8));
+      out.write(ok.replace("credit-assessment", "credit-\rassessment").getBytes(StandardCharsets.UTF_8));
     }
     Run r = run("policy", "eval", "--contracts", EXAMPLES.resolve("contracts").toString(), "--calls", calls.toString());
     assertThat(r.exit()).isZero();
     assertThat(r.out().lines().toList()).hasSize(1);
-    assertThat(r.err()).contains(":1: line longer than").contains(":2: expected valid JSON").contains("2 malformed line(s) skipped");
+    assertThat(r.err()).contains(":1: line longer than").contains(":2: expected valid JSON")
+        .as("a CR inside a line is not dropped").contains(":4: expected valid JSON").contains("3 malformed line(s) skipped");
   }
 }

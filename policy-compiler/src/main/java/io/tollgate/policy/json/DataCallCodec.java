@@ -25,9 +25,10 @@ import java.util.List;
  * "location":{"lat":31.2,"lon":121.4},"channel":"kafka","records":1,"bytes":210}</pre>
  *
  * <p>{@code id}, {@code ts}, {@code consumer}, {@code dataset}, {@code action} and {@code purpose}
- * are required; {@code ts} is an ISO-8601 instant with offset or epoch milliseconds. Unknown keys
- * are ignored (forward compatibility; a {@code payload} travels beside the call). Wrong types,
- * unknown actions or channels, and missing keys are {@link MalformedCallException}s.
+ * are required; {@code ts} is an ISO-8601 instant with offset or epoch milliseconds, from 1970 to
+ * 2199. Unknown keys are ignored (forward compatibility; a {@code payload} travels beside the call).
+ * Wrong types, unknown actions or channels, regions that are not ISO 3166-2 codes, duplicate keys
+ * and missing keys are {@link MalformedCallException}s.
  */
 public final class DataCallCodec {
   /** Longest accepted text value: ids and names are short; anything longer is hostile. */
@@ -35,8 +36,15 @@ public final class DataCallCodec {
   /** Most fields a call may ask for. */
   public static final int MAX_FIELDS = 256;
 
+  /** Earliest accepted event time, 1970-01-01T00:00:00Z. */
+  public static final long MIN_TS = 0L;
+  /** Latest accepted event time (exclusive), 2200-01-01T00:00:00Z. */
+  public static final long MAX_TS = 7_258_118_400_000L;
+  private static final java.util.regex.Pattern REGION = java.util.regex.Pattern.compile("[A-Z]{2}(-[A-Z0-9]{1,3})?");
+
   private final JsonFactory json = JsonFactory.builder()
       .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(32).maxStringLength(1 << 20).build())
+      .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
       .build();
 
   /** Parses one JSON object into {@code into} (reset first). */
@@ -103,7 +111,12 @@ public final class DataCallCodec {
           break;
         case "region":
           if (v != JsonToken.VALUE_NULL) {
-            into.region(string(p, v, key));
+            String r = string(p, v, key);
+            if (!REGION.matcher(r).matches()) {
+              throw new MalformedCallException("region: expected an ISO 3166-2 code such as CN or CN-SH, found \""
+                  + (r.length() > 64 ? r.substring(0, 64) + "..." : r) + "\"");
+            }
+            into.region(r);
           }
           break;
         case "location":
@@ -166,11 +179,22 @@ public final class DataCallCodec {
   }
 
   private static long timestamp(JsonParser p, JsonToken v) throws IOException, MalformedCallException {
-    if (v == JsonToken.VALUE_NUMBER_INT) {
-      return p.getLongValue();
+    long ts;
+    if (v == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
+      ts = p.getLongValue();
+    } else if (v == JsonToken.VALUE_STRING) {
+      ts = isoTimestamp(p.getText());
+    } else {
+      throw new MalformedCallException("ts: expected an instant, found " + describe(v));
     }
-    if (v == JsonToken.VALUE_STRING) {
-      String s = p.getText();
+    if (ts < MIN_TS || ts >= MAX_TS) {
+      throw new MalformedCallException("ts: expected an instant from 1970 to 2199, found " + Instant.ofEpochMilli(ts));
+    }
+    return ts;
+  }
+
+  private static long isoTimestamp(String s) throws MalformedCallException {
+    {
       try {
         return OffsetDateTime.parse(s).toInstant().toEpochMilli();
       } catch (DateTimeParseException | ArithmeticException e) {
@@ -178,7 +202,6 @@ public final class DataCallCodec {
             + (s.length() > 64 ? s.substring(0, 64) + "..." : s) + "\"");
       }
     }
-    throw new MalformedCallException("ts: expected an instant, found " + describe(v));
   }
 
   private static List<String> fields(JsonParser p, JsonToken v) throws IOException, MalformedCallException {

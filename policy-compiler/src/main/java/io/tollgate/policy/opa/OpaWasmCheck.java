@@ -58,7 +58,7 @@ public final class OpaWasmCheck extends Check {
     try {
       p = OpaPolicy.builder().withPolicy(wasm).build();
     } catch (RuntimeException e) {
-      throw new IllegalArgumentException("not a loadable OPA Wasm module: " + e.getMessage(), e);
+      throw new IllegalArgumentException("not a loadable OPA Wasm module (" + e.getClass().getSimpleName() + ")", e);
     }
     if (!p.entrypoints().containsKey(entrypoint)) {
       throw new IllegalArgumentException("entrypoint '" + entrypoint + "' not in module (it has "

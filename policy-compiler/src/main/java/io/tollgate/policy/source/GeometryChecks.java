@@ -1,25 +1,41 @@
 package io.tollgate.policy.source;
 
+import java.util.Arrays;
 import java.util.List;
 
 /** Validity checks for polygons read from contracts. */
 final class GeometryChecks {
   private GeometryChecks() {}
 
-  /** A description of the first pair of non-adjacent edges that intersect, or null for a simple polygon. */
+  /**
+   * A description of the first pair of non-adjacent edges that intersect, or null for a simple
+   * polygon. Edges are swept in order of their lowest latitude and compared only with edges whose
+   * latitude ranges overlap, so typical polygons take about n log n steps.
+   */
   static String firstCrossing(List<double[]> ring) {
     int n = ring.size();
+    Integer[] order = new Integer[n];
+    double[] minY = new double[n];
+    double[] maxY = new double[n];
     for (int i = 0; i < n; i++) {
       double[] a = ring.get(i);
       double[] b = ring.get((i + 1) % n);
-      for (int j = i + 1; j < n; j++) {
-        if (j == i || (j + 1) % n == i || (i + 1) % n == j) {
+      minY[i] = Math.min(a[1], b[1]);
+      maxY[i] = Math.max(a[1], b[1]);
+      order[i] = i;
+    }
+    Arrays.sort(order, (x, y) -> Double.compare(minY[x], minY[y]));
+    for (int oi = 0; oi < n; oi++) {
+      int i = order[oi];
+      for (int oj = oi + 1; oj < n && minY[order[oj]] <= maxY[i]; oj++) {
+        int j = order[oj];
+        if ((j + 1) % n == i || (i + 1) % n == j) {
           continue; // adjacent edges share a vertex
         }
-        double[] c = ring.get(j);
-        double[] d = ring.get((j + 1) % n);
-        if (intersect(a, b, c, d)) {
-          return "edge " + i + "-" + ((i + 1) % n) + " crosses edge " + j + "-" + ((j + 1) % n);
+        if (intersect(ring.get(i), ring.get((i + 1) % n), ring.get(j), ring.get((j + 1) % n))) {
+          int lo = Math.min(i, j);
+          int hi = Math.max(i, j);
+          return "edge " + lo + "-" + ((lo + 1) % n) + " crosses edge " + hi + "-" + ((hi + 1) % n);
         }
       }
     }

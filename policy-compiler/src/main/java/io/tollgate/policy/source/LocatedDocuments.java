@@ -5,11 +5,13 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -19,16 +21,27 @@ import java.util.Map;
 /**
  * Reads YAML (several documents separated by {@code ---}) or JSON into trees, recording the line
  * and column of every value by JSON pointer, so that errors can name both.
+ *
+ * <p>Hostile input is bounded: nesting, key length, list length and the number of values per
+ * document have limits far above any real contract, so memory and time stay linear in the file.
+ * YAML anchors and aliases are refused (an alias would otherwise read as its anchor's name).
  */
 final class LocatedDocuments {
+  static final int MAX_DEPTH = 16;
+  static final int MAX_KEY_CHARS = 200;
+  static final int MAX_LIST = 10_000;
+  static final int MAX_VALUES = 100_000;
+
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
-  private static final YAMLFactory YAML = YAMLFactory.builder().build();
-  private static final JsonFactory JSON = JsonFactory.builder().build();
+  private static final StreamReadConstraints LIMITS = StreamReadConstraints.builder()
+      .maxNestingDepth(MAX_DEPTH + 2).maxNumberLength(100).maxStringLength(1 << 20).build();
+  private static final YAMLFactory YAML = YAMLFactory.builder().streamReadConstraints(LIMITS).build();
+  private static final JsonFactory JSON = JsonFactory.builder().streamReadConstraints(LIMITS).build();
 
   /** One document: its tree and the positions of its values. */
   record Document(JsonNode root, Map<String, int[]> positions) {}
 
-  /** A syntax error: where, and what the parser said. */
+  /** A syntax error (or a limit exceeded): where, and what. */
   static final class SyntaxError extends Exception {
     final int line;
     final int column;
@@ -56,69 +69,111 @@ final class LocatedDocuments {
       p.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
       JsonToken t;
       while ((t = p.nextToken()) != null) {
-        Map<String, int[]> positions = new HashMap<>();
-        JsonNode root = value(p, t, "", positions);
+        Reader r = new Reader(p);
+        JsonNode root = r.value(t, "", 0);
         if (!root.isNull() && !(root.isTextual() && root.asText().isEmpty())) {
-          docs.add(new Document(root, positions));
+          docs.add(new Document(root, r.positions));
         }
       }
     } catch (JsonParseException e) {
-      JsonLocation loc = e.getLocation();
-      throw new SyntaxError(e.getOriginalMessage(), loc == null ? 0 : loc.getLineNr(), loc == null ? 0 : loc.getColumnNr());
+      int[] at = position(e);
+      throw new SyntaxError(e.getOriginalMessage().lines().findFirst().orElse("syntax error"), at[0], at[1]);
     } catch (IOException e) {
-      throw new SyntaxError(e.getMessage(), 0, 0);
+      throw new SyntaxError(String.valueOf(e.getMessage()), 0, 0);
     } catch (RuntimeException e) {
-      // SnakeYAML reports some syntax errors as unchecked exceptions wrapped by Jackson
-      throw new SyntaxError(String.valueOf(e.getMessage()).lines().findFirst().orElse("syntax error"), 0, 0);
+      int[] at = position(e);
+      throw new SyntaxError(String.valueOf(e.getMessage()).lines().findFirst().orElse("syntax error"), at[0], at[1]);
     }
     return docs;
   }
 
-  private static JsonNode value(JsonParser p, JsonToken t, String pointer, Map<String, int[]> positions)
-      throws IOException {
-    JsonLocation loc = p.currentTokenLocation();
-    positions.put(pointer, new int[] {loc.getLineNr(), loc.getColumnNr()});
-    switch (t) {
-      case START_OBJECT: {
-        ObjectNode o = NODES.objectNode();
-        JsonToken k;
-        while ((k = p.nextToken()) == JsonToken.FIELD_NAME) {
-          String name = p.currentName();
-          String child = pointer + "/" + escape(name);
-          JsonLocation kl = p.currentTokenLocation();
-          JsonNode v = value(p, p.nextToken(), child, positions);
-          if (v.isContainerNode()) {
-            // a block mapping or list starts on the lines below its key: point at the key
-            positions.put(child, new int[] {kl.getLineNr(), kl.getColumnNr()});
+  /** The best position for an error: SnakeYAML's problem mark when there is one. */
+  private static int[] position(Exception e) {
+    for (Throwable c = e; c != null; c = c.getCause()) {
+      if (c instanceof org.yaml.snakeyaml.error.MarkedYAMLException m && m.getProblemMark() != null) {
+        return new int[] {m.getProblemMark().getLine() + 1, m.getProblemMark().getColumn() + 1};
+      }
+    }
+    if (e instanceof JsonParseException j && j.getLocation() != null) {
+      return new int[] {j.getLocation().getLineNr(), j.getLocation().getColumnNr()};
+    }
+    return new int[] {0, 0};
+  }
+
+  private static final class Reader {
+    private final JsonParser p;
+    final Map<String, int[]> positions = new HashMap<>();
+    private int values;
+
+    Reader(JsonParser p) {
+      this.p = p;
+    }
+
+    JsonNode value(JsonToken t, String pointer, int depth) throws IOException {
+      JsonLocation loc = p.currentTokenLocation();
+      if (++values > MAX_VALUES) {
+        throw new JsonParseException(p, "a contract document holds at most " + MAX_VALUES + " values");
+      }
+      if (depth > MAX_DEPTH) {
+        throw new JsonParseException(p, "a contract nests at most " + MAX_DEPTH + " levels");
+      }
+      if (p instanceof YAMLParser y) {
+        if (y.isCurrentAlias()) {
+          throw new JsonParseException(p, "YAML aliases (*" + p.getText() + ") are not supported in contracts: write the value out");
+        }
+        if (y.getCurrentAnchor() != null) {
+          throw new JsonParseException(p, "YAML anchors (&" + y.getCurrentAnchor() + ") are not supported in contracts");
+        }
+      }
+      positions.put(pointer, new int[] {loc.getLineNr(), loc.getColumnNr()});
+      switch (t) {
+        case START_OBJECT: {
+          ObjectNode o = NODES.objectNode();
+          JsonToken k;
+          while ((k = p.nextToken()) == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            if (name.length() > MAX_KEY_CHARS) {
+              throw new JsonParseException(p, "a key has at most " + MAX_KEY_CHARS + " characters");
+            }
+            String child = pointer + "/" + escape(name);
+            JsonLocation kl = p.currentTokenLocation();
+            JsonNode v = value(p.nextToken(), child, depth + 1);
+            if (v.isContainerNode()) {
+              // a block mapping or list starts on the lines below its key: point at the key
+              positions.put(child, new int[] {kl.getLineNr(), kl.getColumnNr()});
+            }
+            o.set(name, v);
           }
-          o.set(name, v);
+          return o;
         }
-        return o;
-      }
-      case START_ARRAY: {
-        ArrayNode a = NODES.arrayNode();
-        JsonToken e;
-        int i = 0;
-        while ((e = p.nextToken()) != JsonToken.END_ARRAY) {
-          a.add(value(p, e, pointer + "/" + i++, positions));
+        case START_ARRAY: {
+          ArrayNode a = NODES.arrayNode();
+          JsonToken e;
+          int i = 0;
+          while ((e = p.nextToken()) != JsonToken.END_ARRAY) {
+            if (i == MAX_LIST) {
+              throw new JsonParseException(p, "a list holds at most " + MAX_LIST + " items");
+            }
+            a.add(value(e, pointer + "/" + i++, depth + 1));
+          }
+          return a;
         }
-        return a;
+        case VALUE_STRING:
+          return NODES.textNode(p.getText());
+        case VALUE_NUMBER_INT:
+          return p.getNumberType() == JsonParser.NumberType.BIG_INTEGER
+              ? NODES.numberNode(p.getBigIntegerValue()) : NODES.numberNode(p.getLongValue());
+        case VALUE_NUMBER_FLOAT:
+          return NODES.numberNode(p.getDecimalValue());
+        case VALUE_TRUE:
+          return NODES.booleanNode(true);
+        case VALUE_FALSE:
+          return NODES.booleanNode(false);
+        case VALUE_NULL:
+          return NODES.nullNode();
+        default:
+          throw new JsonParseException(p, "unexpected token " + t);
       }
-      case VALUE_STRING:
-        return NODES.textNode(p.getText());
-      case VALUE_NUMBER_INT:
-        return p.getNumberType() == JsonParser.NumberType.BIG_INTEGER
-            ? NODES.numberNode(p.getBigIntegerValue()) : NODES.numberNode(p.getLongValue());
-      case VALUE_NUMBER_FLOAT:
-        return NODES.numberNode(p.getDecimalValue());
-      case VALUE_TRUE:
-        return NODES.booleanNode(true);
-      case VALUE_FALSE:
-        return NODES.booleanNode(false);
-      case VALUE_NULL:
-        return NODES.nullNode();
-      default:
-        throw new JsonParseException(p, "unexpected token " + t);
     }
   }
 

@@ -57,6 +57,11 @@ public final class YamlContractSource implements PolicySource {
   private static final Pattern QUOTA = Pattern.compile("([0-9]{1,12})\\s*/\\s*(day|month)");
   private static final Pattern CURRENCY = Pattern.compile("[A-Z]{3}");
   private static final long MAX_RATE = 1_000_000_000L;
+  private static final Pattern AMOUNT = Pattern.compile("[0-9]{1,15}(\\.[0-9]{1,12})?");
+  private static final Pattern DAY = Pattern.compile("MON|TUE|WED|THU|FRI|SAT|SUN");
+  private static final Pattern WASM = Pattern.compile("classpath:[A-Za-z0-9._/-]+\\.wasm|[A-Za-z0-9._-][A-Za-z0-9._/-]*\\.wasm");
+  static final Instant EARLIEST = Instant.parse("1970-01-01T00:00:00Z");
+  static final Instant LATEST = Instant.parse("2200-01-01T00:00:00Z");
 
   @Override
   public SourceResult read(String file, Path baseDir, String text) {
@@ -245,7 +250,12 @@ public final class YamlContractSource implements PolicySource {
         return null;
       }
       try {
-        return OffsetDateTime.parse(n.asText()).toInstant();
+        Instant t = OffsetDateTime.parse(n.asText()).toInstant();
+        if (t.isBefore(EARLIEST) || !t.isBefore(LATEST)) {
+          error(at, "expected an instant from 1970 to 2199, found " + t);
+          return null;
+        }
+        return t;
       } catch (DateTimeParseException e) {
         error(at, "expected an ISO-8601 instant with offset such as 2026-01-01T00:00:00Z or "
             + "2026-01-01T08:00:00+08:00, found \"" + n.asText() + "\"");
@@ -293,18 +303,13 @@ public final class YamlContractSource implements PolicySource {
       if (n == null) {
         return;
       }
-      List<String> values = stringList(n, "/days", "days MON, TUE, WED, THU, FRI, SAT, SUN", null);
+      List<String> values = stringList(n, "/days", "days MON, TUE, WED, THU, FRI, SAT, SUN", DAY);
       if (values == null) {
         return;
       }
       List<DayOfWeek> days = new ArrayList<>();
-      for (int i = 0; i < values.size(); i++) {
-        DayOfWeek d = day(values.get(i));
-        if (d == null) {
-          error("/days/" + i, "expected a day MON, TUE, WED, THU, FRI, SAT or SUN, found \"" + values.get(i) + "\"");
-        } else if (!days.contains(d)) {
-          days.add(d);
-        }
+      for (String v : values) {
+        days.add(day(v));
       }
       if (!days.isEmpty()) {
         out.add(new AtomicConstraint(LeftOperand.DAY_OF_WEEK, Operator.IS_ANY_OF, days, "/days"));
@@ -312,13 +317,12 @@ public final class YamlContractSource implements PolicySource {
     }
 
     private static DayOfWeek day(String s) {
-      String u = s.toUpperCase(Locale.ROOT);
       for (DayOfWeek d : DayOfWeek.values()) {
-        if (d.name().equals(u) || d.name().substring(0, 3).equals(u)) {
+        if (d.name().startsWith(s)) {
           return d;
         }
       }
-      return null;
+      throw new IllegalArgumentException(s);
     }
 
     private void fields(JsonNode n, List<Constraint> out, List<Duty> duties) {
@@ -329,6 +333,10 @@ public final class YamlContractSource implements PolicySource {
         return;
       }
       keys(n, "/fields", Set.of("allow", "mask"));
+      if (n.get("allow") == null && n.get("mask") == null) {
+        error("/fields", "expected allow, mask or both, found neither");
+        return;
+      }
       List<String> allow = null;
       if (n.get("allow") != null) {
         allow = stringList(n.get("allow"), "/fields/allow", "field names", null);
@@ -337,7 +345,9 @@ public final class YamlContractSource implements PolicySource {
         }
       }
       JsonNode mask = n.get("mask");
-      if (mask != null && object(mask, "/fields/mask", "{field: hash|redact|drop}")) {
+      if (mask != null && mask.isObject() && mask.isEmpty()) {
+        error("/fields/mask", "expected at least one field to mask, found {}");
+      } else if (mask != null && object(mask, "/fields/mask", "{field: hash|redact|drop}")) {
         Iterator<Map.Entry<String, JsonNode>> it = mask.fields();
         while (it.hasNext()) {
           Map.Entry<String, JsonNode> e = it.next();
@@ -396,12 +406,21 @@ public final class YamlContractSource implements PolicySource {
         error(at, "expected a polygon of at least 3 distinct points, found " + points.size());
         return;
       }
+      Map<List<Double>, Integer> firstIndex = new java.util.HashMap<>();
+      for (int j = 0; j < points.size(); j++) {
+        Integer i = firstIndex.putIfAbsent(List.of(points.get(j)[0] + 0.0, points.get(j)[1] + 0.0), j);
+        if (i != null) {
+          error(at + "/" + j, "expected distinct points, found a repeat of point " + i);
+          return;
+        }
+      }
       for (int i = 0; i < points.size(); i++) {
-        for (int j = i + 1; j < points.size(); j++) {
-          if (points.get(i)[0] == points.get(j)[0] && points.get(i)[1] == points.get(j)[1]) {
-            error(at + "/" + j, "expected distinct points, found a repeat of point " + i);
-            return;
-          }
+        double[] p0 = points.get(i);
+        double[] p1 = points.get((i + 1) % points.size());
+        if (Math.abs(p1[0] - p0[0]) > 180) {
+          error(at, "expected a polygon that does not cross the antimeridian (split it in two), found edge "
+              + i + "-" + ((i + 1) % points.size()) + " spanning " + Math.abs(p1[0] - p0[0]) + " degrees of longitude");
+          return;
         }
       }
       String crossing = GeometryChecks.firstCrossing(points);
@@ -452,6 +471,10 @@ public final class YamlContractSource implements PolicySource {
         return;
       }
       keys(n, "/limits", Set.of("rate", "quota", "total"));
+      if (n.isEmpty()) {
+        error("/limits", "expected rate, quota, total or several, found none");
+        return;
+      }
       JsonNode rate = n.get("rate");
       if (rate != null) {
         Matcher m = rate.isTextual() ? RATE.matcher(rate.asText().trim()) : null;
@@ -508,18 +531,10 @@ public final class YamlContractSource implements PolicySource {
       JsonNode a = n.get("amount");
       if (a == null) {
         error("/price", "expected key 'amount', found none");
-      } else if (a.isNumber() || a.isTextual()) {
-        try {
-          amount = new BigDecimal(a.asText());
-          if (amount.signum() < 0) {
-            error("/price/amount", "expected an amount of at least 0, found " + amount);
-            amount = null;
-          }
-        } catch (NumberFormatException e) {
-          error("/price/amount", "expected a decimal amount, found " + describe(a));
-        }
+      } else if ((a.isNumber() || a.isTextual()) && AMOUNT.matcher(a.asText()).matches()) {
+        amount = new BigDecimal(a.asText());
       } else {
-        error("/price/amount", "expected a decimal amount, found " + describe(a));
+        error("/price/amount", "expected a decimal amount such as 0.25 (at most 15 digits, 12 decimals, not negative), found " + describe(a));
       }
       String currency = "CNY";
       JsonNode c = n.get("currency");
@@ -551,6 +566,10 @@ public final class YamlContractSource implements PolicySource {
       }
       keys(n, "/opa", Set.of("wasm", "entrypoint", "input", "data"));
       String wasm = text(n, "wasm", "/opa");
+      if (wasm != null && (!WASM.matcher(wasm).matches() || wasm.contains("..") || wasm.contains("//"))) {
+        error("/opa/wasm", "expected a .wasm file inside the contract's directory (relative, no ..) or classpath:NAME.wasm, found \"" + wasm + "\"");
+        wasm = null;
+      }
       String entrypoint = text(n, "entrypoint", "/opa");
       Map<String, String> input = new LinkedHashMap<>();
       JsonNode in = n.get("input");
@@ -606,6 +625,7 @@ public final class YamlContractSource implements PolicySource {
         return null;
       }
       List<String> out = new ArrayList<>();
+      Set<String> seen = new java.util.HashSet<>();
       boolean ok = true;
       for (int i = 0; i < n.size(); i++) {
         JsonNode e = n.get(i);
@@ -616,7 +636,7 @@ public final class YamlContractSource implements PolicySource {
         } else if (pattern != null && !pattern.matcher(e.asText()).matches()) {
           error(at + "/" + i, "expected one of " + what + ", found \"" + e.asText() + "\"");
           ok = false;
-        } else if (out.contains(e.asText())) {
+        } else if (!seen.add(e.asText())) {
           error(at + "/" + i, "expected distinct values, found \"" + e.asText() + "\" twice");
           ok = false;
         } else {

@@ -60,7 +60,7 @@ class DataCallCodecTest {
       "{\"id\":\"x\",\"ts\":true}|ts: expected an instant, found a boolean",
       "{\"id\":5}|id: expected text, found a number",
       "{\"id\":\"\"}|id: expected 1 to 1024 characters, found 0",
-      "OK,\"action\":\"teleport\"}|action: expected one of use, read",
+      "{\"id\":\"x\",\"ts\":1,\"consumer\":\"a\",\"dataset\":\"d\",\"action\":\"teleport\"}|action: expected one of use, read",
       "OK,\"channel\":\"fax\"}|channel: expected http, kafka or mqtt, found \"fax\"",
       "OK,\"fields\":\"a,b\"}|fields: expected a list of field names, found text",
       "OK,\"fields\":[1]}|fields/0: expected text, found a number",
@@ -72,6 +72,13 @@ class DataCallCodecTest {
       "OK,\"bytes\":99999999999999999999999}|bytes: expected a whole number of at least 0",
       "OK} {}|expected one JSON object, found trailing content",
       "{\"id\":\"x\",\"ts\":1,\"consumer\":\"a\",\"dataset\":\"d\",\"action\":\"read\"}|purpose: required, missing",
+      "OK,\"purpose\":\"nav\"}|Duplicate field 'purpose'",
+      "OK,\"region\":\"CN-ANYTHING-AT-ALL\"}|region: expected an ISO 3166-2 code such as CN or CN-SH, found \"CN-ANYTHING-AT-ALL\"",
+      "OK,\"region\":\"cn-sh\"}|region: expected an ISO 3166-2 code",
+      "{\"id\":\"x\",\"ts\":-1}|ts: expected an instant from 1970 to 2199, found 1969-12-31T23:59:59.999Z",
+      "{\"id\":\"x\",\"ts\":9223372036854775807}|ts: expected an instant from 1970 to 2199",
+      "{\"id\":\"x\",\"ts\":\"2200-01-01T00:00:00Z\"}|ts: expected an instant from 1970 to 2199",
+      "{\"id\":\"x\",\"ts\":99999999999999999999}|ts: expected an instant, found a number",
   })
   void malformedCallsAreExplained(String json, String expected) {
     String text = json.replace("OK", OK);

@@ -50,8 +50,9 @@ public final class ReferenceInterpreter {
 
   private static final class Counters {
     long total;
-    Long quotaPeriod;
-    long quotaCount;
+    Long quotaPeriod; // the latest period counted
+    long quotaCount; // in the latest period
+    long previousQuotaCount; // in the period before it
     boolean bucketStarted;
     long scaledTokens; // tokens * unit millis
     long refilledAt;
@@ -253,6 +254,7 @@ public final class ReferenceInterpreter {
     List<String> failed = new ArrayList<>();
     Long newPeriod = null;
     long newQuotaCount = 0;
+    long newPreviousCount = 0;
     long newTokens = 0;
     long newRefilledAt = 0;
     Rate rate = null;
@@ -269,16 +271,26 @@ public final class ReferenceInterpreter {
           long period = q.period() == Quota.Period.DAY
               ? local.toLocalDate().toEpochDay()
               : YearMonth.from(local).getYear() * 12L + YearMonth.from(local).getMonthValue() - 1;
-          long count = 0;
-          if (s.quotaPeriod != null && period <= s.quotaPeriod) {
-            period = s.quotaPeriod; // late calls count against the current period
-            count = s.quotaCount;
+          if (s.quotaPeriod == null || period > s.quotaPeriod) {
+            // a new period; the one before it is kept only if it is the latest counted
+            newPreviousCount = s.quotaPeriod != null && period == s.quotaPeriod + 1 ? s.quotaCount : 0;
+            newPeriod = period;
+            newQuotaCount = 1;
+          } else if (period == s.quotaPeriod) {
+            if (s.quotaCount >= q.permits()) {
+              failed.add("quota");
+            }
+            newPeriod = s.quotaPeriod;
+            newQuotaCount = s.quotaCount + 1;
+            newPreviousCount = s.previousQuotaCount;
+          } else { // late: its own period if it is the previous one, else charged there anyway
+            if (s.previousQuotaCount >= q.permits()) {
+              failed.add("quota");
+            }
+            newPeriod = s.quotaPeriod;
+            newQuotaCount = s.quotaCount;
+            newPreviousCount = s.previousQuotaCount + 1;
           }
-          if (count >= q.permits()) {
-            failed.add("quota");
-          }
-          newPeriod = period;
-          newQuotaCount = count + 1;
           break;
         }
         case RATE: {
@@ -315,6 +327,7 @@ public final class ReferenceInterpreter {
           case QUOTA -> {
             s.quotaPeriod = newPeriod;
             s.quotaCount = newQuotaCount;
+            s.previousQuotaCount = newPreviousCount;
           }
           case RATE -> {
             s.bucketStarted = true;

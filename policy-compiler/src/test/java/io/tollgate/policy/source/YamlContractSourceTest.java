@@ -49,7 +49,7 @@ class YamlContractSourceTest {
         purposes: [navigation, research]
         valid: {from: "2026-01-01T00:00:00+08:00", until: "2027-01-01T00:00:00Z"}
         hours: {from: "22:00", until: "06:30", zone: Asia/Shanghai}
-        days: [MON, fri]
+        days: [MON, FRI]
         fields: {allow: [a, b, c], mask: {b: hash, c: drop}}
         regions: [CN-SH, CN]
         geofence: [[121.0, 31.0], [122.0, 31.0], [122.0, 32.0], [121.0, 31.0]]
@@ -143,7 +143,20 @@ class YamlContractSourceTest {
       "hours: {from: \"08:00\", until: \"08:00\"}|/hours/until|an empty window permits nothing",
       "hours: {from: \"08:00\"}|/hours|expected key 'until', found none",
       "hours: {from: \"08:00\", until: \"18:00\", zone: Mars/Olympus}|/hours/zone|expected a time zone id",
-      "days: [MON, FUNDAY]|/days/1|expected a day MON, TUE, WED, THU, FRI, SAT or SUN, found \"FUNDAY\"",
+      "days: [MON, FUNDAY]|/days/1|expected one of days MON, TUE, WED, THU, FRI, SAT, SUN, found \"FUNDAY\"",
+      "days: [MON, mon]|/days/1|expected one of days MON, TUE, WED, THU, FRI, SAT, SUN, found \"mon\"",
+      "days: [MON, MON]|/days/1|expected distinct values",
+      "fields: {}|/fields|expected allow, mask or both, found neither",
+      "fields: {mask: {}}|/fields/mask|expected at least one field to mask, found {}",
+      "limits: {}|/limits|expected rate, quota, total or several, found none",
+      "price: {amount: 1e999999999}|/price/amount|expected a decimal amount such as 0.25",
+      "price: {amount: \"-1\"}|/price/amount|not negative",
+      "valid: {until: \"+300000000-01-01T00:00:00Z\"}|/valid/until|expected an instant from 1970 to 2199",
+      "valid: {from: \"1969-12-31T23:59:59Z\"}|/valid/from|expected an instant from 1970 to 2199",
+      "geofence: [[179, 0], [-179, 0], [-179, 1], [179, 1]]|/geofence|expected a polygon that does not cross the antimeridian",
+      "opa: {wasm: ../../etc/hostname, entrypoint: x}|/opa/wasm|expected a .wasm file inside the contract's directory",
+      "opa: {wasm: /etc/x.wasm, entrypoint: x}|/opa/wasm|expected a .wasm file inside the contract's directory",
+      "opa: {wasm: a/../../x.wasm, entrypoint: x}|/opa/wasm|expected a .wasm file inside the contract's directory",
       "fields: {allow: []}|/fields/allow|expected a non-empty list of field names",
       "fields: {allow: [a], mask: {b: hash}}|/fields/mask/b|expected a field of fields.allow [a], found \"b\"",
       "fields: {allow: [a], mask: {a: encrypt}}|/fields/mask/a|expected a mask method hash, redact or drop",
@@ -164,7 +177,7 @@ class YamlContractSourceTest {
       "limits: {quota: \"10/week\"}|/limits/quota|expected a quota \"N/day\" or \"N/month\"",
       "limits: {total: -1}|/limits/total|expected a whole number of calls of at least 1, found number -1",
       "limits: {total: 1.5}|/limits/total|found number 1.5",
-      "price: {amount: free}|/price/amount|expected a decimal amount, found text \"free\"",
+      "price: {amount: free}|/price/amount|expected a decimal amount such as 0.25 (at most 15 digits, 12 decimals, not negative), found text \"free\"",
       "price: {amount: 1, currency: yuan}|/price/currency|expected an ISO 4217 currency code",
       "zone: 8|/zone|expected a time zone id such as Asia/Shanghai or UTC, found number 8",
       "opa: {wasm: x.wasm}|/opa|expected key 'entrypoint', found none",
@@ -216,6 +229,53 @@ class YamlContractSourceTest {
   void anEmptyFileIsAnError() {
     assertThat(read("# nothing here\n").diagnostics()).extracting(Diagnostic::message)
         .containsExactly("expected at least one contract, found an empty document");
+  }
+
+  @Test
+  void yamlAliasesAndAnchorsAreRefusedNotReadAsNames() {
+    Diagnostic alias = onlyError(MINIMAL.replace("consumer: acme", "consumer: *acme"));
+    assertThat(alias.message()).contains("YAML aliases (*acme) are not supported");
+    assertThat(alias.line()).isEqualTo(3);
+    Diagnostic anchored = onlyError(MINIMAL.replace("provider: p", "provider: &p x").replace("consumer: acme", "consumer: *p"));
+    assertThat(anchored.message()).as("the alias of a real anchor is refused too").contains("YAML aliases (*p) are not supported");
+    Diagnostic block = onlyError(MINIMAL + "fields: &f {allow: [a]}\n");
+    assertThat(block.message()).contains("YAML anchors (&f) are not supported");
+    assertThat(read(MINIMAL + "purposes: [*marketing]\n").policies()).isEmpty();
+  }
+
+  @Test
+  void oversizedDocumentsAreRefusedQuickly() {
+    StringBuilder longList = new StringBuilder(MINIMAL + "purposes: [");
+    for (int i = 0; i <= LocatedDocuments.MAX_LIST; i++) {
+      longList.append(i == 0 ? "" : ",").append('p').append(i);
+    }
+    assertThat(onlyError(longList + "]\n").message()).contains("a list holds at most 10000 items");
+    String deep = MINIMAL + "price: " + "{a: ".repeat(40) + "1" + "}".repeat(40) + "\n";
+    assertThat(onlyError(deep).message()).contains("nest");
+    assertThat(onlyError(MINIMAL + "k".repeat(300) + ": 1\n").message()).contains("a key has at most 200 characters");
+  }
+
+  @Test
+  void aLargeValidGeofenceAndAllowListAreCheckedInReasonableTime() {
+    int n = 9000;
+    StringBuilder fence = new StringBuilder(MINIMAL + "geofence: [");
+    for (int i = 0; i < n; i++) {
+      double a = 2 * Math.PI * i / n;
+      fence.append(i == 0 ? "" : ",").append('[').append(121 + Math.cos(a)).append(',').append(31 + Math.sin(a)).append(']');
+    }
+    fence.append("]\nfields: {allow: [");
+    for (int i = 0; i < n; i++) {
+      fence.append(i == 0 ? "" : ",").append('f').append(i);
+    }
+    SourceResult r = read(fence + "]}\n");
+    assertThat(r.diagnostics()).isEmpty();
+    assertThat(r.policies()).hasSize(1);
+  }
+
+  @Test
+  void syntaxErrorsFromTheYamlScannerHaveALine() {
+    Diagnostic d = onlyError(MINIMAL + "purposes: [a\n  b: c\n");
+    assertThat(d.line()).isGreaterThan(0);
   }
 
   @Test
