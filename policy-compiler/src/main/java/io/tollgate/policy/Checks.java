@@ -195,7 +195,13 @@ final class Checks {
       maxX = x1;
       minY = y0;
       maxY = y1;
-      bands = Math.max(1, Math.min(256, n));
+      // As many bands as vertices (at most 256), fewer if edges spanning many bands would make the
+      // index large: it holds at most 8 entries per edge, so memory stays linear in the polygon.
+      int count = Math.max(1, Math.min(256, n));
+      while (count > 1 && entries(xs, ys, count, minY, maxY) > 8L * n) {
+        count /= 2;
+      }
+      bands = count;
       bandScale = bands / (maxY - minY);
       java.util.List<java.util.List<Integer>> perBand = new java.util.ArrayList<>();
       for (int b = 0; b < bands; b++) {
@@ -232,8 +238,24 @@ final class Checks {
     }
 
     private int band(double y) {
-      int b = (int) ((y - minY) * bandScale);
+      return band(y, minY, bandScale, bands);
+    }
+
+    private static int band(double y, double minY, double scale, int bands) {
+      int b = (int) ((y - minY) * scale);
       return b < 0 ? 0 : b >= bands ? bands - 1 : b;
+    }
+
+    /** Index entries with {@code bands} bands: the bands each non-horizontal edge spans, summed. */
+    private static long entries(double[] xs, double[] ys, int bands, double minY, double maxY) {
+      double scale = bands / (maxY - minY);
+      long total = 0;
+      for (int i = 0, j = xs.length - 1; i < xs.length; j = i++) {
+        if (ys[i] != ys[j]) {
+          total += band(Math.max(ys[i], ys[j]), minY, scale, bands) - band(Math.min(ys[i], ys[j]), minY, scale, bands) + 1;
+        }
+      }
+      return total;
     }
 
     @Override

@@ -2,7 +2,7 @@ package io.tollgate.policy;
 
 /**
  * The counters of one contract for one consumer: lifetime total, calendar-period quota (the
- * current period and the one before it) and token bucket. A plain mutable POJO so that every
+ * counts of the {@value LimitSpec#QUOTA_PERIODS} latest periods) and token bucket. A plain mutable POJO so that every
  * {@link CounterStore} can keep it its own way (a map entry, Flink keyed state, a Redis hash).
  * {@link LimitSpec#tryAcquire} is the only code that moves it.
  *
@@ -12,9 +12,8 @@ package io.tollgate.policy;
 public final class CounterState {
   private long total;
   private int quotaKind; // 0 none yet, 1 day, 2 month
-  private long quotaPeriod = Long.MIN_VALUE;
-  private long quotaCount;
-  private long previousQuotaCount;
+  private long[] quotaPeriods; // Long.MIN_VALUE marks an empty slot; null until first use
+  private long[] quotaCounts;
   private boolean bucketStarted;
   private long rateUnitMillis;
   private long tokens;
@@ -39,31 +38,22 @@ public final class CounterState {
     this.quotaKind = quotaKind;
   }
 
-  /** The latest calendar period counted (local epoch day or month), MIN_VALUE if none. */
-  public long getQuotaPeriod() {
-    return quotaPeriod;
+  /** The calendar periods counted (local epoch days or months), MIN_VALUE for an empty slot. */
+  public long[] getQuotaPeriods() {
+    return quotaPeriods;
   }
 
-  public void setQuotaPeriod(long quotaPeriod) {
-    this.quotaPeriod = quotaPeriod;
+  public void setQuotaPeriods(long[] quotaPeriods) {
+    this.quotaPeriods = quotaPeriods;
   }
 
-  /** Calls permitted in the latest period. */
-  public long getQuotaCount() {
-    return quotaCount;
+  /** Calls permitted in each period of {@link #getQuotaPeriods()}. */
+  public long[] getQuotaCounts() {
+    return quotaCounts;
   }
 
-  public void setQuotaCount(long quotaCount) {
-    this.quotaCount = quotaCount;
-  }
-
-  /** Calls permitted in the period before the latest (late calls are charged there). */
-  public long getPreviousQuotaCount() {
-    return previousQuotaCount;
-  }
-
-  public void setPreviousQuotaCount(long previousQuotaCount) {
-    this.previousQuotaCount = previousQuotaCount;
+  public void setQuotaCounts(long[] quotaCounts) {
+    this.quotaCounts = quotaCounts;
   }
 
   public boolean isBucketStarted() {
@@ -103,8 +93,8 @@ public final class CounterState {
 
   @Override
   public String toString() {
-    return "CounterState{total=" + total + ", quotaKind=" + quotaKind + ", quotaPeriod=" + quotaPeriod
-        + ", quotaCount=" + quotaCount + ", previousQuotaCount=" + previousQuotaCount
+    return "CounterState{total=" + total + ", quotaKind=" + quotaKind + ", quotaPeriods="
+        + java.util.Arrays.toString(quotaPeriods) + ", quotaCounts=" + java.util.Arrays.toString(quotaCounts)
         + ", bucketStarted=" + bucketStarted + ", rateUnitMillis=" + rateUnitMillis + ", tokens="
         + tokens + ", refilledAt=" + refilledAt + "}";
   }

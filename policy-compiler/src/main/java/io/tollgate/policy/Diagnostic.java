@@ -23,8 +23,25 @@ public record Diagnostic(String file, int line, int column, String pointer, Stri
     }
     sb.append(": ");
     if (pointer != null && !pointer.isEmpty()) {
-      sb.append(pointer).append(": ");
+      sb.append(printable(pointer)).append(": ");
     }
-    return sb.append(message).toString();
+    return sb.append(printable(message)).toString();
+  }
+
+  /** Control characters (a key with a newline, say) are escaped: one diagnostic, one line. */
+  private static String printable(String s) {
+    StringBuilder sb = null;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < 0x20 || c == 0x7F) {
+        if (sb == null) {
+          sb = new StringBuilder(s.length() + 8).append(s, 0, i);
+        }
+        sb.append(c == '\n' ? "\\n" : c == '\r' ? "\\r" : c == '\t' ? "\\t" : String.format("\\u%04x", (int) c));
+      } else if (sb != null) {
+        sb.append(c);
+      }
+    }
+    return sb == null ? s : sb.toString();
   }
 }

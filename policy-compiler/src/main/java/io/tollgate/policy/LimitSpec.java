@@ -12,9 +12,11 @@ import io.tollgate.policy.model.Rate;
  * <ul>
  *   <li><b>total</b>: at most N permitted calls in the contract's lifetime (reason {@code total}).
  *   <li><b>quota</b>: at most N permitted calls per calendar day or month in the contract's zone
- *       (reason {@code quota}). A call counts in its own period. Two periods are kept: the latest
- *       seen and the one before it; a call later than that (older than the previous period) is
- *       charged to the previous period, so late data never grows state nor escapes the quota.
+ *       (reason {@code quota}). A call counts in its own period. Counts are kept for the {@value
+ *       #QUOTA_PERIODS} latest periods that had permitted calls; a call older than all of them (when
+ *       all are in use) is refused with {@code quota}, since its count is no longer known. State
+ *       stays bounded, late calls within the kept periods count where they belong, and one call
+ *       far in the future costs one slot, not the quota of every later period.
  *   <li><b>rate</b>: a token bucket of capacity N, refilled continuously at N per unit, full at the
  *       first call (reason {@code rate}, outcome THROTTLE). Tokens are kept scaled by the unit in
  *       milliseconds: capacity {@code N * unit}, refill {@code N} per elapsed millisecond, cost
@@ -24,6 +26,9 @@ import io.tollgate.policy.model.Rate;
  * </ul>
  */
 public final class LimitSpec {
+  /** How many calendar periods a quota keeps counts for. */
+  public static final int QUOTA_PERIODS = 4;
+
   private final long total;
   private final long quota;
   private final boolean quotaMonthly;
@@ -93,28 +98,41 @@ public final class LimitSpec {
     }
 
     int quotaKind = quotaMonthly ? 2 : 1;
-    long latest = 0;
-    long latestCount = 0;
-    long previousCount = 0;
-    boolean chargeLatest = true;
+    long period = 0;
+    int slot = -1;
+    boolean freshSlot = false;
+    boolean reset = false;
     if (quota >= 0) {
-      latest = s.getQuotaPeriod();
-      latestCount = s.getQuotaCount();
-      previousCount = s.getPreviousQuotaCount();
-      if (s.getQuotaKind() != quotaKind) { // first use, or a new version counts other periods
-        latest = Long.MIN_VALUE;
-        latestCount = 0;
-        previousCount = 0;
+      period = quotaPeriod(tsMillis);
+      long[] periods = s.getQuotaPeriods();
+      reset = periods == null || s.getQuotaKind() != quotaKind; // first use, or another period kind
+      if (reset) {
+        slot = 0;
+        freshSlot = true;
+      } else {
+        int empty = -1;
+        int oldest = -1;
+        for (int i = 0; i < periods.length; i++) {
+          long p = periods[i];
+          if (p == period) {
+            slot = i;
+          } else if (p == Long.MIN_VALUE) {
+            empty = empty < 0 ? i : empty;
+          } else if (oldest < 0 || p < periods[oldest]) {
+            oldest = i;
+          }
+        }
+        if (slot < 0 && empty >= 0) {
+          slot = empty;
+          freshSlot = true;
+        } else if (slot < 0 && period > periods[oldest]) {
+          slot = oldest; // the oldest period kept makes room
+          freshSlot = true;
+        }
       }
-      long period = quotaPeriod(tsMillis);
-      if (period > latest) {
-        previousCount = latest != Long.MIN_VALUE && period == latest + 1 ? latestCount : 0;
-        latest = period;
-        latestCount = 0;
-      } else if (period < latest) {
-        chargeLatest = false; // a late call: charged to the period before the latest
-      }
-      if ((chargeLatest ? latestCount : previousCount) >= quota) {
+      if (slot < 0) {
+        failed |= Reason.QUOTA.bit(); // older than every period kept: its count is unknown
+      } else if (!freshSlot && s.getQuotaCounts()[slot] >= quota) {
         failed |= Reason.QUOTA.bit();
       }
     }
@@ -150,10 +168,17 @@ public final class LimitSpec {
       s.setTotal(s.getTotal() + 1);
     }
     if (quota >= 0) {
-      s.setQuotaKind(quotaKind);
-      s.setQuotaPeriod(latest);
-      s.setQuotaCount(chargeLatest ? latestCount + 1 : latestCount);
-      s.setPreviousQuotaCount(chargeLatest ? previousCount : previousCount + 1);
+      if (reset) {
+        if (s.getQuotaPeriods() == null) {
+          s.setQuotaPeriods(new long[QUOTA_PERIODS]);
+          s.setQuotaCounts(new long[QUOTA_PERIODS]);
+        }
+        java.util.Arrays.fill(s.getQuotaPeriods(), Long.MIN_VALUE);
+        java.util.Arrays.fill(s.getQuotaCounts(), 0);
+        s.setQuotaKind(quotaKind);
+      }
+      s.getQuotaPeriods()[slot] = period;
+      s.getQuotaCounts()[slot] = freshSlot ? 1 : s.getQuotaCounts()[slot] + 1;
     }
     if (ratePermits >= 0) {
       s.setBucketStarted(true);

@@ -160,6 +160,10 @@ public final class PolicyCompiler {
     if (!Files.isRegularFile(path)) {
       throw new IOException("no file " + path);
     }
+    Path base = (baseDir == null ? Path.of("") : baseDir).toRealPath();
+    if (!path.toRealPath().startsWith(base)) {
+      throw new IOException("a .wasm file inside the contract's directory, not a link out of it: " + ref);
+    }
     long size = Files.size(path);
     if (size > MAX_MODULE_BYTES) {
       throw new IOException("a module of " + size + " bytes (at most " + MAX_MODULE_BYTES + ")");

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 class LimitSpecTest {
   private static final LocalClock UTC = LocalClock.of(ZoneOffset.UTC);
   private static final long T0 = Instant.parse("2026-03-02T10:00:00Z").toEpochMilli();
+  private static final long DAY = 86_400_000L;
 
   @Test
   void tokenBucketStartsFullAndRefillsContinuously() {
@@ -83,8 +84,52 @@ class LimitSpecTest {
     assertThat(spec.tryAcquire(s, day2 - 20_000)).as("23:59:50 the day before: its day is empty").isZero();
     assertThat(spec.tryAcquire(s, day2 - 15_000)).isEqualTo(Reason.QUOTA.bit());
     assertThat(spec.tryAcquire(s, day2 + 5_000)).isEqualTo(Reason.QUOTA.bit());
-    assertThat(spec.tryAcquire(s, day2 - 3 * 86_400_000L))
-        .as("older than the previous day: charged to the previous day, which is full").isEqualTo(Reason.QUOTA.bit());
+  }
+
+  /** A late call never pushes its own day over the quota, whatever happened since. */
+  @Test
+  void lateCallsAreCountedInTheirOwnDayEvenAfterAGap() {
+    LimitSpec spec = new LimitSpec(-1, new Quota(2, Quota.Period.DAY), null, UTC);
+    CounterState s = new CounterState();
+    long march1 = Instant.parse("2026-03-01T10:00:00Z").toEpochMilli();
+    long march2 = march1 + DAY;
+    long march3 = march1 + 2 * DAY;
+    assertThat(spec.tryAcquire(s, march1)).isZero();
+    assertThat(spec.tryAcquire(s, march1)).isZero();
+    assertThat(spec.tryAcquire(s, march1)).isEqualTo(Reason.QUOTA.bit());
+    assertThat(spec.tryAcquire(s, march3)).isZero();
+    assertThat(spec.tryAcquire(s, march1 + 1)).as("March 1 is still full").isEqualTo(Reason.QUOTA.bit());
+    assertThat(spec.tryAcquire(s, march2)).as("March 2 has its own count").isZero();
+    assertThat(spec.tryAcquire(s, march2)).isZero();
+    assertThat(spec.tryAcquire(s, march2)).isEqualTo(Reason.QUOTA.bit());
+    assertThat(spec.tryAcquire(s, march1 + 2)).isEqualTo(Reason.QUOTA.bit());
+  }
+
+  @Test
+  void aCallFarInTheFutureCostsOneSlotNotTheQuotaOfLaterDays() {
+    LimitSpec spec = new LimitSpec(-1, new Quota(2, Quota.Period.DAY), null, UTC);
+    CounterState s = new CounterState();
+    long today = Instant.parse("2026-03-01T10:00:00Z").toEpochMilli();
+    assertThat(spec.tryAcquire(s, Instant.parse("2199-01-01T00:00:00Z").toEpochMilli())).isZero();
+    for (int day = 0; day < 30; day++) {
+      assertThat(spec.tryAcquire(s, today + day * DAY)).as("day %d", day).isZero();
+      assertThat(spec.tryAcquire(s, today + day * DAY + 1)).isZero();
+      assertThat(spec.tryAcquire(s, today + day * DAY + 2)).isEqualTo(Reason.QUOTA.bit());
+    }
+  }
+
+  @Test
+  void aCallOlderThanEveryPeriodKeptIsRefused() {
+    LimitSpec spec = new LimitSpec(-1, new Quota(5, Quota.Period.DAY), null, UTC);
+    CounterState s = new CounterState();
+    long t = Instant.parse("2026-03-10T10:00:00Z").toEpochMilli();
+    for (int i = 0; i < LimitSpec.QUOTA_PERIODS; i++) {
+      assertThat(spec.tryAcquire(s, t + i * DAY)).isZero();
+    }
+    assertThat(spec.tryAcquire(s, t - DAY)).as("its count is unknown").isEqualTo(Reason.QUOTA.bit());
+    assertThat(spec.tryAcquire(s, t + 10 * DAY)).as("a newer day evicts the oldest").isZero();
+    assertThat(spec.tryAcquire(s, t)).as("the evicted day is gone").isEqualTo(Reason.QUOTA.bit());
+    assertThat(spec.tryAcquire(s, t + DAY)).as("kept days still count").isZero();
   }
 
   @Test

@@ -127,6 +127,60 @@ class PolicyCompilerTest {
   }
 
   @Test
+  void opaModulesLinkedFromOutsideTheContractDirectoryAreRefused(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path contracts = java.nio.file.Files.createDirectory(dir.resolve("contracts"));
+    java.nio.file.Path outside = java.nio.file.Files.write(dir.resolve("secret.txt"), new byte[] {1, 2, 3});
+    java.nio.file.Files.createSymbolicLink(contracts.resolve("linked.wasm"), outside);
+    Policy p = policy(List.of(new AtomicConstraint(LeftOperand.OPA, Operator.EQ,
+        new io.tollgate.policy.model.OpaReference("linked.wasm", "x", Map.of(), null), "/permission/0/constraint/0")), List.of());
+    Policy located = new Policy(p.uid(), p.type(), p.assigner(), p.assignee(), p.target(), p.zone(), p.permissions(),
+        p.prohibitions(), null, new Origin("c.yaml", contracts, Map.of()));
+    assertThatThrownBy(() -> new PolicyCompiler().compile(located))
+        .hasMessageContaining("not a link out of it: linked.wasm");
+  }
+
+  @Test
+  void aLargeCombShapedGeofenceCompilesAndDecidesLikeJavaAwtGeom() throws PolicyException {
+    // teeth as tall as the polygon: every edge spans every band, the worst case for the band index
+    int teeth = 2496;
+    List<double[]> ring = new java.util.ArrayList<>();
+    for (int i = 0; i < teeth; i++) {
+      double x = 100 + i * 0.01;
+      ring.add(new double[] {x, 10});
+      ring.add(new double[] {x, 30});
+      ring.add(new double[] {x + 0.005, 30});
+      ring.add(new double[] {x + 0.005, 10.5});
+    }
+    ring.add(new double[] {100 + teeth * 0.01, 10.5});
+    ring.add(new double[] {100 + teeth * 0.01, 9});
+    ring.add(new double[] {100, 9});
+    double[] lon = ring.stream().mapToDouble(q -> q[0]).toArray();
+    double[] lat = ring.stream().mapToDouble(q -> q[1]).toArray();
+    io.tollgate.policy.model.Polygon polygon = new io.tollgate.policy.model.Polygon(lon, lat);
+    Policy p = policy(List.of(new AtomicConstraint(LeftOperand.SPATIAL_COORDINATES, Operator.IS_PART_OF, polygon, "/g")), List.of());
+    PolicyEngine engine = PolicyEngine.of(List.of(new PolicyCompiler().compile(p)));
+    java.awt.geom.Path2D.Double path = new java.awt.geom.Path2D.Double(java.awt.geom.Path2D.WIND_EVEN_ODD);
+    path.moveTo(lon[0], lat[0]);
+    for (int i = 1; i < lon.length; i++) {
+      path.lineTo(lon[i], lat[i]);
+    }
+    path.closePath();
+    java.util.Random random = new java.util.Random(3);
+    InMemoryCounterStore counters = new InMemoryCounterStore();
+    int inside = 0;
+    for (int i = 0; i < 20_000; i++) {
+      double x = 99.9 + random.nextDouble() * 25.2;
+      double y = 8.5 + random.nextDouble() * 22;
+      DataCall c = new DataCall().id("g").ts(Instant.parse("2026-03-02T10:00:00Z")).consumer("acme").dataset("ds")
+          .action(Action.READ).purpose("x").location(y, x);
+      boolean expected = path.contains(x, y);
+      inside += expected ? 1 : 0;
+      assertThat(engine.decide(c, counters).permitted()).as("(%s, %s)", x, y).isEqualTo(expected);
+    }
+    assertThat(inside).isBetween(2_000, 18_000);
+  }
+
+  @Test
   void aModelValueNoSourceProducesIsAnErrorNotACrash() {
     Policy p = policy(List.of(new AtomicConstraint(LeftOperand.PURPOSE, Operator.IS_ANY_OF, new StringBuilder("x"), "/permission/0/constraint/0")), List.of());
     assertThatThrownBy(() -> new PolicyCompiler().compile(p)).isInstanceOf(PolicyException.class)

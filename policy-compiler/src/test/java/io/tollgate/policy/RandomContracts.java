@@ -149,8 +149,10 @@ public final class RandomContracts {
         ts += random.nextInt(3_600_000);
       } else if (step < 93) {
         ts += random.nextInt((int) (DAY / 2));
-      } else {
+      } else if (step < 97) {
         ts -= random.nextInt(5_000_000); // a late call
+      } else {
+        ts -= (1 + random.nextInt(6)) * DAY; // a very late call: days, beyond the quota periods kept
       }
       DataCall c = new DataCall()
           .id("call-" + i)

@@ -11,7 +11,8 @@ import java.nio.charset.StandardCharsets;
 /**
  * Reads lines with a bound on their length, so one hostile line cannot exhaust memory: an overlong
  * line is consumed to its end and reported through {@link #overlong()} instead of returned. A
- * line ending of CR LF loses its CR; a CR elsewhere is kept (and makes JSON malformed).
+ * line ending of CR LF loses its CR; a CR elsewhere is kept (JSON allows it between tokens, not
+ * inside a string). A byte order mark at the start of the input is dropped.
  * Malformed UTF-8 is replaced, never fatal.
  */
 final class LineReader implements Closeable {
@@ -48,7 +49,10 @@ final class LineReader implements Closeable {
       return null;
     }
     if (!overlong && sb.length() > 0 && sb.charAt(sb.length() - 1) == '\r') {
-      sb.setLength(sb.length() - 1); // a CRLF line ending; a CR anywhere else stays and is malformed
+      sb.setLength(sb.length() - 1); // a CRLF line ending; a CR anywhere else stays
+    }
+    if (number == 0 && sb.length() > 0 && sb.charAt(0) == '\uFEFF') {
+      sb.deleteCharAt(0); // a UTF-8 byte order mark
     }
     number++;
     return overlong ? "" : sb.toString();

@@ -117,6 +117,16 @@ class PolicyCommandTest {
   }
 
   @Test
+  void evalAcceptsAByteOrderMark(@TempDir Path dir) throws Exception {
+    Path calls = dir.resolve("bom.jsonl");
+    String ok = Files.readAllLines(EXAMPLES.resolve("calls/credit-report.jsonl")).get(0);
+    Files.writeString(calls, "\uFEFF" + ok + "\n");
+    Run r = run("policy", "eval", "--contracts", EXAMPLES.resolve("contracts").toString(), "--calls", calls.toString());
+    assertThat(r.out().lines().toList()).hasSize(1);
+    assertThat(r.err()).contains("0 malformed line(s) skipped");
+  }
+
+  @Test
   void evalRefusesToRunOnInvalidContracts(@TempDir Path dir) throws Exception {
     Files.writeString(dir.resolve("bad.yaml"), "contract: a\n");
     Files.writeString(dir.resolve("calls.jsonl"), "");

@@ -41,15 +41,24 @@ final class LocatedDocuments {
   /** One document: its tree and the positions of its values. */
   record Document(JsonNode root, Map<String, int[]> positions) {}
 
-  /** A syntax error (or a limit exceeded): where, and what. */
+  /** A syntax error, or a limit exceeded ({@link #limit}): where, and what. */
   static final class SyntaxError extends Exception {
     final int line;
     final int column;
+    final boolean limit;
 
-    SyntaxError(String message, int line, int column) {
+    SyntaxError(String message, int line, int column, boolean limit) {
       super(message);
       this.line = line;
       this.column = column;
+      this.limit = limit;
+    }
+  }
+
+  /** A document over one of the limits. */
+  private static final class LimitExceeded extends JsonParseException {
+    LimitExceeded(JsonParser p, String message) {
+      super(p, message);
     }
   }
 
@@ -77,12 +86,13 @@ final class LocatedDocuments {
       }
     } catch (JsonParseException e) {
       int[] at = position(e);
-      throw new SyntaxError(e.getOriginalMessage().lines().findFirst().orElse("syntax error"), at[0], at[1]);
+      throw new SyntaxError(e.getOriginalMessage().lines().findFirst().orElse("syntax error"), at[0], at[1],
+          e instanceof LimitExceeded);
     } catch (IOException e) {
-      throw new SyntaxError(String.valueOf(e.getMessage()), 0, 0);
+      throw new SyntaxError(String.valueOf(e.getMessage()), 0, 0, false);
     } catch (RuntimeException e) {
       int[] at = position(e);
-      throw new SyntaxError(String.valueOf(e.getMessage()).lines().findFirst().orElse("syntax error"), at[0], at[1]);
+      throw new SyntaxError(String.valueOf(e.getMessage()).lines().findFirst().orElse("syntax error"), at[0], at[1], false);
     }
     return docs;
   }
@@ -112,10 +122,10 @@ final class LocatedDocuments {
     JsonNode value(JsonToken t, String pointer, int depth) throws IOException {
       JsonLocation loc = p.currentTokenLocation();
       if (++values > MAX_VALUES) {
-        throw new JsonParseException(p, "a contract document holds at most " + MAX_VALUES + " values");
+        throw new LimitExceeded(p, "a contract document holds at most " + MAX_VALUES + " values");
       }
       if (depth > MAX_DEPTH) {
-        throw new JsonParseException(p, "a contract nests at most " + MAX_DEPTH + " levels");
+        throw new LimitExceeded(p, "a contract nests at most " + MAX_DEPTH + " levels");
       }
       if (p instanceof YAMLParser y) {
         if (y.isCurrentAlias()) {
@@ -133,7 +143,7 @@ final class LocatedDocuments {
           while ((k = p.nextToken()) == JsonToken.FIELD_NAME) {
             String name = p.currentName();
             if (name.length() > MAX_KEY_CHARS) {
-              throw new JsonParseException(p, "a key has at most " + MAX_KEY_CHARS + " characters");
+              throw new LimitExceeded(p, "a key has at most " + MAX_KEY_CHARS + " characters");
             }
             String child = pointer + "/" + escape(name);
             JsonLocation kl = p.currentTokenLocation();
@@ -152,7 +162,7 @@ final class LocatedDocuments {
           int i = 0;
           while ((e = p.nextToken()) != JsonToken.END_ARRAY) {
             if (i == MAX_LIST) {
-              throw new JsonParseException(p, "a list holds at most " + MAX_LIST + " items");
+              throw new LimitExceeded(p, "a list holds at most " + MAX_LIST + " items");
             }
             a.add(value(e, pointer + "/" + i++, depth + 1));
           }

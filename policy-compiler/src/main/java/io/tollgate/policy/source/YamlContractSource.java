@@ -70,7 +70,8 @@ public final class YamlContractSource implements PolicySource {
       docs = LocatedDocuments.yaml(text);
     } catch (LocatedDocuments.SyntaxError e) {
       return new SourceResult(List.of(), List.of(new Diagnostic(file, e.line, e.column, "",
-          "expected valid YAML, found a syntax error: " + e.getMessage())));
+          e.limit ? "expected a contract within Tollgate's limits, found that " + e.getMessage()
+              : "expected valid YAML, found a syntax error: " + e.getMessage())));
     }
     List<Policy> policies = new ArrayList<>();
     List<Diagnostic> diagnostics = new ArrayList<>();
@@ -531,8 +532,11 @@ public final class YamlContractSource implements PolicySource {
       JsonNode a = n.get("amount");
       if (a == null) {
         error("/price", "expected key 'amount', found none");
-      } else if ((a.isNumber() || a.isTextual()) && AMOUNT.matcher(a.asText()).matches()) {
+      } else if (a.isTextual() && AMOUNT.matcher(a.asText()).matches()) {
         amount = new BigDecimal(a.asText());
+      } else if (a.isNumber() && a.decimalValue().signum() >= 0 && a.decimalValue().scale() <= 12
+          && a.decimalValue().precision() - a.decimalValue().scale() <= 15) {
+        amount = a.decimalValue(); // scale and precision checked first: toPlainString stays small
       } else {
         error("/price/amount", "expected a decimal amount such as 0.25 (at most 15 digits, 12 decimals, not negative), found " + describe(a));
       }

@@ -50,9 +50,7 @@ public final class ReferenceInterpreter {
 
   private static final class Counters {
     long total;
-    Long quotaPeriod; // the latest period counted
-    long quotaCount; // in the latest period
-    long previousQuotaCount; // in the period before it
+    final java.util.TreeMap<Long, Long> quotaCounts = new java.util.TreeMap<>(); // period -> permitted
     boolean bucketStarted;
     long scaledTokens; // tokens * unit millis
     long refilledAt;
@@ -252,9 +250,8 @@ public final class ReferenceInterpreter {
   private List<String> acquire(Policy p, List<AtomicConstraint> limits, long ts) {
     Counters s = counters.computeIfAbsent(p.uid(), k -> new Counters());
     List<String> failed = new ArrayList<>();
-    Long newPeriod = null;
-    long newQuotaCount = 0;
-    long newPreviousCount = 0;
+    Long quotaPeriod = null;
+    boolean evictOldest = false;
     long newTokens = 0;
     long newRefilledAt = 0;
     Rate rate = null;
@@ -271,25 +268,18 @@ public final class ReferenceInterpreter {
           long period = q.period() == Quota.Period.DAY
               ? local.toLocalDate().toEpochDay()
               : YearMonth.from(local).getYear() * 12L + YearMonth.from(local).getMonthValue() - 1;
-          if (s.quotaPeriod == null || period > s.quotaPeriod) {
-            // a new period; the one before it is kept only if it is the latest counted
-            newPreviousCount = s.quotaPeriod != null && period == s.quotaPeriod + 1 ? s.quotaCount : 0;
-            newPeriod = period;
-            newQuotaCount = 1;
-          } else if (period == s.quotaPeriod) {
-            if (s.quotaCount >= q.permits()) {
+          // counts are kept for the 4 latest periods; a call older than all of them is refused
+          quotaPeriod = period;
+          Long count = s.quotaCounts.get(period);
+          if (count == null && s.quotaCounts.size() == 4) {
+            if (period < s.quotaCounts.firstKey()) {
               failed.add("quota");
+              break;
             }
-            newPeriod = s.quotaPeriod;
-            newQuotaCount = s.quotaCount + 1;
-            newPreviousCount = s.previousQuotaCount;
-          } else { // late: its own period if it is the previous one, else charged there anyway
-            if (s.previousQuotaCount >= q.permits()) {
-              failed.add("quota");
-            }
-            newPeriod = s.quotaPeriod;
-            newQuotaCount = s.quotaCount;
-            newPreviousCount = s.previousQuotaCount + 1;
+            evictOldest = true;
+          }
+          if (count != null && count >= q.permits()) {
+            failed.add("quota");
           }
           break;
         }
@@ -325,9 +315,10 @@ public final class ReferenceInterpreter {
         switch (a.leftOperand()) {
           case COUNT -> s.total++;
           case QUOTA -> {
-            s.quotaPeriod = newPeriod;
-            s.quotaCount = newQuotaCount;
-            s.previousQuotaCount = newPreviousCount;
+            if (evictOldest) {
+              s.quotaCounts.pollFirstEntry();
+            }
+            s.quotaCounts.merge(quotaPeriod, 1L, Long::sum);
           }
           case RATE -> {
             s.bucketStarted = true;

@@ -151,6 +151,9 @@ class YamlContractSourceTest {
       "limits: {}|/limits|expected rate, quota, total or several, found none",
       "price: {amount: 1e999999999}|/price/amount|expected a decimal amount such as 0.25",
       "price: {amount: \"-1\"}|/price/amount|not negative",
+      "price: {amount: -1}|/price/amount|not negative",
+      "price: {amount: 0.0000000000001}|/price/amount|12 decimals",
+      "price: {amount: 1234567890123456}|/price/amount|15 digits",
       "valid: {until: \"+300000000-01-01T00:00:00Z\"}|/valid/until|expected an instant from 1970 to 2199",
       "valid: {from: \"1969-12-31T23:59:59Z\"}|/valid/from|expected an instant from 1970 to 2199",
       "geofence: [[179, 0], [-179, 0], [-179, 1], [179, 1]]|/geofence|expected a polygon that does not cross the antimeridian",
@@ -197,6 +200,19 @@ class YamlContractSourceTest {
     assertThat(r.diagnostics()).extracting(Diagnostic::pointer)
         .containsExactlyInAnyOrder("/purposes", "/regions/0", "/limits/rate", "/bogus");
     assertThat(r.policies()).isEmpty();
+  }
+
+  @Test
+  void smallAndLargeValidAmountsAreKeptExactly() {
+    assertThat(read(MINIMAL + "price: {amount: 0.0000001}\n").policies().get(0).price().amount()).isEqualByComparingTo("0.0000001");
+    assertThat(read(MINIMAL + "price: {amount: 999999999999999}\n").policies().get(0).price().amount()).isEqualByComparingTo("999999999999999");
+    assertThat(read(MINIMAL + "price: {amount: \"0.000000000001\"}\n").policies().get(0).price().amount()).isEqualByComparingTo("1e-12");
+  }
+
+  @Test
+  void keysWithControlCharactersStayOnOneLine() {
+    Diagnostic d = onlyError(MINIMAL + "\"bad\\nkey\": 1\n");
+    assertThat(d.toString()).doesNotContain("\n").contains("bad\\nkey");
   }
 
   @Test
@@ -249,7 +265,8 @@ class YamlContractSourceTest {
     for (int i = 0; i <= LocatedDocuments.MAX_LIST; i++) {
       longList.append(i == 0 ? "" : ",").append('p').append(i);
     }
-    assertThat(onlyError(longList + "]\n").message()).contains("a list holds at most 10000 items");
+    assertThat(onlyError(longList + "]\n").message())
+        .isEqualTo("expected a contract within Tollgate's limits, found that a list holds at most 10000 items");
     String deep = MINIMAL + "price: " + "{a: ".repeat(40) + "1" + "}".repeat(40) + "\n";
     assertThat(onlyError(deep).message()).contains("nest");
     assertThat(onlyError(MINIMAL + "k".repeat(300) + ": 1\n").message()).contains("a key has at most 200 characters");
