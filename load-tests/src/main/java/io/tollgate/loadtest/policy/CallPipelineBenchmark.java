@@ -8,8 +8,6 @@ import io.tollgate.policy.PolicyEngine;
 import io.tollgate.policy.json.DataCallCodec;
 import io.tollgate.policy.json.DecisionCodec;
 import io.tollgate.policy.json.MalformedCallException;
-import io.tollgate.policy.source.SourceResult;
-import io.tollgate.policy.source.YamlContractSource;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -26,8 +24,9 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * What enforcement costs next to the JSON around it, per call on one core: a JSON line in, a JSON
  * decision out ({@code parseDecideEncode}, what {@code tollgate policy eval} and, later, the
- * enforcement job do per call) against the same parse and encode with no decision ({@code
- * parseEncode}: the same decision, made beforehand, encoded; the baseline). A sizing figure for the streaming and HTTP enforcement points.
+ * enforcement job do per call) against the same parse and the same decision, made beforehand,
+ * encoded ({@code parseEncode}, the baseline). A sizing figure for the streaming and HTTP
+ * enforcement points.
  *
  * <pre>java -jar load-tests/target/benchmarks.jar CallPipelineBenchmark -prof gc</pre>
  */
@@ -50,8 +49,7 @@ public class CallPipelineBenchmark {
 
   @Setup
   public void setUp() throws Exception {
-    SourceResult r = new YamlContractSource().read("bench.yaml", null, DecisionBenchmark.CONTRACT);
-    engine = PolicyEngine.of(new PolicyCompiler().compileAll(r.policies()));
+    engine = PolicyEngine.of(new PolicyCompiler().compileAll(DecisionBenchmark.contracts(DecisionBenchmark.CONTRACT)));
     DataCall[] pool = DecisionBenchmark.calls(new Random(42));
     lines = new String[pool.length];
     decided = new Decision[pool.length];

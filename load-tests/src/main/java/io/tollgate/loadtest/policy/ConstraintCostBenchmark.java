@@ -5,8 +5,6 @@ import io.tollgate.policy.Decision;
 import io.tollgate.policy.InMemoryCounterStore;
 import io.tollgate.policy.PolicyCompiler;
 import io.tollgate.policy.PolicyEngine;
-import io.tollgate.policy.source.SourceResult;
-import io.tollgate.policy.source.YamlContractSource;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -60,11 +58,7 @@ public class ConstraintCostBenchmark {
       case "hours" -> head + "hours: {from: \"06:00\", until: \"23:00\", zone: Asia/Shanghai}\n";
       default -> head + "fields: {allow: [vehicle_id, ts, lat, lon, speed, heading]}\nregions: [CN-SH, CN-JS, CN-ZJ]\n";
     };
-    SourceResult r = new YamlContractSource().read("bench.yaml", null, yaml);
-    if (!r.ok()) {
-      throw new IllegalStateException(r.diagnostics().toString());
-    }
-    engine = PolicyEngine.of(new PolicyCompiler().compileAll(r.policies()));
+    engine = PolicyEngine.of(new PolicyCompiler().compileAll(DecisionBenchmark.contracts(yaml)));
     pool = DecisionBenchmark.calls(new Random(42));
     if (calls.equals("same")) {
       java.util.Arrays.fill(pool, pool[3]);

@@ -89,11 +89,7 @@ public class DecisionBenchmark {
 
   @Setup(Level.Trial)
   public void setUp() throws Exception {
-    SourceResult r = new YamlContractSource().read("bench.yaml", null, CONTRACT);
-    if (!r.ok()) {
-      throw new IllegalStateException(r.diagnostics().toString());
-    }
-    List<Policy> policies = r.policies();
+    List<Policy> policies = contracts(CONTRACT);
     engine = PolicyEngine.of(new PolicyCompiler().compileAll(policies));
     counters = new InMemoryCounterStore();
     decision = new Decision();
@@ -113,6 +109,15 @@ public class DecisionBenchmark {
       opaInputs[i] = "{\"user\":\"" + calls[i].consumer() + "\"}";
     }
     opaCached = new OpaWasmCheck(wasm, "opa/wasm/test/allowed", Map.of("user", "consumer"), data, 10_000);
+  }
+
+  /** The contracts of a YAML text; any diagnostic stops the benchmark. */
+  static List<Policy> contracts(String yaml) {
+    SourceResult r = new YamlContractSource().read("bench.yaml", null, yaml);
+    if (!r.ok()) {
+      throw new IllegalStateException(r.diagnostics().toString());
+    }
+    return r.policies();
   }
 
   /** Mostly permitted telemetry calls, with about a third failing one or more constraints. */

@@ -131,8 +131,9 @@ final class LocatedDocuments {
         if (y.isCurrentAlias()) {
           throw new JsonParseException(p, "YAML aliases (*" + p.getText() + ") are not supported in contracts: write the value out");
         }
-        if (y.getCurrentAnchor() != null) {
-          throw new JsonParseException(p, "YAML anchors (&" + y.getCurrentAnchor() + ") are not supported in contracts");
+        Object anchor = y.getObjectId(); // YAML anchors are Jackson's object ids
+        if (anchor != null) {
+          throw new JsonParseException(p, "YAML anchors (&" + anchor + ") are not supported in contracts");
         }
       }
       positions.put(pointer, new int[] {loc.getLineNr(), loc.getColumnNr()});

@@ -349,9 +349,7 @@ public final class YamlContractSource implements PolicySource {
       if (mask != null && mask.isObject() && mask.isEmpty()) {
         error("/fields/mask", "expected at least one field to mask, found {}");
       } else if (mask != null && object(mask, "/fields/mask", "{field: hash|redact|drop}")) {
-        Iterator<Map.Entry<String, JsonNode>> it = mask.fields();
-        while (it.hasNext()) {
-          Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : mask.properties()) {
           String at = "/fields/mask/" + LocatedDocuments.escape(e.getKey());
           MaskMethod m = e.getValue().isTextual() ? MaskMethod.ofTerm(e.getValue().asText()) : null;
           if (m == null) {
@@ -578,9 +576,7 @@ public final class YamlContractSource implements PolicySource {
       Map<String, String> input = new LinkedHashMap<>();
       JsonNode in = n.get("input");
       if (in != null && object(in, "/opa/input", "{opaKey: attribute}")) {
-        Iterator<Map.Entry<String, JsonNode>> it = in.fields();
-        while (it.hasNext()) {
-          Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : in.properties()) {
           String at = "/opa/input/" + LocatedDocuments.escape(e.getKey());
           if (!e.getValue().isTextual()
               || !io.tollgate.policy.opa.OpaWasmCheck.isAttribute(e.getValue().asText())) {
