@@ -2,6 +2,8 @@ package io.tollgate.policy;
 
 import io.tollgate.policy.model.AtomicConstraint;
 import io.tollgate.policy.model.Constraint;
+import io.tollgate.policy.model.LeftOperand;
+import io.tollgate.policy.model.LogicalConstraint;
 import io.tollgate.policy.model.Policy;
 import io.tollgate.policy.model.Polygon;
 import io.tollgate.policy.model.Rule;
@@ -46,7 +48,34 @@ public final class RandomContracts {
     if (!r.ok()) {
       throw new AssertionError("generated an invalid contract: " + r.diagnostics() + "\n" + yaml);
     }
-    return r.policies();
+    List<Policy> out = new ArrayList<>();
+    for (Policy p : r.policies()) {
+      out.add(chance(0.3) ? withOr(p) : p);
+    }
+    return out;
+  }
+
+  /**
+   * The same policy with two of its stateless constraints joined by an ODRL {@code or} (which the
+   * YAML form cannot write), so that logical constraints are compared with the reference too.
+   */
+  private Policy withOr(Policy p) {
+    Rule rule = p.permissions().get(0);
+    List<Constraint> joinable = new ArrayList<>();
+    List<Constraint> rest = new ArrayList<>();
+    for (Constraint c : rule.constraints()) {
+      boolean stateless = c instanceof AtomicConstraint a && a.leftOperand() != LeftOperand.RATE
+          && a.leftOperand() != LeftOperand.QUOTA && a.leftOperand() != LeftOperand.COUNT
+          && a.leftOperand() != LeftOperand.FIELD;
+      (stateless && joinable.size() < 2 ? joinable : rest).add(c);
+    }
+    if (joinable.size() < 2) {
+      return p;
+    }
+    rest.add(new LogicalConstraint(LogicalConstraint.Op.OR, joinable, "/or"));
+    Rule joined = new Rule(rule.kind(), rule.actions(), rest, rule.duties(), rule.pointer());
+    return new Policy(p.uid(), p.type(), p.assigner(), p.assignee(), p.target(), p.zone(), List.of(joined),
+        p.prohibitions(), p.price(), p.origin());
   }
 
   private String contract(String id) {
