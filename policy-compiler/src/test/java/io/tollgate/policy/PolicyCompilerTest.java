@@ -114,15 +114,19 @@ class PolicyCompilerTest {
     assertThat(engine.decide(c.purpose("ads").region("US-CA"), counters).reasons()).containsExactly("purpose", "region");
   }
 
+  /** A contract read from {@code dir} whose only constraint is an OPA module at {@code wasm}. */
+  private static Policy opaContractIn(java.nio.file.Path dir, String wasm) {
+    Policy p = policy(List.of(new AtomicConstraint(LeftOperand.OPA, Operator.EQ,
+        new io.tollgate.policy.model.OpaReference(wasm, "x", Map.of(), null), "/permission/0/constraint/0")), List.of());
+    return new Policy(p.uid(), p.type(), p.assigner(), p.assignee(), p.target(), p.zone(), p.permissions(),
+        p.prohibitions(), null, new Origin("c.yaml", dir, Map.of()));
+  }
+
   @Test
   void opaModulesOutsideTheContractDirectoryAreRefused(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
     java.nio.file.Path contracts = java.nio.file.Files.createDirectory(dir.resolve("contracts"));
     java.nio.file.Files.write(dir.resolve("outside.wasm"), new byte[] {0, 'a', 's', 'm'});
-    Policy p = policy(List.of(new AtomicConstraint(LeftOperand.OPA, Operator.EQ,
-        new io.tollgate.policy.model.OpaReference("../outside.wasm", "x", Map.of(), null), "/permission/0/constraint/0")), List.of());
-    Policy located = new Policy(p.uid(), p.type(), p.assigner(), p.assignee(), p.target(), p.zone(), p.permissions(),
-        p.prohibitions(), null, new Origin("c.yaml", contracts, Map.of()));
-    assertThatThrownBy(() -> new PolicyCompiler().compile(located))
+    assertThatThrownBy(() -> new PolicyCompiler().compile(opaContractIn(contracts, "../outside.wasm")))
         .hasMessageContaining("expected a readable OPA Wasm module, found a .wasm path inside the contract's directory, not ../outside.wasm");
   }
 
@@ -131,11 +135,7 @@ class PolicyCompilerTest {
     java.nio.file.Path contracts = java.nio.file.Files.createDirectory(dir.resolve("contracts"));
     java.nio.file.Path outside = java.nio.file.Files.write(dir.resolve("secret.txt"), new byte[] {1, 2, 3});
     java.nio.file.Files.createSymbolicLink(contracts.resolve("linked.wasm"), outside);
-    Policy p = policy(List.of(new AtomicConstraint(LeftOperand.OPA, Operator.EQ,
-        new io.tollgate.policy.model.OpaReference("linked.wasm", "x", Map.of(), null), "/permission/0/constraint/0")), List.of());
-    Policy located = new Policy(p.uid(), p.type(), p.assigner(), p.assignee(), p.target(), p.zone(), p.permissions(),
-        p.prohibitions(), null, new Origin("c.yaml", contracts, Map.of()));
-    assertThatThrownBy(() -> new PolicyCompiler().compile(located))
+    assertThatThrownBy(() -> new PolicyCompiler().compile(opaContractIn(contracts, "linked.wasm")))
         .hasMessageContaining("not a link out of it: linked.wasm");
   }
 
