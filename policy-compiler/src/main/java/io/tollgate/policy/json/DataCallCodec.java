@@ -47,6 +47,14 @@ public final class DataCallCodec {
       .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
       .build();
 
+  /**
+   * A parser over UTF-8 bytes with this codec's limits and duplicate-key detection, for envelopes
+   * that {@link #parseObject(JsonParser, DataCall, OtherKeys)} reads the call out of.
+   */
+  public JsonParser parser(byte[] utf8, int offset, int length) throws IOException {
+    return json.createParser(utf8, offset, length);
+  }
+
   /** Parses one JSON object into {@code into} (reset first). */
   public DataCall parse(String text, DataCall into) throws MalformedCallException {
     into.reset();
@@ -71,6 +79,24 @@ public final class DataCallCodec {
    * END_OBJECT. Other keys are skipped. For enforcement points that read a larger envelope.
    */
   public void parseObject(JsonParser p, DataCall into) throws IOException, MalformedCallException {
+    parseObject(p, into, null);
+  }
+
+  /**
+   * Reads keys that are not call attributes in an envelope (a stream record's {@code v} and {@code
+   * payload}, say). The parser is on the value's first token; the reader must consume the whole
+   * value ({@link JsonParser#skipChildren()} does for values it ignores).
+   */
+  @FunctionalInterface
+  public interface OtherKeys {
+    void read(String key, JsonParser p) throws IOException, MalformedCallException;
+  }
+
+  /**
+   * As {@link #parseObject(JsonParser, DataCall)}, handing keys that are not call attributes to
+   * {@code others} (null: skip them).
+   */
+  public void parseObject(JsonParser p, DataCall into, OtherKeys others) throws IOException, MalformedCallException {
     boolean id = false;
     boolean ts = false;
     JsonToken t;
@@ -141,7 +167,11 @@ public final class DataCallCodec {
           into.bytes(count(p, v, key));
           break;
         default:
-          p.skipChildren();
+          if (others == null) {
+            p.skipChildren();
+          } else {
+            others.read(key, p);
+          }
       }
     }
     if (t != JsonToken.END_OBJECT) {

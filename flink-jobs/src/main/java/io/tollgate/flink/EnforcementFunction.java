@@ -1,0 +1,304 @@
+package io.tollgate.flink;
+
+import io.tollgate.flink.events.CallRecord;
+import io.tollgate.flink.events.EventWriter;
+import io.tollgate.flink.events.Out;
+import io.tollgate.flink.events.PolicyRecord;
+import io.tollgate.flink.kafka.Topics;
+import io.tollgate.policy.CompiledPolicy;
+import io.tollgate.policy.CounterState;
+import io.tollgate.policy.DataCall;
+import io.tollgate.policy.Decision;
+import io.tollgate.policy.Diagnostic;
+import io.tollgate.policy.PolicyCompiler;
+import io.tollgate.policy.PolicyEngine;
+import io.tollgate.policy.PolicyException;
+import io.tollgate.policy.source.SourceResult;
+import io.tollgate.policy.source.YamlContractSource;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.BroadcastState;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
+import org.apache.flink.api.common.typeinfo.BasicTypeInfo;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The enforcement point of the stream: keyed by (consumer, dataset), it decides every call with
+ * the compiled contracts of the broadcast policy stream, keeps the counters of rate, quota and
+ * total limits in keyed state, and emits exactly one feedback event per call (main output), one
+ * delivered record per permitted call ({@link #DELIVERED}) and dead letters ({@link #DLQ}).
+ *
+ * <p><b>Policies first.</b> At start the job notes the end offsets of {@code tollgate.policies};
+ * calls wait in keyed state until the broadcast side has read up to them (or {@code
+ * readyTimeoutMillis} passed), so a fresh job never denies calls for want of contracts it has not
+ * read yet. After a restore the broadcast state already holds them.
+ *
+ * <p><b>Policy changes.</b> A new contract version replaces the old one for every call processed
+ * after it arrives; a null value revokes it. A contract that fails to compile is suspended (its
+ * calls are denied, {@code no-contract}) and the error goes to the DLQ: a bad update never leaves
+ * an older, perhaps wider, version in force.
+ *
+ * <p>With {@code enforce} false the function is the pass-through baseline: same state access
+ * pattern, inputs and outputs, no policy work.
+ */
+public final class EnforcementFunction extends KeyedBroadcastProcessFunction<Long, CallRecord, PolicyRecord, Out> {
+  private static final long serialVersionUID = 1L;
+  private static final Logger LOG = LoggerFactory.getLogger(EnforcementFunction.class);
+
+  /** Contract id to contract text: every contract in force. */
+  public static final MapStateDescriptor<String, String> CONTRACTS =
+      new MapStateDescriptor<>("contracts", BasicTypeInfo.STRING_TYPE_INFO, BasicTypeInfo.STRING_TYPE_INFO);
+  /** Partition of tollgate.policies to the next offset to read. */
+  public static final MapStateDescriptor<Integer, Long> POLICY_OFFSETS =
+      new MapStateDescriptor<>("policy-offsets", BasicTypeInfo.INT_TYPE_INFO, BasicTypeInfo.LONG_TYPE_INFO);
+
+  public static final OutputTag<Out> DELIVERED = new OutputTag<>("delivered", TypeInformation.of(Out.class));
+  public static final OutputTag<Out> DLQ = new OutputTag<>("dlq", TypeInformation.of(Out.class));
+
+  private final boolean enforce;
+  private final HashMap<Integer, Long> policyEndOffsets;
+  private final long readyTimeoutMillis;
+  private final byte[] maskKey;
+  private final String opaDir;
+
+  private transient MapState<String, CounterState> counterState;
+  private transient ListState<CallRecord> waiting;
+  private transient FlinkCounterStore counters;
+  private transient PolicyCompiler compiler;
+  private transient PolicyEngine engine;
+  private transient DataCall call;
+  private transient Decision decision;
+  private transient EventWriter writer;
+  private transient boolean ready;
+  private transient boolean mayHaveWaiting;
+  private transient long firstCallAt;
+  private transient Counter permitted;
+  private transient Counter denied;
+  private transient Counter throttled;
+
+  /**
+   * @param policyEndOffsets end offsets of tollgate.policies when the job was built, by partition
+   * @param readyTimeoutMillis how long calls wait for the policies at most
+   * @param maskKey key of the {@code hash} mask
+   * @param opaDir directory OPA modules named by contracts are read from, or null for none
+   */
+  public EnforcementFunction(boolean enforce, Map<Integer, Long> policyEndOffsets, long readyTimeoutMillis,
+      byte[] maskKey, String opaDir) {
+    this.enforce = enforce;
+    this.policyEndOffsets = new HashMap<>(policyEndOffsets);
+    this.readyTimeoutMillis = readyTimeoutMillis;
+    this.maskKey = maskKey.clone();
+    this.opaDir = opaDir;
+  }
+
+  @Override
+  public void open(OpenContext openContext) {
+    counterState = getRuntimeContext().getMapState(new MapStateDescriptor<>("counters",
+        BasicTypeInfo.STRING_TYPE_INFO, TypeInformation.of(CounterState.class)));
+    waiting = getRuntimeContext().getListState(new ListStateDescriptor<>("waiting", TypeInformation.of(CallRecord.class)));
+    counters = new FlinkCounterStore(counterState);
+    compiler = new PolicyCompiler();
+    call = new DataCall();
+    decision = new Decision();
+    writer = new EventWriter(maskKey);
+    // after a restore, calls may be waiting in state; a fresh start has none until we park one
+    mayHaveWaiting = true;
+    var metrics = getRuntimeContext().getMetricGroup().addGroup("tollgate");
+    permitted = metrics.counter("permitted");
+    denied = metrics.counter("denied");
+    throttled = metrics.counter("throttled");
+  }
+
+  @Override
+  public void processElement(CallRecord r, ReadOnlyContext ctx, Collector<Out> out) throws Exception {
+    if (!ready && !checkReady(ctx.getBroadcastState(POLICY_OFFSETS), ctx.currentProcessingTime())) {
+      waiting.add(r);
+      mayHaveWaiting = true;
+      ctx.timerService().registerProcessingTimeTimer((ctx.currentProcessingTime() / 50 + 1) * 50);
+      return;
+    }
+    if (mayHaveWaiting) {
+      release(ctx.getBroadcastState(CONTRACTS), ctx.currentProcessingTime(), out, ctx);
+    }
+    decide(r, ctx.getBroadcastState(CONTRACTS), ctx.currentProcessingTime(), out, ctx);
+  }
+
+  @Override
+  public void onTimer(long timestamp, OnTimerContext ctx, Collector<Out> out) throws Exception {
+    if (ready || checkReady(ctx.getBroadcastState(POLICY_OFFSETS), ctx.currentProcessingTime())) {
+      release(ctx.getBroadcastState(CONTRACTS), ctx.currentProcessingTime(), out, ctx);
+    } else {
+      ctx.timerService().registerProcessingTimeTimer(timestamp + 50);
+    }
+  }
+
+  /** Decides the calls of the current key that waited for the policies, in arrival order. */
+  private void release(ReadOnlyBroadcastState<String, String> contracts, long now, Collector<Out> out,
+      ReadOnlyContext ctx) throws Exception {
+    Iterable<CallRecord> parked = waiting.get();
+    if (parked != null) {
+      List<CallRecord> calls = new ArrayList<>();
+      parked.forEach(calls::add);
+      if (!calls.isEmpty()) {
+        waiting.clear();
+        for (CallRecord c : calls) {
+          decide(c, contracts, now, out, ctx);
+        }
+      }
+    }
+  }
+
+  private boolean checkReady(ReadOnlyBroadcastState<Integer, Long> offsets, long now) throws Exception {
+    if (firstCallAt == 0) {
+      firstCallAt = now;
+    }
+    boolean caughtUp = true;
+    for (Map.Entry<Integer, Long> e : policyEndOffsets.entrySet()) {
+      Long seen = offsets.get(e.getKey());
+      if (e.getValue() > 0 && (seen == null || seen < e.getValue())) {
+        caughtUp = false;
+        break;
+      }
+    }
+    if (!caughtUp && now - firstCallAt >= readyTimeoutMillis) {
+      LOG.warn("tollgate.policies not read up to {} after {} ms; deciding with the contracts read so far",
+          policyEndOffsets, readyTimeoutMillis);
+      caughtUp = true;
+    }
+    ready = caughtUp;
+    return caughtUp;
+  }
+
+  private void decide(CallRecord r, ReadOnlyBroadcastState<String, String> contracts, long now, Collector<Out> out,
+      ReadOnlyContext ctx) throws Exception {
+    byte[] key = r.consumer.getBytes(StandardCharsets.UTF_8);
+    if (!enforce) {
+      counters.tryAcquire("pass-through", PASS, r.ts);
+      out.collect(new Out(key, writer.passThroughFeedback(r, now), r.ts));
+      ctx.output(DELIVERED, new Out(key, writer.delivered(r, null, null, null, null), r.ts));
+      permitted.inc();
+      return;
+    }
+    if (engine == null) {
+      engine = rebuild(contracts.immutableEntries());
+    }
+    engine.decide(r.to(call), counters, decision);
+    out.collect(new Out(key, writer.feedback(r, decision, now), r.ts));
+    switch (decision.outcome()) {
+      case PERMIT:
+        permitted.inc();
+        ctx.output(DELIVERED, new Out(key, writer.delivered(r, decision.contractId(), decision.policyVersion(),
+            decision.project(), decision.masks()), r.ts));
+        break;
+      case THROTTLE:
+        throttled.inc();
+        break;
+      default:
+        denied.inc();
+    }
+  }
+
+  /** The pass-through baseline touches a counter the way a rate limit would. */
+  private static final io.tollgate.policy.LimitSpec PASS = passSpec();
+
+  private static io.tollgate.policy.LimitSpec passSpec() {
+    return new io.tollgate.policy.LimitSpec(Long.MAX_VALUE, null, null, null);
+  }
+
+  @Override
+  public void processBroadcastElement(PolicyRecord r, Context ctx, Collector<Out> out) throws Exception {
+    BroadcastState<Integer, Long> offsets = ctx.getBroadcastState(POLICY_OFFSETS);
+    Long seen = offsets.get(r.partition);
+    if (seen == null || seen < r.offset + 1) {
+      offsets.put(r.partition, r.offset + 1);
+    }
+    BroadcastState<String, String> contracts = ctx.getBroadcastState(CONTRACTS);
+    if (engine == null) {
+      engine = rebuild(contracts.immutableEntries());
+    }
+    boolean reporter = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0;
+    if (r.error != null) {
+      if (reporter) {
+        ctx.output(DLQ, policyDeadLetter(r, r.error));
+      }
+      return;
+    }
+    if (r.text == null) {
+      contracts.remove(r.contractId);
+      engine = engine.without(r.contractId);
+      if (reporter) {
+        LOG.info("contract {} revoked (tollgate.policies {}@{})", r.contractId, r.partition, r.offset);
+      }
+      return;
+    }
+    try {
+      CompiledPolicy p = compile(r.contractId, r.text, "tollgate.policies/" + r.partition + "@" + r.offset);
+      contracts.put(r.contractId, r.text);
+      engine = engine.with(p);
+      if (reporter) {
+        LOG.info("contract {} version {} in force (tollgate.policies {}@{})", p.id(), p.version(), r.partition, r.offset);
+      }
+    } catch (PolicyException e) {
+      contracts.remove(r.contractId);
+      engine = engine.without(r.contractId);
+      String errors = e.diagnostics().stream().map(Diagnostic::toString).collect(Collectors.joining("; "));
+      if (reporter) {
+        LOG.warn("contract {} suspended: {}", r.contractId, errors);
+        ctx.output(DLQ, policyDeadLetter(r, "contract suspended: " + errors));
+      }
+    }
+  }
+
+  private Out policyDeadLetter(PolicyRecord r, String error) {
+    byte[] key = r.contractId == null ? null : r.contractId.getBytes(StandardCharsets.UTF_8);
+    byte[] value = r.text == null ? null : r.text.getBytes(StandardCharsets.UTF_8);
+    return new Out(key, writer.deadLetter(Topics.POLICIES, r.partition, r.offset, r.publishedAt, error, key, value),
+        r.publishedAt);
+  }
+
+  /** Compiles one contract record: exactly one contract, whose id is the record key. */
+  private CompiledPolicy compile(String id, String text, String origin) throws PolicyException {
+    SourceResult read = new YamlContractSource().read(origin, opaDir == null ? null : Path.of(opaDir), text);
+    if (!read.ok()) {
+      throw new PolicyException(read.diagnostics());
+    }
+    if (read.policies().size() != 1) {
+      throw new PolicyException(List.of(new Diagnostic(origin, 0, 0, "",
+          "expected exactly one contract per record, found " + read.policies().size())));
+    }
+    if (!read.policies().get(0).uid().equals(id)) {
+      throw new PolicyException(List.of(new Diagnostic(origin, 0, 0, "/contract",
+          "expected the contract id to equal the record key \"" + id + "\", found \""
+              + read.policies().get(0).uid() + "\"")));
+    }
+    return compiler.compile(read.policies().get(0));
+  }
+
+  private PolicyEngine rebuild(Iterable<Map.Entry<String, String>> contracts) {
+    List<CompiledPolicy> compiled = new ArrayList<>();
+    for (Map.Entry<String, String> e : contracts) {
+      try {
+        compiled.add(compile(e.getKey(), e.getValue(), "tollgate.policies/state"));
+      } catch (PolicyException ex) {
+        LOG.warn("contract {} in restored state no longer compiles; suspended: {}", e.getKey(), ex.diagnostics());
+      }
+    }
+    return PolicyEngine.of(compiled);
+  }
+}

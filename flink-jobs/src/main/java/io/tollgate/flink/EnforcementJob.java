@@ -1,0 +1,211 @@
+package io.tollgate.flink;
+
+import io.tollgate.flink.events.CallRecord;
+import io.tollgate.flink.events.Out;
+import io.tollgate.flink.events.PolicyRecord;
+import io.tollgate.flink.kafka.CallRecordDeserializer;
+import io.tollgate.flink.kafka.OutSerializer;
+import io.tollgate.flink.kafka.PolicyRecordDeserializer;
+import io.tollgate.flink.kafka.Topics;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.datastream.BroadcastStream;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The streaming enforcement job: {@code tollgate.calls} and {@code tollgate.policies} in; {@code
+ * tollgate.feedback}, {@code tollgate.delivered} and {@code tollgate.dlq} out, exactly once.
+ *
+ * <p>Run on a Flink cluster with the shaded jar ({@code flink run tollgate-flink-jobs.jar
+ * --bootstrap-servers ...}), or embedded through {@link #build} (tests, {@code ./tollgate up}).
+ */
+@Command(name = "enforcement-job", mixinStandardHelpOptions = true,
+    description = "Tollgate's streaming enforcement job (Kafka to Kafka, exactly once).")
+public final class EnforcementJob implements Callable<Integer> {
+
+  /** What the job is built with. Defaults suit a single node. */
+  public static final class Settings {
+    @Option(names = "--bootstrap-servers", required = true, description = "Kafka bootstrap servers.")
+    public String bootstrapServers;
+    @Option(names = "--group-id", defaultValue = "tollgate-enforcement", description = "Consumer group of tollgate.calls (default: ${DEFAULT-VALUE}).")
+    public String groupId = "tollgate-enforcement";
+    @Option(names = "--transactional-id-prefix", defaultValue = "tollgate", description = "Prefix of the sinks' Kafka transactional ids (default: ${DEFAULT-VALUE}).")
+    public String transactionalIdPrefix = "tollgate";
+    @Option(names = "--parallelism", defaultValue = "2", description = "Parallelism (default: ${DEFAULT-VALUE}).")
+    public int parallelism = 2;
+    @Option(names = "--checkpoint-interval-ms", defaultValue = "1000", description = "Checkpoint interval; output becomes visible to read_committed consumers at each checkpoint (default: ${DEFAULT-VALUE}).")
+    public long checkpointIntervalMs = 1000;
+    @Option(names = "--state-backend", defaultValue = "hashmap", description = "hashmap or rocksdb (default: ${DEFAULT-VALUE}).")
+    public String stateBackend = "hashmap";
+    @Option(names = "--checkpoint-dir", description = "Checkpoint storage URI (default: the job manager's memory).")
+    public String checkpointDir;
+    @Option(names = "--pass-through", description = "Run the pass-through baseline: same sources, sinks and serialization, no policy work.")
+    public boolean passThrough;
+    @Option(names = "--mask-key", defaultValue = "tollgate-demo-mask-key", description = "Key of the 'hash' mask (HMAC-SHA256). Set your own in production.")
+    public String maskKey = "tollgate-demo-mask-key";
+    @Option(names = "--max-future-ms", defaultValue = "300000", description = "How far a call's ts may lead its record's broker time (default: ${DEFAULT-VALUE}).")
+    public long maxFutureMs = 300_000;
+    @Option(names = "--out-of-orderness-ms", defaultValue = "5000", description = "Bound of event-time disorder for watermarks (default: ${DEFAULT-VALUE}).")
+    public long outOfOrdernessMs = 5000;
+    @Option(names = "--policies-ready-timeout-ms", defaultValue = "30000", description = "Longest wait at start for tollgate.policies to be read (default: ${DEFAULT-VALUE}).")
+    public long policiesReadyTimeoutMs = 30_000;
+    @Option(names = "--opa-dir", description = "Directory OPA modules named by contracts are read from (default: none).")
+    public String opaDir;
+    @Option(names = "--transaction-timeout-ms", defaultValue = "60000", description = "Kafka transaction timeout of the sinks (default: ${DEFAULT-VALUE}).")
+    public long transactionTimeoutMs = 60_000;
+
+    public Settings bootstrapServers(String s) {
+      bootstrapServers = s;
+      return this;
+    }
+  }
+
+  @CommandLine.Mixin
+  Settings settings = new Settings();
+
+  @Option(names = "--job-name", defaultValue = "tollgate-enforcement")
+  String jobName;
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new EnforcementJob()).execute(args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(configuration(settings));
+    build(env, settings);
+    env.execute(settings.passThrough ? jobName + "-pass-through" : jobName);
+    return 0;
+  }
+
+  /** The Flink configuration the settings imply (state backend, no Kryo fallback). */
+  public static Configuration configuration(Settings s) {
+    Configuration conf = new Configuration();
+    conf.set(StateBackendOptions.STATE_BACKEND, s.stateBackend);
+    conf.set(PipelineOptions.GENERIC_TYPES, false);
+    conf.set(PipelineOptions.OBJECT_REUSE, true);
+    if (s.checkpointDir != null) {
+      conf.setString("execution.checkpointing.storage", "filesystem");
+      conf.setString("execution.checkpointing.dir", s.checkpointDir);
+    }
+    return conf;
+  }
+
+  /** Adds the enforcement pipeline to {@code env}. */
+  public static void build(StreamExecutionEnvironment env, Settings s) throws InterruptedException {
+    env.setParallelism(s.parallelism);
+    env.enableCheckpointing(s.checkpointIntervalMs, CheckpointingMode.EXACTLY_ONCE);
+    env.getCheckpointConfig().setMinPauseBetweenCheckpoints(Math.min(500, s.checkpointIntervalMs / 2));
+    Topics.create(s.bootstrapServers, s.parallelism);
+
+    KafkaSource<CallRecord> callSource = KafkaSource.<CallRecord>builder()
+        .setBootstrapServers(s.bootstrapServers)
+        .setTopics(Topics.CALLS)
+        .setGroupId(s.groupId)
+        .setStartingOffsets(OffsetsInitializer.committedOffsets(
+            org.apache.kafka.clients.consumer.OffsetResetStrategy.EARLIEST))
+        .setProperty("isolation.level", "read_committed")
+        .setProperty("partition.discovery.interval.ms", "60000")
+        .setDeserializer(new CallRecordDeserializer(s.maxFutureMs))
+        .build();
+    KafkaSource<PolicyRecord> policySource = KafkaSource.<PolicyRecord>builder()
+        .setBootstrapServers(s.bootstrapServers)
+        .setTopics(Topics.POLICIES)
+        .setGroupId(s.groupId + "-policies")
+        .setStartingOffsets(OffsetsInitializer.earliest())
+        .setProperty("isolation.level", "read_committed")
+        .setProperty("commit.offsets.on.checkpoint", "false")
+        .setDeserializer(new PolicyRecordDeserializer())
+        .build();
+
+    WatermarkStrategy<CallRecord> watermarks = WatermarkStrategy
+        .<CallRecord>forBoundedOutOfOrderness(Duration.ofMillis(s.outOfOrdernessMs))
+        .withTimestampAssigner((r, previous) -> r.ts)
+        .withIdleness(Duration.ofSeconds(5));
+
+    SingleOutputStreamOperator<CallRecord> calls = env
+        .fromSource(callSource, watermarks, "tollgate.calls")
+        .uid("calls-source")
+        .process(new Triage())
+        .uid("triage")
+        .name("triage");
+    BroadcastStream<PolicyRecord> policies = env
+        .fromSource(policySource, WatermarkStrategy.noWatermarks(), "tollgate.policies")
+        .uid("policies-source")
+        .setParallelism(1)
+        .broadcast(EnforcementFunction.CONTRACTS, EnforcementFunction.POLICY_OFFSETS);
+
+    SingleOutputStreamOperator<Out> feedback = calls
+        .keyBy(CallRecord::key, Types.LONG)
+        .connect(policies)
+        .process(new EnforcementFunction(!s.passThrough, policyEndOffsets(s.bootstrapServers),
+            s.policiesReadyTimeoutMs, s.maskKey.getBytes(StandardCharsets.UTF_8), s.opaDir))
+        .uid("enforce")
+        .name(s.passThrough ? "pass-through" : "enforce");
+
+    feedback.sinkTo(sink(s, Topics.FEEDBACK, "feedback")).uid("feedback-sink").name("tollgate.feedback");
+    feedback.getSideOutput(EnforcementFunction.DELIVERED)
+        .sinkTo(sink(s, Topics.DELIVERED, "delivered")).uid("delivered-sink").name("tollgate.delivered");
+    DataStream<Out> deadLetters = calls.getSideOutput(EnforcementFunction.DLQ)
+        .union(feedback.getSideOutput(EnforcementFunction.DLQ));
+    deadLetters.sinkTo(sink(s, Topics.DLQ, "dlq")).uid("dlq-sink").name("tollgate.dlq");
+  }
+
+  private static KafkaSink<Out> sink(Settings s, String topic, String name) {
+    return KafkaSink.<Out>builder()
+        .setBootstrapServers(s.bootstrapServers)
+        .setRecordSerializer(new OutSerializer(topic))
+        .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+        .setTransactionalIdPrefix(s.transactionalIdPrefix + "-" + name)
+        .setProperty("transaction.timeout.ms", Long.toString(s.transactionTimeoutMs))
+        .setProperty("linger.ms", "5")
+        .setProperty("batch.size", "131072")
+        .setProperty("compression.type", "lz4")
+        .build();
+  }
+
+  /** End offsets of tollgate.policies now, by partition: what the job reads before deciding. */
+  static Map<Integer, Long> policyEndOffsets(String bootstrapServers) {
+    Properties p = new Properties();
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    try (Admin admin = Admin.create(p)) {
+      var partitions = admin.describeTopics(java.util.List.of(Topics.POLICIES)).allTopicNames()
+          .get(30, TimeUnit.SECONDS).get(Topics.POLICIES).partitions();
+      Map<TopicPartition, OffsetSpec> ask = partitions.stream().collect(Collectors.toMap(
+          i -> new TopicPartition(Topics.POLICIES, i.partition()), i -> OffsetSpec.latest()));
+      Map<Integer, Long> out = new HashMap<>();
+      admin.listOffsets(ask, new org.apache.kafka.clients.admin.ListOffsetsOptions(
+              org.apache.kafka.common.IsolationLevel.READ_COMMITTED))
+          .all().get(30, TimeUnit.SECONDS)
+          .forEach((tp, info) -> out.put(tp.partition(), info.offset()));
+      return out;
+    } catch (Exception e) {
+      throw new IllegalStateException("could not read the end offsets of " + Topics.POLICIES + ": " + e, e);
+    }
+  }
+}

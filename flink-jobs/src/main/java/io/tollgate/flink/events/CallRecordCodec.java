@@ -1,0 +1,145 @@
+package io.tollgate.flink.events;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import io.tollgate.policy.DataCall;
+import io.tollgate.policy.json.DataCallCodec;
+import io.tollgate.policy.json.MalformedCallException;
+import java.io.IOException;
+import java.util.Arrays;
+
+/**
+ * Reads a {@code tollgate.calls} record (docs/events.md): the {@link DataCall} attributes exactly
+ * as {@code tollgate policy eval} reads them (same codec, same errors), plus {@code v} (schema
+ * version, optional, 1) and {@code payload} (an object, optional). Anything else is a malformed
+ * record carrying its error and original bytes.
+ *
+ * <p>Not thread-safe: one per source reader.
+ */
+public final class CallRecordCodec {
+  /** The schema version this codec reads. */
+  public static final int VERSION = 1;
+  /** Largest record accepted. */
+  public static final int MAX_RECORD_BYTES = 1 << 20;
+
+  private final DataCallCodec calls = new DataCallCodec();
+  private final DataCall call = new DataCall();
+  private final long maxFutureMillis;
+  private byte[] payload;
+  private byte[] current;
+
+  /**
+   * @param maxFutureMillis how far a call's {@code ts} may run ahead of its record's broker
+   *     timestamp; a call further in the future would refill rate buckets ahead of time, so it is
+   *     refused (deterministically: both times travel with the record)
+   */
+  public CallRecordCodec(long maxFutureMillis) {
+    this.maxFutureMillis = maxFutureMillis;
+  }
+
+  private final DataCallCodec.OtherKeys others = (key, p) -> {
+    switch (key) {
+      case "v": {
+        JsonToken t = p.currentToken();
+        if (t != JsonToken.VALUE_NUMBER_INT || p.getLongValue() != VERSION) {
+          throw new MalformedCallException("v: expected schema version " + VERSION + ", found "
+              + (t == JsonToken.VALUE_NUMBER_INT ? p.getText() : describe(t)));
+        }
+        break;
+      }
+      case "payload": {
+        JsonToken t = p.currentToken();
+        if (t == JsonToken.VALUE_NULL) {
+          break;
+        }
+        if (t != JsonToken.START_OBJECT) {
+          p.skipChildren();
+          throw new MalformedCallException("payload: expected an object, found " + describe(t));
+        }
+        int start = (int) p.currentTokenLocation().getByteOffset();
+        p.skipChildren();
+        int end = (int) p.currentLocation().getByteOffset();
+        payload = Arrays.copyOfRange(current, start, end);
+        break;
+      }
+      default:
+        p.skipChildren();
+    }
+  };
+
+  /** Parses {@code value} (a record of {@code tollgate.calls}) into {@code into}. */
+  public CallRecord parse(byte[] key, byte[] value, long ingestTs, CallRecord into) {
+    into.ingestTs = ingestTs;
+    String error = read(value, ingestTs);
+    if (error != null) {
+      into.error = error;
+      into.originalKey = key;
+      into.original = value;
+      into.ts = ingestTs;
+      return into;
+    }
+    into.from(call);
+    into.payload = payload;
+    return into;
+  }
+
+  private String read(byte[] value, long ingestTs) {
+    if (value == null) {
+      return "expected a call record, found a null value";
+    }
+    if (value.length > MAX_RECORD_BYTES) {
+      return "expected a record of at most " + MAX_RECORD_BYTES + " bytes, found " + value.length;
+    }
+    payload = null;
+    current = value;
+    call.reset();
+    try (JsonParser p = calls.parser(value, 0, value.length)) {
+      JsonToken t = p.nextToken();
+      if (t != JsonToken.START_OBJECT) {
+        return "expected a JSON object, found " + describe(t);
+      }
+      calls.parseObject(p, call, others);
+      if (p.nextToken() != null) {
+        return "expected one JSON object, found trailing content";
+      }
+    } catch (MalformedCallException e) {
+      return e.getMessage();
+    } catch (JsonProcessingException e) {
+      return "expected valid JSON, found: " + e.getOriginalMessage();
+    } catch (IOException | RuntimeException e) {
+      return "unreadable: " + e;
+    } finally {
+      current = null;
+    }
+    if (call.ts() > ingestTs + maxFutureMillis) {
+      return "ts: expected at most " + maxFutureMillis + " ms after the record's broker time " + ingestTs
+          + ", found " + call.ts();
+    }
+    return null;
+  }
+
+  private static String describe(JsonToken t) {
+    if (t == null) {
+      return "nothing";
+    }
+    switch (t) {
+      case START_OBJECT:
+        return "an object";
+      case START_ARRAY:
+        return "an array";
+      case VALUE_STRING:
+        return "text";
+      case VALUE_NUMBER_INT:
+      case VALUE_NUMBER_FLOAT:
+        return "a number";
+      case VALUE_TRUE:
+      case VALUE_FALSE:
+        return "a boolean";
+      case VALUE_NULL:
+        return "null";
+      default:
+        return t.toString();
+    }
+  }
+}

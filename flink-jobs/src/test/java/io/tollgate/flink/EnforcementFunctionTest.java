@@ -1,0 +1,220 @@
+package io.tollgate.flink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tollgate.flink.events.CallRecord;
+import io.tollgate.flink.events.CallRecordCodec;
+import io.tollgate.flink.events.Out;
+import io.tollgate.flink.events.PolicyRecord;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+
+/** The keyed enforcement function in Flink's operator harness: decisions, outputs, state, restore. */
+class EnforcementFunctionTest {
+  static final ObjectMapper JSON = new ObjectMapper();
+  static final String CONTRACT = String.join("\n",
+      "contract: fleet-rate",
+      "provider: sh-cv-platform",
+      "consumer: acme",
+      "dataset: telemetry",
+      "actions: [read]",
+      "purposes: [navigation]",
+      "fields: {allow: [speed, vin, lat], mask: {vin: hash, lat: redact}}",
+      "limits: {rate: \"2/min\"}",
+      "");
+  static final long T0 = 1_772_413_200_000L; // 2026-03-02T01:00:00Z
+
+  static KeyedBroadcastOperatorTestHarness<Long, CallRecord, PolicyRecord, Out> harness(
+      Map<Integer, Long> policyEnd, boolean enforce) throws Exception {
+    var fn = new EnforcementFunction(enforce, policyEnd, 10_000, "k".getBytes(StandardCharsets.UTF_8), null);
+    return new KeyedBroadcastOperatorTestHarness<>(
+        new CoBroadcastWithKeyedOperator<>(fn, List.of(EnforcementFunction.CONTRACTS, EnforcementFunction.POLICY_OFFSETS)),
+        CallRecord::key, Types.LONG, 1, 1, 0);
+  }
+
+  static PolicyRecord policy(String id, String text, long offset) {
+    PolicyRecord p = new PolicyRecord();
+    p.contractId = id;
+    p.text = text;
+    p.offset = offset;
+    return p;
+  }
+
+  static CallRecord call(String id, long ts, String purpose) {
+    String json = "{\"v\":1,\"id\":\"" + id + "\",\"ts\":" + ts + ",\"consumer\":\"acme\",\"dataset\":\"telemetry\","
+        + "\"action\":\"read\",\"purpose\":\"" + purpose + "\","
+        + "\"payload\":{\"speed\":52.5,\"vin\":\"LSV123\",\"lat\":31.2,\"secret\":{\"a\":1}}}";
+    CallRecord r = new CallRecordCodec(300_000).parse(null, json.getBytes(StandardCharsets.UTF_8), ts, new CallRecord());
+    assertThat(r.error).isNull();
+    return r;
+  }
+
+  static List<JsonNode> values(List<Out> outs) throws Exception {
+    List<JsonNode> nodes = new ArrayList<>();
+    for (Out o : outs) {
+      nodes.add(JSON.readTree(o.value));
+    }
+    return nodes;
+  }
+
+  static List<JsonNode> feedback(KeyedBroadcastOperatorTestHarness<Long, CallRecord, PolicyRecord, Out> h) throws Exception {
+    return values(h.extractOutputValues());
+  }
+
+  static List<JsonNode> delivered(KeyedBroadcastOperatorTestHarness<Long, CallRecord, PolicyRecord, Out> h) throws Exception {
+    List<Out> outs = new ArrayList<>();
+    for (StreamRecord<Out> r : h.getSideOutput(EnforcementFunction.DELIVERED)) {
+      outs.add(r.getValue());
+    }
+    return values(outs);
+  }
+
+  @Test
+  void decidesProjectsMasksAndThrottles() throws Exception {
+    try (var h = harness(Map.of(0, 0L), true)) {
+      h.open();
+      h.processBroadcastElement(policy("fleet-rate", CONTRACT, 0), 0);
+      h.processElement(call("c1", T0, "navigation"), T0);
+      h.processElement(call("c2", T0 + 1000, "advertising"), T0);
+      h.processElement(call("c3", T0 + 2000, "navigation"), T0);
+      h.processElement(call("c4", T0 + 3000, "navigation"), T0);
+
+      List<JsonNode> fb = feedback(h);
+      assertThat(fb).extracting(n -> n.get("callId").asText()).containsExactly("c1", "c2", "c3", "c4");
+      assertThat(fb).extracting(n -> n.get("decision").asText()).containsExactly("PERMIT", "DENY", "PERMIT", "THROTTLE");
+      assertThat(fb.get(1).get("reasons").toString()).isEqualTo("[\"purpose\"]");
+      assertThat(fb.get(3).get("reasons").toString()).isEqualTo("[\"rate\"]");
+      assertThat(fb.get(0).get("contract").asText()).isEqualTo("fleet-rate");
+      assertThat(fb.get(0).get("policyVersion").asText()).hasSize(16);
+      assertThat(fb.get(0).get("eventTime").asText()).isEqualTo("2026-03-02T01:00:00Z");
+
+      List<JsonNode> dl = delivered(h);
+      assertThat(dl).extracting(n -> n.get("callId").asText()).containsExactly("c1", "c3");
+      JsonNode payload = dl.get(0).get("payload");
+      assertThat(payload.get("speed").asDouble()).isEqualTo(52.5);
+      assertThat(payload.has("secret")).isFalse();
+      assertThat(payload.get("lat").asText()).isEqualTo("[redacted]");
+      assertThat(payload.get("vin").asText()).hasSize(32).isNotEqualTo("LSV123")
+          .isEqualTo(dl.get(1).get("payload").get("vin").asText());
+    }
+  }
+
+  @Test
+  void countersSurviveSnapshotAndRestore() throws Exception {
+    OperatorSubtaskState snapshot;
+    try (var h = harness(Map.of(0, 1L), true)) {
+      h.open();
+      h.processBroadcastElement(policy("fleet-rate", CONTRACT, 0), 0);
+      h.processElement(call("c1", T0, "navigation"), T0);
+      h.processElement(call("c2", T0 + 1000, "navigation"), T0);
+      snapshot = h.snapshot(1, T0);
+    }
+    try (var h = harness(Map.of(0, 1L), true)) {
+      h.initializeState(snapshot);
+      h.open();
+      // no policy record is replayed: the contract comes back from broadcast state, the two
+      // calls already counted from keyed state, so the third call within the minute is throttled
+      h.processElement(call("c3", T0 + 2000, "navigation"), T0);
+      h.processElement(call("c4", T0 + 60_000, "navigation"), T0);
+      assertThat(feedback(h)).extracting(n -> n.get("decision").asText()).containsExactly("THROTTLE", "PERMIT");
+    }
+    try (var h = harness(Map.of(0, 1L), true)) {
+      // the same calls without the restored state would both be permitted
+      h.open();
+      h.processBroadcastElement(policy("fleet-rate", CONTRACT, 0), 0);
+      h.processElement(call("c3", T0 + 2000, "navigation"), T0);
+      assertThat(feedback(h)).extracting(n -> n.get("decision").asText()).containsExactly("PERMIT");
+    }
+  }
+
+  @Test
+  void callsWaitUntilThePoliciesAreRead() throws Exception {
+    try (var h = harness(Map.of(0, 2L), true)) {
+      h.open();
+      h.setProcessingTime(1000);
+      h.processElement(call("early", T0, "navigation"), T0);
+      assertThat(h.extractOutputValues()).isEmpty();
+      h.processBroadcastElement(policy("fleet-rate", CONTRACT, 0), 0);
+      h.setProcessingTime(1100);
+      assertThat(h.extractOutputValues()).isEmpty(); // policies read to offset 1 of 2
+      h.processBroadcastElement(policy("other", null, 1), 0);
+      h.setProcessingTime(1200);
+      h.processElement(call("late", T0 + 1, "navigation"), T0);
+      assertThat(feedback(h)).extracting(n -> n.get("callId").asText() + ":" + n.get("decision").asText())
+          .containsExactly("early:PERMIT", "late:PERMIT");
+    }
+  }
+
+  @Test
+  void waitingIsBoundedByTheReadyTimeout() throws Exception {
+    try (var h = harness(Map.of(0, 5L), true)) {
+      h.open();
+      h.setProcessingTime(1000);
+      h.processElement(call("c1", T0, "navigation"), T0);
+      h.setProcessingTime(5000);
+      assertThat(h.extractOutputValues()).isEmpty();
+      h.setProcessingTime(11_100);
+      assertThat(feedback(h)).extracting(n -> n.get("decision").asText() + n.get("reasons"))
+          .containsExactly("DENY[\"no-contract\"]");
+    }
+  }
+
+  @Test
+  void revocationAndNewVersionsApplyToLaterCalls() throws Exception {
+    try (var h = harness(Map.of(), true)) {
+      h.open();
+      h.processBroadcastElement(policy("fleet-rate", CONTRACT, 0), 0);
+      h.processElement(call("c1", T0, "navigation"), T0);
+      h.processBroadcastElement(policy("fleet-rate", CONTRACT.replace("[navigation]", "[advertising]"), 1), 0);
+      h.processElement(call("c2", T0 + 1, "navigation"), T0);
+      h.processElement(call("c3", T0 + 2, "advertising"), T0);
+      h.processBroadcastElement(policy("fleet-rate", null, 2), 0);
+      h.processElement(call("c4", T0 + 3, "advertising"), T0);
+      List<JsonNode> fb = feedback(h);
+      assertThat(fb).extracting(n -> n.get("decision").asText() + n.get("reasons"))
+          .containsExactly("PERMIT[]", "DENY[\"purpose\"]", "PERMIT[]", "DENY[\"no-contract\"]");
+      assertThat(fb.get(0).get("policyVersion").asText()).isNotEqualTo(fb.get(2).get("policyVersion").asText());
+    }
+  }
+
+  @Test
+  void aContractThatNoLongerCompilesIsSuspendedAndReported() throws Exception {
+    try (var h = harness(Map.of(), true)) {
+      h.open();
+      h.processBroadcastElement(policy("fleet-rate", CONTRACT, 0), 0);
+      h.processBroadcastElement(policy("fleet-rate", CONTRACT.replace("actions: [read]", "actions: [reed]"), 1), 0);
+      h.processBroadcastElement(policy("wrong-key", CONTRACT, 2), 0);
+      h.processElement(call("c1", T0, "navigation"), T0);
+      assertThat(feedback(h)).extracting(n -> n.get("decision").asText() + n.get("reasons"))
+          .containsExactly("DENY[\"no-contract\"]");
+      List<JsonNode> dlq = new ArrayList<>();
+      for (StreamRecord<Out> r : h.getSideOutput(EnforcementFunction.DLQ)) {
+        dlq.add(JSON.readTree(r.getValue().value));
+      }
+      assertThat(dlq).hasSize(2);
+      assertThat(dlq.get(0).get("error").asText()).contains("suspended").contains("/actions/0").contains("reed");
+      assertThat(dlq.get(0).get("offset").asLong()).isEqualTo(1);
+      assertThat(dlq.get(1).get("error").asText()).contains("record key \\\"wrong-key\\\"".replace("\\", ""));
+    }
+  }
+
+  @Test
+  void passThroughPermitsEverythingAndCopiesThePayload() throws Exception {
+    try (var h = harness(Map.of(), false)) {
+      h.open();
+      h.processElement(call("c1", T0, "advertising"), T0);
+      assertThat(feedback(h)).extracting(n -> n.get("decision").asText()).containsExactly("PERMIT");
+      assertThat(delivered(h).get(0).get("payload").get("secret").get("a").asInt()).isEqualTo(1);
+    }
+  }
+}
