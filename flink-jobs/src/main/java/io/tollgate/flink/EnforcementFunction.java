@@ -76,6 +76,7 @@ public final class EnforcementFunction extends KeyedBroadcastProcessFunction<Lon
   private final long readyTimeoutMillis;
   private final byte[] maskKey;
   private final String opaDir;
+  private long failAfter = -1;
 
   private transient MapState<String, CounterState> counterState;
   private transient ListState<CallRecord> waiting;
@@ -91,6 +92,8 @@ public final class EnforcementFunction extends KeyedBroadcastProcessFunction<Lon
   private transient Counter permitted;
   private transient Counter denied;
   private transient Counter throttled;
+  private transient long decided;
+  private transient boolean mayFail;
 
   /**
    * @param policyEndOffsets end offsets of tollgate.policies when the job was built, by partition
@@ -107,8 +110,20 @@ public final class EnforcementFunction extends KeyedBroadcastProcessFunction<Lon
     this.opaDir = opaDir;
   }
 
+  /**
+   * Failure drill: the first attempt of subtask 0 fails after deciding {@code calls} calls, so
+   * that recovery (restore from the last checkpoint, transactions aborted and replayed) can be
+   * checked on a real cluster. Later attempts run normally.
+   */
+  public EnforcementFunction failingOnceAfter(long calls) {
+    this.failAfter = calls;
+    return this;
+  }
+
   @Override
   public void open(OpenContext openContext) {
+    var task = getRuntimeContext().getTaskInfo();
+    mayFail = failAfter >= 0 && task.getIndexOfThisSubtask() == 0 && task.getAttemptNumber() == 0;
     counterState = getRuntimeContext().getMapState(new MapStateDescriptor<>("counters",
         BasicTypeInfo.STRING_TYPE_INFO, TypeInformation.of(CounterState.class)));
     waiting = getRuntimeContext().getListState(new ListStateDescriptor<>("waiting", TypeInformation.of(CallRecord.class)));
@@ -187,6 +202,9 @@ public final class EnforcementFunction extends KeyedBroadcastProcessFunction<Lon
 
   private void decide(CallRecord r, ReadOnlyBroadcastState<String, String> contracts, long now, Collector<Out> out,
       ReadOnlyContext ctx) throws Exception {
+    if (mayFail && ++decided > failAfter) {
+      throw new IllegalStateException("failure drill: subtask 0 fails after " + failAfter + " calls");
+    }
     byte[] key = r.consumer.getBytes(StandardCharsets.UTF_8);
     if (!enforce) {
       counters.tryAcquire("pass-through", PASS, r.ts);

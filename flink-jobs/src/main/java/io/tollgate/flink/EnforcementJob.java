@@ -79,6 +79,10 @@ public final class EnforcementJob implements Callable<Integer> {
     @Option(names = "--transaction-timeout-ms", defaultValue = "60000", description = "Kafka transaction timeout of the sinks (default: ${DEFAULT-VALUE}).")
     public long transactionTimeoutMs = 60_000;
 
+    @Option(names = "--inject-failure-after", hidden = true, defaultValue = "-1",
+        description = "Failure drill: the first attempt of enforce subtask 0 fails after this many calls.")
+    public long injectFailureAfter = -1;
+
     public Settings bootstrapServers(String s) {
       bootstrapServers = s;
       return this;
@@ -164,7 +168,8 @@ public final class EnforcementJob implements Callable<Integer> {
         .keyBy(CallRecord::key, Types.LONG)
         .connect(policies)
         .process(new EnforcementFunction(!s.passThrough, policyEndOffsets(s.bootstrapServers),
-            s.policiesReadyTimeoutMs, s.maskKey.getBytes(StandardCharsets.UTF_8), s.opaDir))
+            s.policiesReadyTimeoutMs, s.maskKey.getBytes(StandardCharsets.UTF_8), s.opaDir)
+            .failingOnceAfter(s.injectFailureAfter))
         .uid("enforce")
         .name(s.passThrough ? "pass-through" : "enforce");
 
