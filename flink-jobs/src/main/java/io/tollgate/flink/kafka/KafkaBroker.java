@@ -39,6 +39,7 @@ public final class KafkaBroker implements AutoCloseable {
   private final int controllerPort;
   private final String heap;
   private Process process;
+  private boolean shutdownHook = true;
 
   private KafkaBroker(Path dir, int port, int controllerPort, String heap) {
     this.dir = dir;
@@ -82,9 +83,15 @@ public final class KafkaBroker implements AutoCloseable {
     return dir;
   }
 
+  /** For callers that stop the broker themselves, in order, from their own shutdown hook. */
+  public KafkaBroker withoutShutdownHook() {
+    shutdownHook = false;
+    return this;
+  }
+
   /** Starts the broker and waits until it answers, at most {@code timeout}. */
   public KafkaBroker start(Duration timeout) throws IOException, InterruptedException {
-    stopLeftover();
+    stopLeftover(dir);
     Path config = dir.resolve("server.properties");
     Path logs = dir.resolve("data");
     Files.writeString(config, properties(logs), StandardCharsets.UTF_8);
@@ -102,7 +109,9 @@ public final class KafkaBroker implements AutoCloseable {
         .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("broker.log").toFile()));
     process = pb.start();
     Files.writeString(dir.resolve("broker.pid"), Long.toString(process.pid()));
-    Runtime.getRuntime().addShutdownHook(new Thread(this::close, "kafka-broker-stop"));
+    if (shutdownHook) {
+      Runtime.getRuntime().addShutdownHook(new Thread(this::close, "kafka-broker-stop"));
+    }
     awaitReady(timeout);
     LOG.info("Kafka broker {} up (pid {}, data {})", bootstrapServers(), process.pid(), logs);
     return this;
@@ -141,7 +150,7 @@ public final class KafkaBroker implements AutoCloseable {
   }
 
   /** A broker a killed earlier run left on this directory would hold its ports and lock: stop it. */
-  private void stopLeftover() throws IOException, InterruptedException {
+  public static void stopLeftover(Path dir) throws IOException, InterruptedException {
     Path pid = dir.resolve("broker.pid");
     if (!Files.exists(pid)) {
       return;
