@@ -83,6 +83,9 @@ public final class EnforcementJob implements Callable<Integer> {
         description = "Failure drill: the first attempt of enforce subtask 0 fails after this many calls.")
     public long injectFailureAfter = -1;
 
+    @Option(names = "--sink-compression", defaultValue = "lz4", description = "Compression of the output topics' batches (default: ${DEFAULT-VALUE}).")
+    public String sinkCompression = "lz4";
+
     public Settings bootstrapServers(String s) {
       bootstrapServers = s;
       return this;
@@ -190,7 +193,7 @@ public final class EnforcementJob implements Callable<Integer> {
         .setProperty("transaction.timeout.ms", Long.toString(s.transactionTimeoutMs))
         .setProperty("linger.ms", "5")
         .setProperty("batch.size", "131072")
-        .setProperty("compression.type", "lz4")
+        .setProperty("compression.type", s.sinkCompression)
         .build();
   }
 
