@@ -29,6 +29,10 @@ public final class CallRecord {
   public long bytes;
   /** The payload object as UTF-8 JSON, or null when the call has none. */
   public byte[] payload;
+  /** The payload's top-level keys, in order (null when there is no payload). */
+  public String[] payloadKeys;
+  /** For key i, its value's raw JSON is payload[spans[2i], spans[2i+1]). */
+  public int[] payloadSpans;
 
   /** Broker timestamp of the record (ms): when it entered Tollgate. */
   public long ingestTs;

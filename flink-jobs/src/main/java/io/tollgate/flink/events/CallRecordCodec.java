@@ -26,7 +26,14 @@ public final class CallRecordCodec {
   private final DataCallCodec calls = new DataCallCodec();
   private final DataCall call = new DataCall();
   private final long maxFutureMillis;
+  /** Most top-level keys a payload may have. */
+  public static final int MAX_PAYLOAD_KEYS = 1024;
+
   private byte[] payload;
+  private String[] payloadKeys;
+  private int[] payloadSpans;
+  private final String[] keys = new String[MAX_PAYLOAD_KEYS];
+  private final int[] spans = new int[2 * MAX_PAYLOAD_KEYS];
   private byte[] current;
 
   /**
@@ -58,9 +65,23 @@ public final class CallRecordCodec {
           throw new MalformedCallException("payload: expected an object, found " + describe(t));
         }
         int start = (int) p.currentTokenLocation().getByteOffset();
-        p.skipChildren();
+        int n = 0;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+          if (n == MAX_PAYLOAD_KEYS) {
+            throw new MalformedCallException("payload: expected at most " + MAX_PAYLOAD_KEYS + " keys, found more");
+          }
+          keys[n] = p.currentName(); // canonical (interned) by the parser: no allocation per record
+          p.nextToken();
+          spans[2 * n] = (int) p.currentTokenLocation().getByteOffset() - start;
+          p.skipChildren();
+          p.finishToken();
+          spans[2 * n + 1] = (int) p.currentLocation().getByteOffset() - start;
+          n++;
+        }
         int end = (int) p.currentLocation().getByteOffset();
         payload = Arrays.copyOfRange(current, start, end);
+        payloadKeys = Arrays.copyOf(keys, n);
+        payloadSpans = Arrays.copyOf(spans, 2 * n);
         break;
       }
       default:
@@ -81,6 +102,8 @@ public final class CallRecordCodec {
     }
     into.from(call);
     into.payload = payload;
+    into.payloadKeys = payloadKeys;
+    into.payloadSpans = payloadSpans;
     return into;
   }
 
@@ -92,6 +115,8 @@ public final class CallRecordCodec {
       return "expected a record of at most " + MAX_RECORD_BYTES + " bytes, found " + value.length;
     }
     payload = null;
+    payloadKeys = null;
+    payloadSpans = null;
     current = value;
     call.reset();
     try (JsonParser p = calls.parser(value, 0, value.length)) {

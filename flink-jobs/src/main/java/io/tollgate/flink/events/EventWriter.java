@@ -1,16 +1,9 @@
 package io.tollgate.flink.events;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import io.tollgate.policy.Decision;
 import io.tollgate.policy.MaskMethod;
 import io.tollgate.policy.Obligations;
 import io.tollgate.policy.Reason;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.util.Base64;
@@ -19,19 +12,21 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Writes the records of {@code tollgate.feedback}, {@code tollgate.delivered} and {@code
- * tollgate.dlq} (docs/events.md) as UTF-8 JSON. Reuses one buffer; not thread-safe (one per
- * operator instance).
+ * tollgate.dlq} (docs/events.md) as UTF-8 JSON. The delivered payload is assembled from the raw
+ * value bytes the parser located ({@link CallRecord#payloadSpans}): projecting and masking copy
+ * bytes and never parse the payload again. Reuses one buffer; not thread-safe (one per operator).
  */
 public final class EventWriter {
   public static final int VERSION = 1;
   /** What {@link MaskMethod#REDACT} puts in place of a value. */
   public static final String REDACTED = "[redacted]";
+  private static final Reason[] REASONS = Reason.values();
+  private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
-  private final JsonFactory json = JsonFactory.builder().build();
-  private final ByteArrayBuilder buffer = new ByteArrayBuilder(512);
+  private final JsonBytes out = new JsonBytes();
   private final char[] time = new char[24];
   private final Mac mac;
-  private final byte[] hexOut = new byte[32];
+  private final byte[] hex = new byte[34];
 
   /** @param maskKey the key of the keyed hash that {@code hash} masks apply (HMAC-SHA256) */
   public EventWriter(byte[] maskKey) {
@@ -45,153 +40,112 @@ public final class EventWriter {
 
   /** The feedback event of one decision. */
   public byte[] feedback(CallRecord call, Decision d, long decisionTime) {
-    buffer.reset();
-    try (JsonGenerator g = json.createGenerator(buffer)) {
-      g.writeStartObject();
-      g.writeNumberField("v", VERSION);
-      g.writeStringField("callId", call.id);
-      g.writeStringField("decision", d.outcome().name());
-      g.writeArrayFieldStart("reasons");
-      int mask = d.reasonMask();
-      while (mask != 0) {
-        int bit = Integer.numberOfTrailingZeros(mask);
-        g.writeString(REASONS[bit].code());
-        mask &= mask - 1;
-      }
-      g.writeEndArray();
-      g.writeStringField("contract", d.contractId());
-      g.writeStringField("policyVersion", d.policyVersion());
-      g.writeStringField("consumer", call.consumer);
-      g.writeStringField("dataset", call.dataset);
-      g.writeStringField("action", call.action);
-      g.writeStringField("purpose", call.purpose);
-      g.writeNumberField("records", call.records);
-      g.writeNumberField("bytes", call.bytes);
-      g.writeFieldName("eventTime");
-      g.writeString(time, 0, IsoTime.format(call.ts, time));
-      g.writeNumberField("ingestTime", call.ingestTs);
-      g.writeNumberField("decisionTime", decisionTime);
-      g.writeEndObject();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return buffer.toByteArray();
+    return feedback(call, d.outcome().name(), d.reasonMask(), d.contractId(), d.policyVersion(), decisionTime);
   }
 
   /** The feedback event of a call passed through without a decision (the pass-through baseline). */
   public byte[] passThroughFeedback(CallRecord call, long decisionTime) {
-    buffer.reset();
-    try (JsonGenerator g = json.createGenerator(buffer)) {
-      g.writeStartObject();
-      g.writeNumberField("v", VERSION);
-      g.writeStringField("callId", call.id);
-      g.writeStringField("decision", "PERMIT");
-      g.writeArrayFieldStart("reasons");
-      g.writeEndArray();
-      g.writeStringField("contract", null);
-      g.writeStringField("policyVersion", null);
-      g.writeStringField("consumer", call.consumer);
-      g.writeStringField("dataset", call.dataset);
-      g.writeStringField("action", call.action);
-      g.writeStringField("purpose", call.purpose);
-      g.writeNumberField("records", call.records);
-      g.writeNumberField("bytes", call.bytes);
-      g.writeFieldName("eventTime");
-      g.writeString(time, 0, IsoTime.format(call.ts, time));
-      g.writeNumberField("ingestTime", call.ingestTs);
-      g.writeNumberField("decisionTime", decisionTime);
-      g.writeEndObject();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    return feedback(call, "PERMIT", 0, null, null, decisionTime);
+  }
+
+  private byte[] feedback(CallRecord call, String outcome, int reasons, String contract, String version,
+      long decisionTime) {
+    out.reset().raw('{').key("v", true).number(VERSION)
+        .key("callId", false).string(call.id)
+        .key("decision", false).string(outcome)
+        .key("reasons", false).raw('[');
+    boolean first = true;
+    int mask = reasons;
+    while (mask != 0) {
+      if (!first) {
+        out.raw(',');
+      }
+      out.string(REASONS[Integer.numberOfTrailingZeros(mask)].code());
+      mask &= mask - 1;
+      first = false;
     }
-    return buffer.toByteArray();
+    out.raw(']')
+        .key("contract", false).string(contract)
+        .key("policyVersion", false).string(version)
+        .key("consumer", false).string(call.consumer)
+        .key("dataset", false).string(call.dataset)
+        .key("action", false).string(call.action)
+        .key("purpose", false).string(call.purpose)
+        .key("records", false).number(call.records)
+        .key("bytes", false).number(call.bytes)
+        .key("eventTime", false).raw('"').ascii(time, IsoTime.format(call.ts, time)).raw('"')
+        .key("ingestTime", false).number(call.ingestTs)
+        .key("decisionTime", false).number(decisionTime)
+        .raw('}');
+    return out.toByteArray();
   }
 
   /**
    * The delivered record of a permitted call: its payload keeps only the top-level keys in {@code
-   * project} (all when null) and applies {@code masks}. With {@code project} null and no masks the
-   * payload is copied as it came.
+   * project} (all when null) and applies {@code masks}, in the payload's own key order.
    */
   public byte[] delivered(CallRecord call, String contract, String policyVersion, String[] project,
       Obligations.Mask[] masks) {
-    buffer.reset();
-    try (JsonGenerator g = json.createGenerator(buffer)) {
-      g.writeStartObject();
-      g.writeNumberField("v", VERSION);
-      g.writeStringField("callId", call.id);
-      g.writeStringField("consumer", call.consumer);
-      g.writeStringField("dataset", call.dataset);
-      g.writeStringField("contract", contract);
-      g.writeStringField("policyVersion", policyVersion);
-      g.writeFieldName("eventTime");
-      g.writeString(time, 0, IsoTime.format(call.ts, time));
-      g.writeFieldName("payload");
-      if (call.payload == null) {
-        g.writeStartObject();
-        g.writeEndObject();
-      } else if (project == null && (masks == null || masks.length == 0)) {
-        g.writeRawValue(new String(call.payload, StandardCharsets.UTF_8));
-      } else {
-        shape(call.payload, project, masks, g);
-      }
-      g.writeEndObject();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return buffer.toByteArray();
-  }
-
-  private void shape(byte[] payload, String[] project, Obligations.Mask[] masks, JsonGenerator g)
-      throws IOException {
-    try (JsonParser p = json.createParser(payload)) {
-      p.nextToken();
-      g.writeStartObject();
-      while (p.nextToken() == JsonToken.FIELD_NAME) {
-        String name = p.currentName();
-        JsonToken v = p.nextToken();
+    out.reset().raw('{').key("v", true).number(VERSION)
+        .key("callId", false).string(call.id)
+        .key("consumer", false).string(call.consumer)
+        .key("dataset", false).string(call.dataset)
+        .key("contract", false).string(contract)
+        .key("policyVersion", false).string(policyVersion)
+        .key("eventTime", false).raw('"').ascii(time, IsoTime.format(call.ts, time)).raw('"')
+        .key("payload", false);
+    byte[] p = call.payload;
+    if (p == null) {
+      out.raw('{').raw('}');
+    } else if (project == null && (masks == null || masks.length == 0)) {
+      out.raw(p, 0, p.length);
+    } else {
+      out.raw('{');
+      boolean first = true;
+      String[] keys = call.payloadKeys;
+      int[] spans = call.payloadSpans;
+      for (int i = 0; i < keys.length; i++) {
+        String name = keys[i];
         if (project != null && !contains(project, name)) {
-          p.skipChildren();
           continue;
         }
         MaskMethod m = mask(masks, name);
+        if (m == MaskMethod.DROP) {
+          continue;
+        }
+        if (!first) {
+          out.raw(',');
+        }
+        first = false;
+        out.string(name).raw(':');
+        int from = spans[2 * i];
+        int to = spans[2 * i + 1];
         if (m == null) {
-          g.writeFieldName(name);
-          g.copyCurrentStructure(p);
-        } else if (m == MaskMethod.DROP) {
-          p.skipChildren();
+          out.raw(p, from, to - from);
         } else if (m == MaskMethod.REDACT) {
-          p.skipChildren();
-          g.writeStringField(name, REDACTED);
+          out.string(REDACTED);
         } else {
-          int start = (int) p.currentTokenLocation().getByteOffset();
-          p.skipChildren();
-          int end = (int) p.currentLocation().getByteOffset();
-          g.writeFieldName(name);
-          hash(payload, start, end, v, p, g);
+          out.raw(hash(p, from, to), 0, 34);
         }
       }
-      g.writeEndObject();
+      out.raw('}');
     }
+    out.raw('}');
+    return out.toByteArray();
   }
 
-  /** A stable pseudonym: the keyed hash of the value's JSON text (of its string value for text). */
-  private void hash(byte[] payload, int start, int end, JsonToken v, JsonParser p, JsonGenerator g)
-      throws IOException {
-    if (v == JsonToken.VALUE_STRING) {
-      mac.update(p.getText().getBytes(StandardCharsets.UTF_8));
-    } else {
-      mac.update(payload, start, end - start);
-    }
+  /** A stable pseudonym: 32 hex digits of the keyed hash of the value's JSON text, quoted. */
+  private byte[] hash(byte[] b, int from, int to) {
+    mac.update(b, from, to - from);
     byte[] h = mac.doFinal();
+    hex[0] = '"';
     for (int i = 0; i < 16; i++) {
-      hexOut[2 * i] = HEX[(h[i] >> 4) & 0xf];
-      hexOut[2 * i + 1] = HEX[h[i] & 0xf];
+      hex[1 + 2 * i] = HEX[(h[i] >> 4) & 0xf];
+      hex[2 + 2 * i] = HEX[h[i] & 0xf];
     }
-    g.writeUTF8String(hexOut, 0, 32);
+    hex[33] = '"';
+    return hex;
   }
-
-  private static final Reason[] REASONS = Reason.values();
-  private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
   private static boolean contains(String[] names, String name) {
     for (String n : names) {
@@ -213,26 +167,18 @@ public final class EventWriter {
     return null;
   }
 
-  /**
-   * A dead letter: why, where from, and the original key and value (base64, so any bytes survive).
-   */
+  /** A dead letter: why, where from, and the original key and value (base64, so any bytes survive). */
   public byte[] deadLetter(String source, int partition, long offset, long ingestTs, String error,
       byte[] originalKey, byte[] original) {
-    buffer.reset();
-    try (JsonGenerator g = json.createGenerator(buffer)) {
-      g.writeStartObject();
-      g.writeNumberField("v", VERSION);
-      g.writeStringField("error", error);
-      g.writeStringField("topic", source);
-      g.writeNumberField("partition", partition);
-      g.writeNumberField("offset", offset);
-      g.writeNumberField("ingestTime", ingestTs);
-      g.writeStringField("key", originalKey == null ? null : Base64.getEncoder().encodeToString(originalKey));
-      g.writeStringField("value", original == null ? null : Base64.getEncoder().encodeToString(original));
-      g.writeEndObject();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return buffer.toByteArray();
+    out.reset().raw('{').key("v", true).number(VERSION)
+        .key("error", false).string(error)
+        .key("topic", false).string(source)
+        .key("partition", false).number(partition)
+        .key("offset", false).number(offset)
+        .key("ingestTime", false).number(ingestTs)
+        .key("key", false).string(originalKey == null ? null : Base64.getEncoder().encodeToString(originalKey))
+        .key("value", false).string(original == null ? null : Base64.getEncoder().encodeToString(original))
+        .raw('}');
+    return out.toByteArray();
   }
 }
