@@ -89,6 +89,7 @@ public final class EnforcementFunction extends KeyedBroadcastProcessFunction<Lon
   private transient boolean ready;
   private transient boolean mayHaveWaiting;
   private transient long firstCallAt;
+  private transient long sentinelAt;
   private transient Counter permitted;
   private transient Counter denied;
   private transient Counter throttled;
@@ -132,8 +133,11 @@ public final class EnforcementFunction extends KeyedBroadcastProcessFunction<Lon
     call = new DataCall();
     decision = new Decision();
     writer = new EventWriter(maskKey);
-    // after a restore, calls may be waiting in state; a fresh start has none until we park one
+    // Calls may wait in state (parked before the policies were read, or restored from a
+    // checkpoint) until a sentinel timer set when the policies are ready has fired: timers fire in
+    // timestamp order, so by then every parked key's timer has drained it.
     mayHaveWaiting = true;
+    sentinelAt = Long.MAX_VALUE;
     var metrics = getRuntimeContext().getMetricGroup().addGroup("tollgate");
     permitted = metrics.counter("permitted");
     denied = metrics.counter("denied");
@@ -142,7 +146,7 @@ public final class EnforcementFunction extends KeyedBroadcastProcessFunction<Lon
 
   @Override
   public void processElement(CallRecord r, ReadOnlyContext ctx, Collector<Out> out) throws Exception {
-    if (!ready && !checkReady(ctx.getBroadcastState(POLICY_OFFSETS), ctx.currentProcessingTime())) {
+    if (!ready && !checkReady(ctx.getBroadcastState(POLICY_OFFSETS), ctx.currentProcessingTime(), ctx.timerService())) {
       waiting.add(r);
       mayHaveWaiting = true;
       ctx.timerService().registerProcessingTimeTimer((ctx.currentProcessingTime() / 50 + 1) * 50);
@@ -156,8 +160,11 @@ public final class EnforcementFunction extends KeyedBroadcastProcessFunction<Lon
 
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<Out> out) throws Exception {
-    if (ready || checkReady(ctx.getBroadcastState(POLICY_OFFSETS), ctx.currentProcessingTime())) {
+    if (ready || checkReady(ctx.getBroadcastState(POLICY_OFFSETS), ctx.currentProcessingTime(), ctx.timerService())) {
       release(ctx.getBroadcastState(CONTRACTS), ctx.currentProcessingTime(), out, ctx);
+      if (timestamp >= sentinelAt) {
+        mayHaveWaiting = false;
+      }
     } else {
       ctx.timerService().registerProcessingTimeTimer(timestamp + 50);
     }
@@ -179,7 +186,8 @@ public final class EnforcementFunction extends KeyedBroadcastProcessFunction<Lon
     }
   }
 
-  private boolean checkReady(ReadOnlyBroadcastState<Integer, Long> offsets, long now) throws Exception {
+  private boolean checkReady(ReadOnlyBroadcastState<Integer, Long> offsets, long now,
+      org.apache.flink.streaming.api.TimerService timers) throws Exception {
     if (firstCallAt == 0) {
       firstCallAt = now;
     }
@@ -197,6 +205,10 @@ public final class EnforcementFunction extends KeyedBroadcastProcessFunction<Lon
       caughtUp = true;
     }
     ready = caughtUp;
+    if (ready) {
+      sentinelAt = now + 100;
+      timers.registerProcessingTimeTimer(sentinelAt);
+    }
     return caughtUp;
   }
 

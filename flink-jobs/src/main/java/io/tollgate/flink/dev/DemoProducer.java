@@ -15,8 +15,10 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * Streams vehicle telemetry to {@code tollgate.calls} at a fixed rate: {@code vehicles} vehicles
  * driving around Shanghai, each reporting {@code hz} times a second, each report a data call of
  * one of several consumers. The mix reaches every outcome: most calls are within the city traffic
- * lab's contract, some ask for a purpose it does not allow, fleet analytics and the insurer exceed
- * their rates, and an unknown broker has no contract at all.
+ * lab's contract, some ask for a purpose it does not allow, the research institute, fleet analytics
+ * and the insurer exceed their rates, and an unknown broker has no contract at all. (Fleet
+ * analytics and the insurer also meet their contracts' hours, days and validity, so their mix of
+ * outcomes depends on the clock; the rest does not.)
  */
 public final class DemoProducer implements Runnable {
   private final String bootstrap;
@@ -90,12 +92,15 @@ public final class DemoProducer implements Runnable {
           String consumer;
           String purpose;
           String action = "stream";
-          if (mix < 66) {
+          if (mix < 62) {
             consumer = "city-traffic-lab";
             purpose = "traffic-optimisation";
-          } else if (mix < 70) {
+          } else if (mix < 66) {
             consumer = "city-traffic-lab";
             purpose = "advertising";
+          } else if (mix < 71) {
+            consumer = "road-research-institute";
+            purpose = "road-safety-research";
           } else if (mix < 88) {
             consumer = "fleet-analytics";
             purpose = "traffic-optimisation";

@@ -48,6 +48,7 @@ public final class LiveStats implements Runnable {
   private final Totals totals = new Totals();
   private final JsonFactory json = new JsonFactory();
   private volatile boolean running = true;
+  private final java.util.concurrent.atomic.AtomicLong feedbackSeen = new java.util.concurrent.atomic.AtomicLong();
 
   public LiveStats(String bootstrap, PrintStream out) {
     this.bootstrap = bootstrap;
@@ -63,6 +64,11 @@ public final class LiveStats implements Runnable {
     t.delivered = totals.delivered;
     t.deadLetters = totals.deadLetters;
     return t;
+  }
+
+  /** Feedback events read so far (the per-second totals lag by up to a second). */
+  public long feedbackSeen() {
+    return feedbackSeen.get();
   }
 
   public void stop() {
@@ -159,6 +165,7 @@ public final class LiveStats implements Runnable {
       return;
     }
     second[0]++;
+    feedbackSeen.incrementAndGet();
     if ("PERMIT".equals(outcome)) {
       second[1]++;
     } else if ("THROTTLE".equals(outcome)) {

@@ -203,7 +203,11 @@ public final class Up implements Callable<Integer> {
         producer.stop();
         producerThread.join(10_000);
         // let the last checkpoints commit what was sent, so the totals add up
-        Thread.sleep(3000);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (stats != null && stats.feedbackSeen() < producer.sent() && System.nanoTime() < deadline) {
+          Thread.sleep(200);
+        }
+        Thread.sleep(1500); // one more print, and the delivered records of the last transaction
       }
       if (stats != null) {
         stats.stop();

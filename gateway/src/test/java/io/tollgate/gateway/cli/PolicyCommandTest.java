@@ -56,7 +56,7 @@ class PolicyCommandTest {
     Run r = run("policy", "check", EXAMPLES.resolve("contracts").toString());
     assertThat(r.err()).isEmpty();
     assertThat(r.exit()).isZero();
-    assertThat(r.out()).contains("vt-fleet-analytics-2026").contains("cr-bank-of-pudong-2026").contains("6 contract(s) ok");
+    assertThat(r.out()).contains("vt-fleet-analytics-2026").contains("cr-bank-of-pudong-2026").contains("7 contract(s) ok");
   }
 
   @Test
