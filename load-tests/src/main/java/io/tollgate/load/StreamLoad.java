@@ -92,6 +92,11 @@ public final class StreamLoad implements Callable<Integer> {
   @Option(names = "--sink-compression", defaultValue = "none", description = "Compression of the output batches; on loopback it only costs CPU (default: ${DEFAULT-VALUE}).")
   String sinkCompression;
 
+  @Option(names = "--latency-only", description = "Skip the throughput runs; run the latency run at this many calls/s.")
+  long latencyOnly;
+  @Option(names = "--buffer-timeout-ms", defaultValue = "5", description = "(default: ${DEFAULT-VALUE})")
+  long bufferTimeoutMs;
+
   private final PrintStream out = System.out;
   private String bootstrap;
 
@@ -118,6 +123,18 @@ public final class StreamLoad implements Callable<Integer> {
       out.printf(Locale.ROOT, "stream-load: broker %s, %d contracts, Zipf %.2f over %d consumers (top consumer %.1f %% of calls)%n",
           bootstrap, consumers, zipf, consumers, 100 * new Zipf(consumers, zipf).share(0));
 
+      if (latencyOnly > 0) {
+        // warm the JIT of the job and the broker first, as the full run's drains do
+        produce(Math.min(calls, 3_000_000), 0, Duration.ofMinutes(timeoutMinutes));
+        long warmCalls = calls;
+        calls = Math.min(calls, 3_000_000);
+        String group = "load-latency-" + UUID.randomUUID();
+        drain("warm-up", group, false, "hashmap");
+        calls = warmCalls;
+        String latency = latencyRun(group, latencyOnly);
+        out.print(latency);
+        return 0;
+      }
       long t = System.nanoTime();
       long written = produce(calls, 0, Duration.ofMinutes(timeoutMinutes));
       double produceSeconds = (System.nanoTime() - t) / 1e9;
@@ -168,6 +185,7 @@ public final class StreamLoad implements Callable<Integer> {
     s.stateBackend = backend;
     s.checkpointIntervalMs = checkpointIntervalMs;
     s.sinkCompression = sinkCompression;
+    s.bufferTimeoutMs = bufferTimeoutMs;
     s.checkpointDir = stateDir.resolve("checkpoints").toAbsolutePath().toUri().toString();
     out.printf("stream-load: %s: draining %,d calls ...%n", name, calls);
     try (RunningJob job = new RunningJob(s)) {
@@ -208,6 +226,8 @@ public final class StreamLoad implements Callable<Integer> {
     s.transactionalIdPrefix = group + "-latency";
     s.parallelism = parallelism;
     s.checkpointIntervalMs = checkpointIntervalMs;
+    s.sinkCompression = sinkCompression;
+    s.bufferTimeoutMs = bufferTimeoutMs;
     s.checkpointDir = stateDir.resolve("checkpoints").toAbsolutePath().toUri().toString();
     long target = (long) rate;
     out.printf("stream-load: latency at %,d calls/s for %d s ...%n", target, latencySeconds);
@@ -276,7 +296,7 @@ public final class StreamLoad implements Callable<Integer> {
           + "| decision (call in to decision) | %d ms | %d ms | %d ms | %d ms |%n"
           + "| visible (call in to committed feedback) | %d ms | %d ms | %d ms | %d ms |%n"
           + "%npolicy change (publish to first decision under the new version): %s%n",
-          target, rateFraction * 100, decision.getTotalCount(), seconds,
+          target, latencyOnly > 0 ? Double.NaN : rateFraction * 100, decision.getTotalCount(), seconds,
           decision.getValueAtPercentile(50), decision.getValueAtPercentile(99), decision.getValueAtPercentile(99.9), decision.getMaxValue(),
           visible.getValueAtPercentile(50), visible.getValueAtPercentile(99), visible.getValueAtPercentile(99.9), visible.getMaxValue(),
           change);
