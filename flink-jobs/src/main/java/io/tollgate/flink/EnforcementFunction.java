@@ -264,8 +264,18 @@ public final class EnforcementFunction extends KeyedBroadcastProcessFunction<Lon
     }
     boolean reporter = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0;
     if (r.error != null) {
+      String error = r.error;
+      if (r.contractId != null && contracts.contains(r.contractId)) {
+        // an update we cannot read must not leave the older version in force
+        contracts.remove(r.contractId);
+        engine = engine.without(r.contractId);
+        error = "contract suspended: " + error;
+        if (reporter) {
+          LOG.warn("contract {} suspended: {}", r.contractId, r.error);
+        }
+      }
       if (reporter) {
-        ctx.output(DLQ, policyDeadLetter(r, r.error));
+        ctx.output(DLQ, policyDeadLetter(r, error));
       }
       return;
     }
@@ -296,8 +306,8 @@ public final class EnforcementFunction extends KeyedBroadcastProcessFunction<Lon
   }
 
   private Out policyDeadLetter(PolicyRecord r, String error) {
-    byte[] key = r.contractId == null ? null : r.contractId.getBytes(StandardCharsets.UTF_8);
-    byte[] value = r.text == null ? null : r.text.getBytes(StandardCharsets.UTF_8);
+    byte[] key = r.rawKey != null ? r.rawKey : r.contractId == null ? null : r.contractId.getBytes(StandardCharsets.UTF_8);
+    byte[] value = r.rawValue != null ? r.rawValue : r.text == null ? null : r.text.getBytes(StandardCharsets.UTF_8);
     return new Out(key, writer.deadLetter(Topics.POLICIES, r.partition, r.offset, r.publishedAt, error, key, value),
         r.publishedAt);
   }

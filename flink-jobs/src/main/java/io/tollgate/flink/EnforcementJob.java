@@ -70,14 +70,16 @@ public final class EnforcementJob implements Callable<Integer> {
     public String maskKey = "tollgate-demo-mask-key";
     @Option(names = "--max-future-ms", defaultValue = "300000", description = "How far a call's ts may lead its record's broker time (default: ${DEFAULT-VALUE}).")
     public long maxFutureMs = 300_000;
+    @Option(names = "--max-late-ms", defaultValue = "3600000", description = "How far a call's ts may lag its record's broker time (default: ${DEFAULT-VALUE}).")
+    public long maxLateMs = 3_600_000;
     @Option(names = "--out-of-orderness-ms", defaultValue = "5000", description = "Bound of event-time disorder for watermarks (default: ${DEFAULT-VALUE}).")
     public long outOfOrdernessMs = 5000;
     @Option(names = "--policies-ready-timeout-ms", defaultValue = "30000", description = "Longest wait at start for tollgate.policies to be read (default: ${DEFAULT-VALUE}).")
     public long policiesReadyTimeoutMs = 30_000;
     @Option(names = "--opa-dir", description = "Directory OPA modules named by contracts are read from (default: none).")
     public String opaDir;
-    @Option(names = "--transaction-timeout-ms", defaultValue = "60000", description = "Kafka transaction timeout of the sinks (default: ${DEFAULT-VALUE}).")
-    public long transactionTimeoutMs = 60_000;
+    @Option(names = "--transaction-timeout-ms", defaultValue = "300000", description = "Kafka transaction timeout of the sinks: longer than the longest checkpoint plus the longest recovery, at most the broker's transaction.max.timeout.ms (15 min by default) (default: ${DEFAULT-VALUE}).")
+    public long transactionTimeoutMs = 300_000;
 
     @Option(names = "--inject-failure-after", hidden = true, defaultValue = "-1",
         description = "Failure drill: the first attempt of enforce subtask 0 fails after this many calls.")
@@ -107,6 +109,18 @@ public final class EnforcementJob implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(EnforcementJob.class);
+    String envKey = System.getenv("TOLLGATE_MASK_KEY");
+    if (envKey != null && !envKey.isEmpty()) {
+      settings.maskKey = envKey;
+    } else if (settings.maskKey.equals(new Settings().maskKey)) {
+      log.warn("the 'hash' mask uses the public demo key: pseudonyms of low-entropy values can be reversed."
+          + " Set TOLLGATE_MASK_KEY (or --mask-key) to a secret.");
+    }
+    if (settings.checkpointDir == null) {
+      log.warn("no --checkpoint-dir: unless the cluster configures durable checkpoints, rate, quota and total"
+          + " counters do not survive a cancel or a JobManager loss");
+    }
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(configuration(settings));
     build(env, settings);
     env.execute(settings.passThrough ? jobName + "-pass-through" : jobName);
@@ -122,6 +136,8 @@ public final class EnforcementJob implements Callable<Integer> {
     if (s.checkpointDir != null) {
       conf.setString("execution.checkpointing.storage", "filesystem");
       conf.setString("execution.checkpointing.dir", s.checkpointDir);
+      // counters (total, quota) live in checkpoints: keep the last one when the job is cancelled
+      conf.setString("execution.checkpointing.externalized-checkpoint-retention", "RETAIN_ON_CANCELLATION");
     }
     return conf;
   }
@@ -142,7 +158,7 @@ public final class EnforcementJob implements Callable<Integer> {
             org.apache.kafka.clients.consumer.OffsetResetStrategy.EARLIEST))
         .setProperty("isolation.level", "read_committed")
         .setProperty("partition.discovery.interval.ms", "60000")
-        .setDeserializer(new CallRecordDeserializer(s.maxFutureMs))
+        .setDeserializer(new CallRecordDeserializer(s.maxFutureMs, s.maxLateMs))
         .build();
     KafkaSource<PolicyRecord> policySource = KafkaSource.<PolicyRecord>builder()
         .setBootstrapServers(s.bootstrapServers)
@@ -198,26 +214,42 @@ public final class EnforcementJob implements Callable<Integer> {
         .setProperty("linger.ms", "5")
         .setProperty("batch.size", "131072")
         .setProperty("compression.type", s.sinkCompression)
+        .setProperty("max.request.size", Integer.toString(Topics.MAX_OUTPUT_RECORD_BYTES + 65536))
         .build();
   }
 
-  /** End offsets of tollgate.policies now, by partition: what the job reads before deciding. */
+  /**
+   * Where the data in tollgate.policies ends now, by partition: one past the offset of the last
+   * committed record. (The log end offset would also count transaction markers, which a reader
+   * never receives.) The topic is compacted and small: it is read through once.
+   */
   static Map<Integer, Long> policyEndOffsets(String bootstrapServers) {
     Properties p = new Properties();
-    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    try (Admin admin = Admin.create(p)) {
-      var partitions = admin.describeTopics(java.util.List.of(Topics.POLICIES)).allTopicNames()
-          .get(30, TimeUnit.SECONDS).get(Topics.POLICIES).partitions();
-      Map<TopicPartition, OffsetSpec> ask = partitions.stream().collect(Collectors.toMap(
-          i -> new TopicPartition(Topics.POLICIES, i.partition()), i -> OffsetSpec.latest()));
+    p.put(org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    p.put(org.apache.kafka.clients.consumer.ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    p.put(org.apache.kafka.clients.consumer.ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    try (var c = new org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>(p,
+        new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+        new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+      var parts = c.partitionsFor(Topics.POLICIES, java.time.Duration.ofSeconds(30)).stream()
+          .map(i -> new TopicPartition(Topics.POLICIES, i.partition())).collect(Collectors.toList());
+      c.assign(parts);
+      c.seekToBeginning(parts);
+      Map<TopicPartition, Long> end = c.endOffsets(parts, java.time.Duration.ofSeconds(30));
       Map<Integer, Long> out = new HashMap<>();
-      admin.listOffsets(ask, new org.apache.kafka.clients.admin.ListOffsetsOptions(
-              org.apache.kafka.common.IsolationLevel.READ_COMMITTED))
-          .all().get(30, TimeUnit.SECONDS)
-          .forEach((tp, info) -> out.put(tp.partition(), info.offset()));
+      parts.forEach(tp -> out.put(tp.partition(), 0L));
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("could not read " + Topics.POLICIES + " to its end within 60 s");
+        }
+        for (var r : c.poll(java.time.Duration.ofMillis(200))) {
+          out.put(r.partition(), r.offset() + 1);
+        }
+      }
       return out;
-    } catch (Exception e) {
-      throw new IllegalStateException("could not read the end offsets of " + Topics.POLICIES + ": " + e, e);
+    } catch (org.apache.kafka.common.KafkaException e) {
+      throw new IllegalStateException("could not read " + Topics.POLICIES + ": " + e, e);
     }
   }
 }

@@ -209,6 +209,25 @@ class EnforcementFunctionTest {
   }
 
   @Test
+  void anUnreadableUpdateSuspendsTheContract() throws Exception {
+    try (var h = harness(Map.of(), true)) {
+      h.open();
+      h.processBroadcastElement(policy("fleet-rate", CONTRACT, 0), 0);
+      PolicyRecord bad = policy("fleet-rate", null, 1);
+      bad.error = "expected UTF-8 text, found invalid bytes";
+      bad.rawKey = "fleet-rate".getBytes(StandardCharsets.UTF_8);
+      bad.rawValue = new byte[] {(byte) 0xc4, (byte) 0xe3};
+      h.processBroadcastElement(bad, 0);
+      h.processElement(call("c1", T0, "navigation"), T0);
+      assertThat(feedback(h)).extracting(n -> n.get("decision").asText() + n.get("reasons"))
+          .containsExactly("DENY[\"no-contract\"]");
+      JsonNode dead = JSON.readTree(h.getSideOutput(EnforcementFunction.DLQ).peek().getValue().value);
+      assertThat(dead.get("error").asText()).isEqualTo("contract suspended: expected UTF-8 text, found invalid bytes");
+      assertThat(dead.get("value").asText()).isEqualTo("xOM=");
+    }
+  }
+
+  @Test
   void passThroughPermitsEverythingAndCopiesThePayload() throws Exception {
     try (var h = harness(Map.of(), false)) {
       h.open();

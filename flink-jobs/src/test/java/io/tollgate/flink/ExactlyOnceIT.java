@@ -52,12 +52,12 @@ class ExactlyOnceIT {
         "actions: [read, stream]",
         "purposes: [navigation]",
         "fields: {allow: [vehicle_id, speed], mask: {vehicle_id: hash}}",
-        "limits: {rate: \"20/s\"}",
+        "limits: {rate: \"40/s\"}",
         "");
   }
 
   static String call(int i, Random rnd, long t0) {
-    return "{\"v\":1,\"id\":\"" + i + "\",\"ts\":" + (t0 + i * 2L) + ",\"consumer\":\"c" + rnd.nextInt(CONSUMERS)
+    return "{\"v\":1,\"id\":\"" + i + "\",\"ts\":" + (t0 + i) + ",\"consumer\":\"c" + rnd.nextInt(CONSUMERS)
         + "\",\"dataset\":\"telemetry\",\"action\":\"stream\",\"purpose\":\""
         + (rnd.nextInt(10) == 0 ? "advertising" : "navigation")
         + "\",\"payload\":{\"vehicle_id\":\"V" + rnd.nextInt(1000) + "\",\"speed\":" + rnd.nextInt(130) + ",\"vin\":\"x\"}}";
@@ -65,7 +65,7 @@ class ExactlyOnceIT {
 
   @Test
   void aTaskFailureMidStreamLosesAndDuplicatesNothing() throws Exception {
-    long t0 = System.currentTimeMillis() - 3_600_000L;
+    long t0 = System.currentTimeMillis() - 600_000L; // calls span 500 s: within the late and future bounds
     Map<String, String> contracts = new LinkedHashMap<>();
     for (int i = 0; i < CONSUMERS; i++) {
       contracts.put("eo-" + i, contract(i));

@@ -78,7 +78,7 @@ public final class DemoProducer implements Runnable {
     StringBuilder b = new StringBuilder(512);
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
       while (running && (maxCalls <= 0 || seq < maxCalls)) {
-        long due = (System.nanoTime() - start) * perSecond / 1_000_000_000L;
+        long due = (System.nanoTime() - start) / 1_000_000L * perSecond / 1000L; // ms first: no overflow for years
         if (seq >= due) {
           LockSupport.parkNanos(1_000_000);
           continue;

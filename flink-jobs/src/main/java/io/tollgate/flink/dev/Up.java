@@ -121,7 +121,8 @@ public final class Up implements Callable<Integer> {
     Map<String, String> records = ContractRecords.read(contracts);
 
     out.println("tollgate: starting a Kafka broker (KRaft) ...");
-    broker = KafkaBroker.at(kafkaDir, kafkaPort, 0, "1g").withoutShutdownHook().start();
+    broker = KafkaBroker.at(kafkaDir, kafkaPort, 0, "1g").withoutShutdownHook();
+    broker.start(); // assigned first, so that Ctrl-C during the start still stops it
     Topics.create(broker.bootstrapServers(), parallelism);
     try (KafkaProducer<byte[], byte[]> p = producer(broker.bootstrapServers())) {
       ContractRecords.publish(p, records);

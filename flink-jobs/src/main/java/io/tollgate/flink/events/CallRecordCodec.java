@@ -26,6 +26,7 @@ public final class CallRecordCodec {
   private final DataCallCodec calls = new DataCallCodec();
   private final DataCall call = new DataCall();
   private final long maxFutureMillis;
+  private final long maxLateMillis;
   /** Most top-level keys a payload may have. */
   public static final int MAX_PAYLOAD_KEYS = 1024;
 
@@ -37,12 +38,24 @@ public final class CallRecordCodec {
   private byte[] current;
 
   /**
+   * As {@link #CallRecordCodec(long, long)} with no bound on late calls.
+   *
    * @param maxFutureMillis how far a call's {@code ts} may run ahead of its record's broker
    *     timestamp; a call further in the future would refill rate buckets ahead of time, so it is
    *     refused (deterministically: both times travel with the record)
    */
   public CallRecordCodec(long maxFutureMillis) {
+    this(maxFutureMillis, Long.MAX_VALUE);
+  }
+
+  /**
+   * @param maxLateMillis how far a call's {@code ts} may lag its record's broker timestamp; a call
+   *     stamped further in the past could pick a moment its contract allowed (an expired
+   *     validity, other hours or days, an emptier quota period), so it is refused
+   */
+  public CallRecordCodec(long maxFutureMillis, long maxLateMillis) {
     this.maxFutureMillis = maxFutureMillis;
+    this.maxLateMillis = maxLateMillis;
   }
 
   private final DataCallCodec.OtherKeys others = (key, p) -> {
@@ -137,8 +150,12 @@ public final class CallRecordCodec {
     } finally {
       current = null;
     }
-    if (call.ts() > ingestTs + maxFutureMillis) {
+    if (ingestTs >= 0 && call.ts() - ingestTs > maxFutureMillis) {
       return "ts: expected at most " + maxFutureMillis + " ms after the record's broker time " + ingestTs
+          + ", found " + call.ts();
+    }
+    if (ingestTs >= 0 && ingestTs - call.ts() > maxLateMillis) {
+      return "ts: expected at most " + maxLateMillis + " ms before the record's broker time " + ingestTs
           + ", found " + call.ts();
     }
     return null;

@@ -167,18 +167,52 @@ public final class EventWriter {
     return null;
   }
 
-  /** A dead letter: why, where from, and the original key and value (base64, so any bytes survive). */
+  /** Most bytes of an original key or value a dead letter carries (base64 adds a third). */
+  public static final int MAX_ORIGINAL_BYTES = 256 * 1024;
+  /** Longest error text a dead letter carries, in characters. */
+  public static final int MAX_ERROR_CHARS = 4096;
+
+  /**
+   * A dead letter: why, where from, and the original key and value (base64, so any bytes survive).
+   * A value longer than {@link #MAX_ORIGINAL_BYTES} is cut there ({@code valueTruncated}); its full
+   * length and SHA-256 identify the original, so a dead letter always fits a Kafka record.
+   */
   public byte[] deadLetter(String source, int partition, long offset, long ingestTs, String error,
       byte[] originalKey, byte[] original) {
+    if (error != null && error.length() > MAX_ERROR_CHARS) {
+      error = error.substring(0, MAX_ERROR_CHARS) + "...";
+    }
     out.reset().raw('{').key("v", true).number(VERSION)
         .key("error", false).string(error)
         .key("topic", false).string(source)
         .key("partition", false).number(partition)
         .key("offset", false).number(offset)
         .key("ingestTime", false).number(ingestTs)
-        .key("key", false).string(originalKey == null ? null : Base64.getEncoder().encodeToString(originalKey))
-        .key("value", false).string(original == null ? null : Base64.getEncoder().encodeToString(original))
-        .raw('}');
+        .key("key", false).string(base64(originalKey))
+        .key("value", false).string(base64(original));
+    if (original != null) {
+      out.key("valueBytes", false).number(original.length)
+          .key("valueTruncated", false).ascii(original.length > MAX_ORIGINAL_BYTES ? "true" : "false");
+      if (original.length > MAX_ORIGINAL_BYTES) {
+        out.key("valueSha256", false).string(sha256(original));
+      }
+    }
+    out.raw('}');
     return out.toByteArray();
+  }
+
+  private static String base64(byte[] b) {
+    if (b == null) {
+      return null;
+    }
+    return Base64.getEncoder().encodeToString(b.length > MAX_ORIGINAL_BYTES ? java.util.Arrays.copyOf(b, MAX_ORIGINAL_BYTES) : b);
+  }
+
+  private static String sha256(byte[] b) {
+    try {
+      return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(b));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
   }
 }

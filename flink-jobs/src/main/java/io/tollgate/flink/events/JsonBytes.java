@@ -99,7 +99,7 @@ final class JsonBytes {
       return ascii("null");
     }
     int n = s.length();
-    ensure(n * 3 + 2);
+    ensure(n * 6 + 2); // worst case per char: a six-byte escape; UTF-8 needs at most 3, or 4 per surrogate pair
     buf[len++] = '"';
     for (int i = 0; i < n; i++) {
       char c = s.charAt(i);

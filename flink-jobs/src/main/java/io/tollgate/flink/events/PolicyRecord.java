@@ -14,6 +14,9 @@ public final class PolicyRecord {
   public long publishedAt;
   /** Why the record cannot be read (a missing or non-UTF-8 key), or null. */
   public String error;
+  /** The record's key and value as read, kept only when {@link #error} is set. */
+  public byte[] rawKey;
+  public byte[] rawValue;
 
   public PolicyRecord() {}
 }

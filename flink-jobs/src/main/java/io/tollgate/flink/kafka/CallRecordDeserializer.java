@@ -17,21 +17,23 @@ public final class CallRecordDeserializer implements KafkaRecordDeserializationS
   private static final long serialVersionUID = 1L;
 
   private final long maxFutureMillis;
+  private final long maxLateMillis;
   private transient CallRecordCodec codec;
 
-  public CallRecordDeserializer(long maxFutureMillis) {
+  public CallRecordDeserializer(long maxFutureMillis, long maxLateMillis) {
     this.maxFutureMillis = maxFutureMillis;
+    this.maxLateMillis = maxLateMillis;
   }
 
   @Override
   public void open(DeserializationSchema.InitializationContext context) {
-    codec = new CallRecordCodec(maxFutureMillis);
+    codec = new CallRecordCodec(maxFutureMillis, maxLateMillis);
   }
 
   @Override
   public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<CallRecord> out) throws IOException {
     if (codec == null) {
-      codec = new CallRecordCodec(maxFutureMillis);
+      codec = new CallRecordCodec(maxFutureMillis, maxLateMillis);
     }
     CallRecord r = codec.parse(record.key(), record.value(), record.timestamp(), new CallRecord());
     r.partition = record.partition();

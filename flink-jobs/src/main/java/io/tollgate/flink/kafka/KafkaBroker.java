@@ -170,6 +170,11 @@ public final class KafkaBroker implements AutoCloseable {
         handle.get().onExit().get(30, TimeUnit.SECONDS);
       } catch (ExecutionException | TimeoutException e) {
         handle.get().destroyForcibly();
+        try {
+          handle.get().onExit().get(10, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e2) {
+          throw new IOException("could not stop the leftover Kafka broker (pid " + id + ")", e2);
+        }
       }
     }
     Files.delete(pid);
@@ -239,9 +244,15 @@ public final class KafkaBroker implements AutoCloseable {
   }
 
   private String run(List<String> args) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(java(args)).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+    Path log = dir.resolve("tool.log");
+    Process p = new ProcessBuilder(java(args)).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.to(log.toFile())).start();
+    if (!p.waitFor(60, TimeUnit.SECONDS)) {
+      p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      throw new IOException("Kafka tool " + args + " did not finish within 60 s: " + Files.readString(log));
+    }
+    String out = Files.readString(log);
+    if (p.exitValue() != 0) {
       throw new IOException("Kafka tool " + args + " failed: " + out);
     }
     return out;

@@ -33,6 +33,14 @@ public final class PolicyRecordDeserializer implements KafkaRecordDeserializatio
       }
     } catch (CharacterCodingException e) {
       r.error = "expected UTF-8 text, found invalid bytes";
+      r.text = null;
+    }
+    if (r.error != null) {
+      r.rawKey = record.key();
+      r.rawValue = record.value();
+      if (r.contractId != null && r.contractId.isEmpty()) {
+        r.contractId = null;
+      }
     }
     out.collect(r);
   }

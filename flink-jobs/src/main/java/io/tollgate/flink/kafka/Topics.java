@@ -22,11 +22,16 @@ public final class Topics {
   public static final String FEEDBACK = "tollgate.feedback";
   public static final String DLQ = "tollgate.dlq";
 
+  /** Largest output record: a 1 MiB call's delivered record or dead letter, with room to spare. */
+  public static final int MAX_OUTPUT_RECORD_BYTES = 4 << 20;
+
   private Topics() {}
 
   /**
    * Creates the five topics where missing: {@code tollgate.policies} compacted with one partition
-   * (every enforcement task reads all of it), the others with {@code partitions} partitions.
+   * (every enforcement task reads all of it), the others with {@code partitions} partitions;
+   * {@code tollgate.calls} with broker (log-append) timestamps, the outputs accepting records of
+   * up to {@link #MAX_OUTPUT_RECORD_BYTES}.
    * Existing topics are left as they are.
    */
   public static void create(String bootstrapServers, int partitions) throws InterruptedException {
@@ -40,9 +45,15 @@ public final class Topics {
             TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
             TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG, "0")));
       }
-      for (String t : List.of(CALLS, DELIVERED, FEEDBACK, DLQ)) {
+      if (!existing.contains(CALLS)) {
+        // the broker stamps each call when it arrives: the bounds on a call's ts rest on it
+        missing.add(new NewTopic(CALLS, partitions, (short) 1).configs(Map.of(
+            TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime")));
+      }
+      for (String t : List.of(DELIVERED, FEEDBACK, DLQ)) {
         if (!existing.contains(t)) {
-          missing.add(new NewTopic(t, partitions, (short) 1));
+          missing.add(new NewTopic(t, partitions, (short) 1).configs(Map.of(
+              TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(MAX_OUTPUT_RECORD_BYTES))));
         }
       }
       if (!missing.isEmpty()) {

@@ -115,6 +115,43 @@ class EventCodecsTest {
   }
 
   @Test
+  void escapesFollowedByWideCharactersFitTheBuffer() throws Exception {
+    EventWriter w = new EventWriter(new byte[] {1});
+    String id = "\u0001".repeat(200) + "\u20ac".repeat(824);
+    CallRecord r = parse(call(null).replace("\"id\":\"c\"", "\"id\":" + JSON.writeValueAsString(id)));
+    assertThat(r.error).isNull();
+    assertThat(JSON.readTree(w.passThroughFeedback(r, 1)).get("callId").asText()).isEqualTo(id);
+    assertThat(JSON.readTree(w.deadLetter("t", 0, 0, 0, id, null, null)).get("error").asText()).isEqualTo(id);
+  }
+
+  @Test
+  void deadLettersOfHugeRecordsAreCappedAndIdentified() throws Exception {
+    byte[] huge = new byte[EventWriter.MAX_ORIGINAL_BYTES + 1000];
+    new Random(3).nextBytes(huge);
+    JsonNode d = JSON.readTree(new EventWriter(new byte[] {1}).deadLetter("t", 0, 0, 0, "x".repeat(10_000), null, huge));
+    assertThat(d.get("valueTruncated").asBoolean()).isTrue();
+    assertThat(d.get("valueBytes").asInt()).isEqualTo(huge.length);
+    assertThat(java.util.Base64.getDecoder().decode(d.get("value").asText()))
+        .isEqualTo(java.util.Arrays.copyOf(huge, EventWriter.MAX_ORIGINAL_BYTES));
+    assertThat(d.get("valueSha256").asText()).isEqualTo(java.util.HexFormat.of().formatHex(
+        java.security.MessageDigest.getInstance("SHA-256").digest(huge)));
+    assertThat(d.get("error").asText()).hasSize(EventWriter.MAX_ERROR_CHARS + 3);
+  }
+
+  @Test
+  void callsStampedTooFarFromTheirBrokerTimeAreRefused() {
+    CallRecordCodec codec = new CallRecordCodec(300_000, 3_600_000);
+    String late = call(null).replace("\"ts\":" + NOW, "\"ts\":" + (NOW - 3_600_001));
+    String early = call(null).replace("\"ts\":" + NOW, "\"ts\":" + (NOW - 3_600_000));
+    String future = call(null).replace("\"ts\":" + NOW, "\"ts\":" + (NOW + 300_001));
+    assertThat(codec.parse(null, late.getBytes(StandardCharsets.UTF_8), NOW, new CallRecord()).error)
+        .isEqualTo("ts: expected at most 3600000 ms before the record's broker time " + NOW + ", found " + (NOW - 3_600_001));
+    assertThat(codec.parse(null, early.getBytes(StandardCharsets.UTF_8), NOW, new CallRecord()).error).isNull();
+    assertThat(codec.parse(null, future.getBytes(StandardCharsets.UTF_8), NOW, new CallRecord()).error)
+        .startsWith("ts: expected at most 300000 ms after");
+  }
+
+  @Test
   void redactAndDropMasks() throws Exception {
     CallRecord r = parse(call("{\"a\":1,\"b\":{\"deep\":2},\"c\":\"x\"}"));
     JsonNode dl = JSON.readTree(new EventWriter(new byte[] {9}).delivered(r, "k", "v", null,
