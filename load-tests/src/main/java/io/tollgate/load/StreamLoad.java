@@ -291,12 +291,14 @@ public final class StreamLoad implements Callable<Integer> {
       double seconds = (start + latencySeconds * 1000L - warm) / 1000.0;
       String change = policyChangeDecided.get() == 0 ? "not observed"
           : (policyChangeDecided.get() - published[0]) + " ms";
-      return String.format(Locale.ROOT, "%nlatency at %,d calls/s offered (%.0f %% of the enforcement peak), %,d decisions measured over %.0f s:%n"
+      String share = latencyOnly > 0 ? "a latency-only run after a 3 M-call warm-up"
+          : String.format(Locale.ROOT, "%.0f %% of the enforcement peak", rateFraction * 100);
+      return String.format(Locale.ROOT, "%nlatency at %,d calls/s offered (%s), %,d decisions measured over %.0f s:%n"
           + "| latency | p50 | p99 | p99.9 | max |%n|---|---:|---:|---:|---:|%n"
           + "| decision (call in to decision) | %d ms | %d ms | %d ms | %d ms |%n"
           + "| visible (call in to committed feedback) | %d ms | %d ms | %d ms | %d ms |%n"
           + "%npolicy change (publish to first decision under the new version): %s%n",
-          target, latencyOnly > 0 ? Double.NaN : rateFraction * 100, decision.getTotalCount(), seconds,
+          target, share, decision.getTotalCount(), seconds,
           decision.getValueAtPercentile(50), decision.getValueAtPercentile(99), decision.getValueAtPercentile(99.9), decision.getMaxValue(),
           visible.getValueAtPercentile(50), visible.getValueAtPercentile(99), visible.getValueAtPercentile(99.9), visible.getMaxValue(),
           change);
