@@ -127,6 +127,10 @@ public final class CallRecordCodec {
     if (value.length > MAX_RECORD_BYTES) {
       return "expected a record of at most " + MAX_RECORD_BYTES + " bytes, found " + value.length;
     }
+    int bad = Utf8.invalidAt(value);
+    if (bad >= 0) {
+      return "expected UTF-8 text, found an invalid byte sequence at offset " + bad;
+    }
     payload = null;
     payloadKeys = null;
     payloadSpans = null;

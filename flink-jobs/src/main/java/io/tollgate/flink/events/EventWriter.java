@@ -134,9 +134,27 @@ public final class EventWriter {
     return out.toByteArray();
   }
 
-  /** A stable pseudonym: 32 hex digits of the keyed hash of the value's JSON text, quoted. */
+  /**
+   * A stable pseudonym: 32 hex digits of the keyed hash, quoted. A string is hashed as its decoded
+   * text, so "SH-A1" and "SH-A\u0031" get the same pseudonym; any other value as its JSON text.
+   */
   private byte[] hash(byte[] b, int from, int to) {
-    mac.update(b, from, to - from);
+    if (b[from] == '"') {
+      boolean escaped = false;
+      for (int i = from + 1; i < to - 1; i++) {
+        if (b[i] == '\\') {
+          escaped = true;
+          break;
+        }
+      }
+      if (!escaped) {
+        mac.update(b, from + 1, to - from - 2);
+      } else {
+        mac.update(decodeString(b, from, to).getBytes(StandardCharsets.UTF_8));
+      }
+    } else {
+      mac.update(b, from, to - from);
+    }
     byte[] h = mac.doFinal();
     hex[0] = '"';
     for (int i = 0; i < 16; i++) {
@@ -145,6 +163,17 @@ public final class EventWriter {
     }
     hex[33] = '"';
     return hex;
+  }
+
+  private final com.fasterxml.jackson.core.JsonFactory json = new com.fasterxml.jackson.core.JsonFactory();
+
+  private String decodeString(byte[] b, int from, int to) {
+    try (com.fasterxml.jackson.core.JsonParser p = json.createParser(b, from, to - from)) {
+      p.nextToken();
+      return p.getText();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e); // the span was validated when the call was parsed
+    }
   }
 
   private static boolean contains(String[] names, String name) {

@@ -46,6 +46,8 @@ public final class DataCallCodec {
       .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(32).maxStringLength(1 << 20).build())
       .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
       .enable(com.fasterxml.jackson.core.StreamReadFeature.USE_FAST_DOUBLE_PARSER)
+      // bytes are UTF-8, never guessed UTF-16/32: enforcement points locate values by byte offset
+      .disable(JsonFactory.Feature.CHARSET_DETECTION)
       .build();
 
   /**
