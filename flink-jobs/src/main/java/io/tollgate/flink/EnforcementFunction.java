@@ -77,6 +77,7 @@ public final class EnforcementFunction extends KeyedBroadcastProcessFunction<Lon
   private final byte[] maskKey;
   private final String opaDir;
   private long failAfter = -1;
+  private long maxParked = 1_000_000;
 
   private transient MapState<String, CounterState> counterState;
   private transient ListState<CallRecord> waiting;
@@ -94,6 +95,7 @@ public final class EnforcementFunction extends KeyedBroadcastProcessFunction<Lon
   private transient Counter denied;
   private transient Counter throttled;
   private transient long decided;
+  private transient long parked;
   private transient boolean mayFail;
 
   /**
@@ -118,6 +120,15 @@ public final class EnforcementFunction extends KeyedBroadcastProcessFunction<Lon
    */
   public EnforcementFunction failingOnceAfter(long calls) {
     this.failAfter = calls;
+    return this;
+  }
+
+  /**
+   * Most calls one task parks while it waits for the policies; past it, the task stops waiting and
+   * decides with the contracts read so far (logged), rather than grow its state without bound.
+   */
+  public EnforcementFunction parkingAtMost(long calls) {
+    this.maxParked = calls;
     return this;
   }
 
@@ -148,6 +159,7 @@ public final class EnforcementFunction extends KeyedBroadcastProcessFunction<Lon
   public void processElement(CallRecord r, ReadOnlyContext ctx, Collector<Out> out) throws Exception {
     if (!ready && !checkReady(ctx.getBroadcastState(POLICY_OFFSETS), ctx.currentProcessingTime(), ctx.timerService())) {
       waiting.add(r);
+      parked++;
       mayHaveWaiting = true;
       ctx.timerService().registerProcessingTimeTimer((ctx.currentProcessingTime() / 50 + 1) * 50);
       return;
@@ -198,6 +210,11 @@ public final class EnforcementFunction extends KeyedBroadcastProcessFunction<Lon
         caughtUp = false;
         break;
       }
+    }
+    if (!caughtUp && parked >= maxParked) {
+      LOG.warn("{} calls parked while reading tollgate.policies up to {}; deciding with the contracts read so far",
+          parked, policyEndOffsets);
+      caughtUp = true;
     }
     if (!caughtUp && now - firstCallAt >= readyTimeoutMillis) {
       LOG.warn("tollgate.policies not read up to {} after {} ms; deciding with the contracts read so far",

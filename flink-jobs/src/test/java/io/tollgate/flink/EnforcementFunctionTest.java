@@ -170,6 +170,24 @@ class EnforcementFunctionTest {
   }
 
   @Test
+  void parkingIsBounded() throws Exception {
+    var fn = new EnforcementFunction(true, Map.of(0, 5L), 10_000, "k".getBytes(StandardCharsets.UTF_8), null)
+        .parkingAtMost(2);
+    try (var h = new KeyedBroadcastOperatorTestHarness<>(
+        new CoBroadcastWithKeyedOperator<>(fn, List.of(EnforcementFunction.CONTRACTS, EnforcementFunction.POLICY_OFFSETS)),
+        CallRecord::key, Types.LONG, 1, 1, 0)) {
+      h.open();
+      h.setProcessingTime(1000);
+      h.processBroadcastElement(policy("fleet-rate", CONTRACT, 0), 0);
+      h.processElement(call("c1", T0, "navigation"), T0);
+      h.processElement(call("c2", T0 + 1, "navigation"), T0);
+      assertThat(h.extractOutputValues()).isEmpty();
+      h.processElement(call("c3", T0 + 2, "navigation"), T0);
+      assertThat(feedback(h)).extracting(n -> n.get("callId").asText()).containsExactly("c1", "c2", "c3");
+    }
+  }
+
+  @Test
   void revocationAndNewVersionsApplyToLaterCalls() throws Exception {
     try (var h = harness(Map.of(), true)) {
       h.open();
