@@ -127,9 +127,16 @@ public final class CallRecordCodec {
     if (value.length > MAX_RECORD_BYTES) {
       return "expected a record of at most " + MAX_RECORD_BYTES + " bytes, found " + value.length;
     }
+    if (value.length >= 3 && value[0] == (byte) 0xef && value[1] == (byte) 0xbb && value[2] == (byte) 0xbf) {
+      return "expected UTF-8 JSON without a byte order mark, found one";
+    }
     int bad = Utf8.invalidAt(value);
     if (bad >= 0) {
       return "expected UTF-8 text, found an invalid byte sequence at offset " + bad;
+    }
+    bad = Utf8.loneSurrogateEscapeAt(value);
+    if (bad >= 0) {
+      return "expected text that UTF-8 can encode, found an escaped lone surrogate at offset " + bad;
     }
     payload = null;
     payloadKeys = null;

@@ -24,6 +24,7 @@ public final class EventWriter {
   private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
   private final JsonBytes out = new JsonBytes();
+  private final JsonBytes scratch = new JsonBytes();
   private final char[] time = new char[24];
   private final Mac mac;
   private final byte[] hex = new byte[34];
@@ -135,23 +136,23 @@ public final class EventWriter {
   }
 
   /**
-   * A stable pseudonym: 32 hex digits of the keyed hash, quoted. A string is hashed as its decoded
-   * text, so "SH-A1" and "SH-A\u0031" get the same pseudonym; any other value as its JSON text.
+   * A stable pseudonym: 32 hex digits of the keyed hash, quoted, of the value's canonical JSON
+   * text. A string written without escapes is its own canonical form; one with escapes is decoded
+   * and written again, so "SH-A1" and "SH-A\u0031" get the same pseudonym while "42" and 42 do not.
    */
   private byte[] hash(byte[] b, int from, int to) {
+    boolean escaped = false;
     if (b[from] == '"') {
-      boolean escaped = false;
       for (int i = from + 1; i < to - 1; i++) {
         if (b[i] == '\\') {
           escaped = true;
           break;
         }
       }
-      if (!escaped) {
-        mac.update(b, from + 1, to - from - 2);
-      } else {
-        mac.update(decodeString(b, from, to).getBytes(StandardCharsets.UTF_8));
-      }
+    }
+    if (escaped) {
+      byte[] canonical = scratch.reset().string(decodeString(b, from, to)).toByteArray();
+      mac.update(canonical);
     } else {
       mac.update(b, from, to - from);
     }
@@ -219,6 +220,11 @@ public final class EventWriter {
         .key("ingestTime", false).number(ingestTs)
         .key("key", false).string(base64(originalKey))
         .key("value", false).string(base64(original));
+    if (originalKey != null && originalKey.length > MAX_ORIGINAL_BYTES) {
+      out.key("keyBytes", false).number(originalKey.length)
+          .key("keyTruncated", false).ascii("true")
+          .key("keySha256", false).string(sha256(originalKey));
+    }
     if (original != null) {
       out.key("valueBytes", false).number(original.length)
           .key("valueTruncated", false).ascii(original.length > MAX_ORIGINAL_BYTES ? "true" : "false");

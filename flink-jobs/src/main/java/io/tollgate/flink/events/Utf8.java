@@ -8,7 +8,51 @@ package io.tollgate.flink.events;
 final class Utf8 {
   private Utf8() {}
 
-  /** The offset of the first invalid byte in {@code b}, or -1 when all of it is valid UTF-8. */
+  /**
+   * The offset of the first {@code \\u} escape in JSON text {@code b} that denotes a lone
+   * surrogate (a high one not followed by an escaped low one, or a low one alone), or -1. Such a
+   * string has no UTF-8 form: strict parsers refuse it, and two of them would collapse into one.
+   */
+  static int loneSurrogateEscapeAt(byte[] b) {
+    int n = b.length;
+    for (int i = 0; i < n; i++) {
+      if (b[i] != '\\') {
+        continue;
+      }
+      if (i + 1 < n && b[i + 1] == 'u' && i + 5 < n) {
+        int c = hex4(b, i + 2);
+        if (c >= 0xd800 && c <= 0xdbff) {
+          int low = i + 11 < n && b[i + 6] == '\\' && b[i + 7] == 'u' ? hex4(b, i + 8) : -1;
+          if (low < 0xdc00 || low > 0xdfff) {
+            return i;
+          }
+          i += 11;
+          continue;
+        }
+        if (c >= 0xdc00 && c <= 0xdfff) {
+          return i;
+        }
+        i += 5;
+      } else {
+        i++; // an escaped character, \\ included
+      }
+    }
+    return -1;
+  }
+
+  private static int hex4(byte[] b, int at) {
+    int v = 0;
+    for (int k = 0; k < 4; k++) {
+      int d = Character.digit(b[at + k], 16);
+      if (d < 0) {
+        return -1;
+      }
+      v = v << 4 | d;
+    }
+    return v;
+  }
+
+  /** The offset of the lead byte of the first invalid sequence in {@code b}, or -1 when all of it is valid UTF-8. */
   static int invalidAt(byte[] b) {
     int i = 0;
     int n = b.length;

@@ -43,7 +43,8 @@ public final class Topics {
       if (!existing.contains(POLICIES)) {
         missing.add(new NewTopic(POLICIES, 1, (short) 1).configs(Map.of(
             TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
-            TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG, "0")));
+            TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG, "0",
+            TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(MAX_OUTPUT_RECORD_BYTES + 65536))));
       }
       if (!existing.contains(CALLS)) {
         // the broker stamps each call when it arrives: the bounds on a call's ts rest on it

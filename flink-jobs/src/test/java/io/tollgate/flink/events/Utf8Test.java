@@ -62,6 +62,37 @@ class Utf8Test {
   }
 
   @Test
+  void escapedLoneSurrogatesAndByteOrderMarksAreRefused() {
+    String call = "{\"id\":\"c\",\"ts\":1,\"consumer\":\"a\",\"dataset\":\"d\",\"action\":\"read\",\"purpose\":\"p\","
+        + "\"payload\":{\"v\":\"X\"}}";
+    CallRecordCodec codec = new CallRecordCodec(Long.MAX_VALUE);
+    java.util.function.Function<String, String> error = v -> codec.parse(null,
+        call.replace("\"X\"", v).getBytes(StandardCharsets.UTF_8), 1, new CallRecord()).error;
+    assertThat(error.apply("\"\\ud800\"")).startsWith("expected text that UTF-8 can encode, found an escaped lone surrogate");
+    assertThat(error.apply("\"\\udc00x\"")).startsWith("expected text that UTF-8 can encode");
+    assertThat(error.apply("\"\\ud83d\\u0041\"")).startsWith("expected text that UTF-8 can encode");
+    assertThat(error.apply("\"\\ud83d\\ude00\"")).isNull();
+    assertThat(error.apply("\"\\\\ud800\"")).isNull(); // an escaped backslash, then plain text
+    assertThat(error.apply("\"\\u00e9\\n\"")).isNull();
+    byte[] bom = ("\ufeff" + call).getBytes(StandardCharsets.UTF_8);
+    assertThat(codec.parse(null, bom, 1, new CallRecord()).error)
+        .isEqualTo("expected UTF-8 JSON without a byte order mark, found one");
+  }
+
+  @Test
+  void pseudonymsSeparateTypes() throws Exception {
+    String a = "{\"id\":\"c\",\"ts\":1,\"consumer\":\"a\",\"dataset\":\"d\",\"action\":\"read\",\"purpose\":\"p\","
+        + "\"payload\":{\"v\":\"42\"}}";
+    String b = a.replace("\"42\"", "42");
+    CallRecordCodec codec = new CallRecordCodec(Long.MAX_VALUE);
+    EventWriter w = new EventWriter(new byte[] {4});
+    var mask = new io.tollgate.policy.Obligations.Mask[] {
+        new io.tollgate.policy.Obligations.Mask("v", io.tollgate.policy.MaskMethod.HASH)};
+    assertThat(w.delivered(codec.parse(null, a.getBytes(StandardCharsets.UTF_8), 1, new CallRecord()), "k", "v", null, mask))
+        .isNotEqualTo(w.delivered(codec.parse(null, b.getBytes(StandardCharsets.UTF_8), 1, new CallRecord()), "k", "v", null, mask));
+  }
+
+  @Test
   void hashedStringsAreHashedAsTheirText() throws Exception {
     String a = "{\"id\":\"c\",\"ts\":1,\"consumer\":\"a\",\"dataset\":\"d\",\"action\":\"read\",\"purpose\":\"p\","
         + "\"payload\":{\"v\":\"SH-A1\"}}";
