@@ -165,15 +165,15 @@ public final class EnforcementFunction extends KeyedBroadcastProcessFunction<Lon
       return;
     }
     if (mayHaveWaiting) {
-      release(ctx.getBroadcastState(CONTRACTS), ctx.currentProcessingTime(), out, ctx);
+      release(ctx.currentProcessingTime(), out, ctx);
     }
-    decide(r, ctx.getBroadcastState(CONTRACTS), ctx.currentProcessingTime(), out, ctx);
+    decide(r, ctx.currentProcessingTime(), out, ctx);
   }
 
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<Out> out) throws Exception {
     if (ready || checkReady(ctx.getBroadcastState(POLICY_OFFSETS), ctx.currentProcessingTime(), ctx.timerService())) {
-      release(ctx.getBroadcastState(CONTRACTS), ctx.currentProcessingTime(), out, ctx);
+      release(ctx.currentProcessingTime(), out, ctx);
       if (timestamp >= sentinelAt) {
         mayHaveWaiting = false;
       }
@@ -183,7 +183,7 @@ public final class EnforcementFunction extends KeyedBroadcastProcessFunction<Lon
   }
 
   /** Decides the calls of the current key that waited for the policies, in arrival order. */
-  private void release(ReadOnlyBroadcastState<String, String> contracts, long now, Collector<Out> out,
+  private void release(long now, Collector<Out> out,
       ReadOnlyContext ctx) throws Exception {
     Iterable<CallRecord> parked = waiting.get();
     if (parked != null) {
@@ -192,7 +192,7 @@ public final class EnforcementFunction extends KeyedBroadcastProcessFunction<Lon
       if (!calls.isEmpty()) {
         waiting.clear();
         for (CallRecord c : calls) {
-          decide(c, contracts, now, out, ctx);
+          decide(c, now, out, ctx);
         }
       }
     }
@@ -229,7 +229,7 @@ public final class EnforcementFunction extends KeyedBroadcastProcessFunction<Lon
     return caughtUp;
   }
 
-  private void decide(CallRecord r, ReadOnlyBroadcastState<String, String> contracts, long now, Collector<Out> out,
+  private void decide(CallRecord r, long now, Collector<Out> out,
       ReadOnlyContext ctx) throws Exception {
     if (mayFail && ++decided > failAfter) {
       throw new IllegalStateException("failure drill: subtask 0 fails after " + failAfter + " calls");
@@ -242,8 +242,8 @@ public final class EnforcementFunction extends KeyedBroadcastProcessFunction<Lon
       permitted.inc();
       return;
     }
-    if (engine == null) {
-      engine = rebuild(contracts.immutableEntries());
+    if (engine == null) { // first call after a (re)start: contracts come from broadcast state
+      engine = rebuild(ctx.getBroadcastState(CONTRACTS).immutableEntries());
     }
     engine.decide(r.to(call), counters, decision);
     out.collect(new Out(key, writer.feedback(r, decision, now), r.ts));
