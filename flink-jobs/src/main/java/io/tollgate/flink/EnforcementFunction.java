@@ -6,7 +6,7 @@ import io.tollgate.flink.events.Out;
 import io.tollgate.flink.events.PolicyRecord;
 import io.tollgate.flink.kafka.Topics;
 import io.tollgate.policy.CompiledPolicy;
-import io.tollgate.policy.CounterState;
+import io.tollgate.policy.spi.CounterState;
 import io.tollgate.policy.DataCall;
 import io.tollgate.policy.Decision;
 import io.tollgate.policy.Diagnostic;
@@ -262,10 +262,10 @@ public final class EnforcementFunction extends KeyedBroadcastProcessFunction<Lon
   }
 
   /** The pass-through baseline touches a counter the way a rate limit would. */
-  private static final io.tollgate.policy.LimitSpec PASS = passSpec();
+  private static final io.tollgate.policy.spi.LimitSpec PASS = passSpec();
 
-  private static io.tollgate.policy.LimitSpec passSpec() {
-    return new io.tollgate.policy.LimitSpec(Long.MAX_VALUE, null, null, null);
+  private static io.tollgate.policy.spi.LimitSpec passSpec() {
+    return new io.tollgate.policy.spi.LimitSpec(Long.MAX_VALUE, null, null, null);
   }
 
   @Override

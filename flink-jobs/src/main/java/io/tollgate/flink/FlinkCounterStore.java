@@ -1,8 +1,8 @@
 package io.tollgate.flink;
 
-import io.tollgate.policy.CounterState;
-import io.tollgate.policy.CounterStore;
-import io.tollgate.policy.LimitSpec;
+import io.tollgate.policy.spi.CounterState;
+import io.tollgate.policy.spi.CounterStore;
+import io.tollgate.policy.spi.LimitSpec;
 import org.apache.flink.api.common.state.MapState;
 
 /**

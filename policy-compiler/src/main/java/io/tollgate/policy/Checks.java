@@ -1,5 +1,7 @@
 package io.tollgate.policy;
 
+import io.tollgate.policy.spi.Check;
+
 import io.tollgate.policy.internal.LocalClock;
 import io.tollgate.policy.model.Polygon;
 
@@ -16,7 +18,7 @@ final class Checks {
     private final long allowed;
 
     ActionCheck(long allowed) {
-      super(Check.ACTION, Reason.ACTION.bit());
+      super(Reason.ACTION.bit());
       this.allowed = allowed;
     }
 
@@ -33,7 +35,7 @@ final class Checks {
     private final boolean negated;
 
     PurposeCheck(long[] bits, boolean negated) {
-      super(Check.PURPOSE, Reason.PURPOSE.bit());
+      super(Reason.PURPOSE.bit());
       this.bits = bits;
       this.negated = negated;
     }
@@ -51,7 +53,7 @@ final class Checks {
     final long until;
 
     PeriodCheck(long from, long until) {
-      super(Check.PERIOD, Reason.PERIOD.bit());
+      super(Reason.PERIOD.bit());
       this.from = from;
       this.until = until;
     }
@@ -70,7 +72,7 @@ final class Checks {
     private final int until;
 
     HoursCheck(LocalClock clock, int fromSecond, int untilSecond) {
-      super(Check.HOURS, Reason.HOURS.bit());
+      super(Reason.HOURS.bit());
       this.clock = clock;
       this.from = fromSecond * 1000;
       this.until = untilSecond * 1000;
@@ -90,7 +92,7 @@ final class Checks {
     private final int days;
 
     DaysCheck(LocalClock clock, int days) {
-      super(Check.DAYS, Reason.DAYS.bit());
+      super(Reason.DAYS.bit());
       this.clock = clock;
       this.days = days;
     }
@@ -106,7 +108,7 @@ final class Checks {
     private final long[] bits;
 
     FieldsCheck(long[] bits) {
-      super(Check.FIELDS, Reason.FIELDS.bit());
+      super(Reason.FIELDS.bit());
       this.bits = bits;
     }
 
@@ -132,7 +134,7 @@ final class Checks {
     private final boolean negated;
 
     RegionCheck(long[] bits, int[] countries, boolean negated) {
-      super(Check.REGION, Reason.REGION.bit());
+      super(Reason.REGION.bit());
       this.bits = bits;
       this.countries = countries;
       this.negated = negated;
@@ -177,7 +179,7 @@ final class Checks {
     private final double[] edges; // per entry: y0, y1, x0, dx/dy
 
     GeofenceCheck(Polygon polygon) {
-      super(Check.GEOFENCE, Reason.GEOFENCE.bit());
+      super(Reason.GEOFENCE.bit());
       double[] xs = polygon.lons();
       double[] ys = polygon.lats();
       int n = xs.length;
@@ -288,7 +290,7 @@ final class Checks {
     private final boolean negated;
 
     ChannelCheck(int channels, boolean negated) {
-      super(Check.CHANNEL, Reason.CHANNEL.bit());
+      super(Reason.CHANNEL.bit());
       this.channels = channels;
       this.negated = negated;
     }
@@ -308,7 +310,7 @@ final class Checks {
     private final Check[] children;
 
     AllOf(Check[] children) {
-      super(Check.OTHER, union(children));
+      super(union(children));
       this.children = children;
     }
 
@@ -327,7 +329,7 @@ final class Checks {
     private final Check[] children;
 
     AnyOf(Check[] children) {
-      super(Check.OTHER, union(children));
+      super(union(children));
       this.children = children;
     }
 

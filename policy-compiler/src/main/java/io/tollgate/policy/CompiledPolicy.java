@@ -1,5 +1,8 @@
 package io.tollgate.policy;
 
+import io.tollgate.policy.spi.LimitSpec;
+import io.tollgate.policy.spi.Check;
+
 import io.tollgate.policy.model.Policy;
 
 /**
@@ -35,32 +38,53 @@ public final class CompiledPolicy {
     this.source = source;
     this.version = version;
     this.vocabulary = vocabulary;
-    Check[] slots = new Check[Check.CHANNEL + 1];
+    Checks.ActionCheck action = null;
+    Checks.PurposeCheck purpose = null;
+    Checks.HoursCheck hours = null;
+    Checks.DaysCheck days = null;
+    Checks.FieldsCheck fields = null;
+    Checks.RegionCheck region = null;
+    Checks.GeofenceCheck geofence = null;
+    Checks.ChannelCheck channel = null;
     java.util.List<Check> rest = new java.util.ArrayList<>();
     long from = Long.MIN_VALUE;
     long until = Long.MAX_VALUE;
     boolean hasPeriod = false;
     for (Check c : checks) {
-      if (c.kind == Check.PERIOD) {
-        Checks.PeriodCheck p = (Checks.PeriodCheck) c;
+      // the first check of each built-in shape gets its slot; periods intersect into one
+      if (c instanceof Checks.PeriodCheck p) {
         from = Math.max(from, p.from);
         until = Math.min(until, p.until);
         hasPeriod = true;
-      } else if (c.kind != Check.OTHER && slots[c.kind] == null) {
-        slots[c.kind] = c;
+      } else if (c instanceof Checks.ActionCheck a && action == null) {
+        action = a;
+      } else if (c instanceof Checks.PurposeCheck a && purpose == null) {
+        purpose = a;
+      } else if (c instanceof Checks.HoursCheck a && hours == null) {
+        hours = a;
+      } else if (c instanceof Checks.DaysCheck a && days == null) {
+        days = a;
+      } else if (c instanceof Checks.FieldsCheck a && fields == null) {
+        fields = a;
+      } else if (c instanceof Checks.RegionCheck a && region == null) {
+        region = a;
+      } else if (c instanceof Checks.GeofenceCheck a && geofence == null) {
+        geofence = a;
+      } else if (c instanceof Checks.ChannelCheck a && channel == null) {
+        channel = a;
       } else {
         rest.add(c);
       }
     }
-    this.action = (Checks.ActionCheck) slots[Check.ACTION];
-    this.purpose = (Checks.PurposeCheck) slots[Check.PURPOSE];
+    this.action = action;
+    this.purpose = purpose;
     this.period = hasPeriod ? new Checks.PeriodCheck(from, until) : null;
-    this.hours = (Checks.HoursCheck) slots[Check.HOURS];
-    this.days = (Checks.DaysCheck) slots[Check.DAYS];
-    this.fields = (Checks.FieldsCheck) slots[Check.FIELDS];
-    this.region = (Checks.RegionCheck) slots[Check.REGION];
-    this.geofence = (Checks.GeofenceCheck) slots[Check.GEOFENCE];
-    this.channel = (Checks.ChannelCheck) slots[Check.CHANNEL];
+    this.hours = hours;
+    this.days = days;
+    this.fields = fields;
+    this.region = region;
+    this.geofence = geofence;
+    this.channel = channel;
     this.extras = rest.toArray(new Check[0]);
     this.limits = limits;
     this.obligations = obligations;

@@ -1,5 +1,8 @@
 package io.tollgate.policy;
 
+import io.tollgate.policy.spi.LimitSpec;
+import io.tollgate.policy.spi.Check;
+
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.tollgate.policy.internal.Fingerprint;
@@ -251,7 +254,7 @@ public final class PolicyCompiler {
         masks.add(new Obligations.Mask(d.field(), d.method()));
       }
       LimitSpec limits = total >= 0 || quota != null || rate != null
-          ? new LimitSpec(total, quota, rate, clock) : null;
+          ? new LimitSpec(total, quota, rate, policy.zone()) : null;
       Obligations obligations = allow == null && masks.isEmpty()
           ? Obligations.NONE : new Obligations(allow, masks.toArray(new Obligations.Mask[0]));
       return new CompiledPolicy(policy, version, vocabulary, checks.toArray(new Check[0]), limits, obligations);

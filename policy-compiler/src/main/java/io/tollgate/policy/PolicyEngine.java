@@ -1,5 +1,7 @@
 package io.tollgate.policy;
 
+import io.tollgate.policy.spi.CounterStore;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;

@@ -11,8 +11,8 @@
  *       io.tollgate.policy.CompiledPolicy}, or a {@link io.tollgate.policy.PolicyException} listing
  *       every {@link io.tollgate.policy.Diagnostic}.
  *   <li>{@link io.tollgate.policy.PolicyEngine}: the decision semantics over a set of compiled
- *       contracts, with stateful limits applied through a {@link io.tollgate.policy.CounterStore}
- *       ({@link io.tollgate.policy.LimitSpec} is the arithmetic every store shares).
+ *       contracts, with stateful limits applied through a {@link io.tollgate.policy.spi.CounterStore}
+ *       ({@link io.tollgate.policy.spi.LimitSpec} is the arithmetic every store shares).
  * </ol>
  *
  * <h2>Rules of the decision path</h2>

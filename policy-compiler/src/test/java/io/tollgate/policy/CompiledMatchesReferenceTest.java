@@ -1,5 +1,7 @@
 package io.tollgate.policy;
 
+import io.tollgate.policy.spi.CounterStore;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tollgate.policy.model.Policy;

@@ -1,5 +1,7 @@
 package io.tollgate.gateway.cli;
 
+import io.tollgate.policy.spi.Check;
+
 import io.tollgate.policy.CompiledPolicy;
 import io.tollgate.policy.DataCall;
 import io.tollgate.policy.Decision;

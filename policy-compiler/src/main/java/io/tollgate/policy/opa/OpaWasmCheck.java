@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.styra.opa.wasm.OpaPolicy;
-import io.tollgate.policy.Check;
+import io.tollgate.policy.spi.Check;
 import io.tollgate.policy.DataCall;
 import io.tollgate.policy.Reason;
 import java.util.Map;

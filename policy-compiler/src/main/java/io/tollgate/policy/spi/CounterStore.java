@@ -1,4 +1,4 @@
-package io.tollgate.policy;
+package io.tollgate.policy.spi;
 
 /**
  * Where the counters of stateful limits live: in memory here, Flink keyed state in the stream,

@@ -1,4 +1,4 @@
-package io.tollgate.policy;
+package io.tollgate.policy.spi;
 
 /**
  * The counters of one contract for one consumer: lifetime total, calendar-period quota (the
@@ -11,7 +11,7 @@ package io.tollgate.policy;
  */
 public final class CounterState {
   private long total;
-  private int quotaKind; // 0 none yet, 1 day, 2 month
+  private QuotaKind quotaKind = QuotaKind.NONE;
   private long[] quotaPeriods; // Long.MIN_VALUE marks an empty slot; null until first use
   private long[] quotaCounts;
   private boolean bucketStarted;
@@ -29,12 +29,12 @@ public final class CounterState {
     this.total = total;
   }
 
-  /** The kind of calendar period counted: 0 none yet, 1 day, 2 month. */
-  public int getQuotaKind() {
+  /** The kind of calendar period counted ({@link QuotaKind#NONE} before the first quota call). */
+  public QuotaKind getQuotaKind() {
     return quotaKind;
   }
 
-  public void setQuotaKind(int quotaKind) {
+  public void setQuotaKind(QuotaKind quotaKind) {
     this.quotaKind = quotaKind;
   }
 

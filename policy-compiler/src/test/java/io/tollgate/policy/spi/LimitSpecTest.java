@@ -1,8 +1,8 @@
-package io.tollgate.policy;
+package io.tollgate.policy.spi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tollgate.policy.internal.LocalClock;
+import io.tollgate.policy.Reason;
 import io.tollgate.policy.model.Quota;
 import io.tollgate.policy.model.Rate;
 import java.time.Instant;
@@ -11,7 +11,7 @@ import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 
 class LimitSpecTest {
-  private static final LocalClock UTC = LocalClock.of(ZoneOffset.UTC);
+  private static final ZoneId UTC = ZoneOffset.UTC;
   private static final long T0 = Instant.parse("2026-03-02T10:00:00Z").toEpochMilli();
   private static final long DAY = 86_400_000L;
 
@@ -61,7 +61,7 @@ class LimitSpecTest {
 
   @Test
   void dailyQuotaResetsAtLocalMidnightOfTheContractZone() {
-    LocalClock shanghai = LocalClock.of(ZoneId.of("Asia/Shanghai"));
+    ZoneId shanghai = ZoneId.of("Asia/Shanghai");
     LimitSpec spec = new LimitSpec(-1, new Quota(2, Quota.Period.DAY), null, shanghai);
     CounterState s = new CounterState();
     long lateEvening = Instant.parse("2026-03-02T15:59:00Z").toEpochMilli(); // 23:59 in Shanghai

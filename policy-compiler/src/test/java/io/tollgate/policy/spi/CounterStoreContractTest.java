@@ -1,11 +1,12 @@
-package io.tollgate.policy;
+package io.tollgate.policy.spi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tollgate.policy.internal.LocalClock;
+import io.tollgate.policy.Reason;
 import io.tollgate.policy.model.Quota;
 import io.tollgate.policy.model.Rate;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +24,7 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class CounterStoreContractTest {
   private static final long T0 = Instant.parse("2026-03-02T10:00:00Z").toEpochMilli();
-  private static final LocalClock UTC = LocalClock.of(ZoneOffset.UTC);
+  private static final ZoneId UTC = ZoneOffset.UTC;
 
   /** A new store with no counters. */
   protected abstract CounterStore newStore() throws Exception;

@@ -1,8 +1,10 @@
-package io.tollgate.policy;
+package io.tollgate.policy.spi;
 
+import io.tollgate.policy.Reason;
 import io.tollgate.policy.internal.LocalClock;
 import io.tollgate.policy.model.Quota;
 import io.tollgate.policy.model.Rate;
+import java.time.ZoneId;
 
 /**
  * The stateful limits of one compiled contract: what a {@link CounterStore} applies to its {@link
@@ -41,13 +43,13 @@ public final class LimitSpec {
    * @param total lifetime limit, or -1 for none
    * @param quota calendar limit, or null
    * @param rate rate, or null
-   * @param clock the contract's zone, for calendar periods
+   * @param zone the contract's zone, for calendar periods (may be null when there is no quota)
    */
-  public LimitSpec(long total, Quota quota, Rate rate, LocalClock clock) {
+  public LimitSpec(long total, Quota quota, Rate rate, ZoneId zone) {
     this.total = total;
     this.quota = quota == null ? -1 : quota.permits();
     this.quotaMonthly = quota != null && quota.period() == Quota.Period.MONTH;
-    this.clock = clock;
+    this.clock = zone == null ? null : LocalClock.of(zone);
     this.ratePermits = rate == null ? -1 : rate.permits();
     this.rateUnitMillis = rate == null ? 0 : rate.unitMillis();
     this.capacity = rate == null ? 0 : Math.multiplyExact(rate.permits(), rate.unitMillis());
@@ -97,7 +99,7 @@ public final class LimitSpec {
       failed |= Reason.TOTAL.bit();
     }
 
-    int quotaKind = quotaMonthly ? 2 : 1;
+    QuotaKind quotaKind = quotaMonthly ? QuotaKind.MONTH : QuotaKind.DAY;
     long period = 0;
     int slot = -1;
     boolean freshSlot = false;
