@@ -1,10 +1,10 @@
 package io.tollgate.flink;
 
-import io.tollgate.flink.events.CallRecord;
-import io.tollgate.flink.events.EventWriter;
-import io.tollgate.flink.events.Out;
-import io.tollgate.flink.events.PolicyRecord;
-import io.tollgate.flink.kafka.Topics;
+import io.tollgate.enforcement.records.CallRecord;
+import io.tollgate.enforcement.records.EventWriter;
+import io.tollgate.flink.Out;
+import io.tollgate.enforcement.records.PolicyRecord;
+import io.tollgate.enforcement.Topics;
 import io.tollgate.policy.CompiledPolicy;
 import io.tollgate.policy.spi.CounterState;
 import io.tollgate.policy.DataCall;
@@ -53,9 +53,6 @@ import org.slf4j.LoggerFactory;
  * after it arrives; a null value revokes it. A contract that fails to compile is suspended (its
  * calls are denied, {@code no-contract}) and the error goes to the DLQ: a bad update never leaves
  * an older, perhaps wider, version in force.
- *
- * <p>With {@code enforce} false the function is the pass-through baseline: same state access
- * pattern, inputs and outputs, no policy work.
  */
 public final class EnforcementFunction extends KeyedBroadcastProcessFunction<Long, CallRecord, PolicyRecord, Out> {
   private static final long serialVersionUID = 1L;
@@ -71,12 +68,10 @@ public final class EnforcementFunction extends KeyedBroadcastProcessFunction<Lon
   public static final OutputTag<Out> DELIVERED = new OutputTag<>("delivered", TypeInformation.of(Out.class));
   public static final OutputTag<Out> DLQ = new OutputTag<>("dlq", TypeInformation.of(Out.class));
 
-  private final boolean enforce;
   private final HashMap<Integer, Long> policyEndOffsets;
   private final long readyTimeoutMillis;
   private final byte[] maskKey;
   private final String opaDir;
-  private long failAfter = -1;
   private long maxParked = 1_000_000;
 
   private transient MapState<String, CounterState> counterState;
@@ -94,9 +89,7 @@ public final class EnforcementFunction extends KeyedBroadcastProcessFunction<Lon
   private transient Counter permitted;
   private transient Counter denied;
   private transient Counter throttled;
-  private transient long decided;
   private transient long parked;
-  private transient boolean mayFail;
 
   /**
    * @param policyEndOffsets end offsets of tollgate.policies when the job was built, by partition
@@ -104,23 +97,12 @@ public final class EnforcementFunction extends KeyedBroadcastProcessFunction<Lon
    * @param maskKey key of the {@code hash} mask
    * @param opaDir directory OPA modules named by contracts are read from, or null for none
    */
-  public EnforcementFunction(boolean enforce, Map<Integer, Long> policyEndOffsets, long readyTimeoutMillis,
-      byte[] maskKey, String opaDir) {
-    this.enforce = enforce;
+  public EnforcementFunction(Map<Integer, Long> policyEndOffsets, long readyTimeoutMillis, byte[] maskKey,
+      String opaDir) {
     this.policyEndOffsets = new HashMap<>(policyEndOffsets);
     this.readyTimeoutMillis = readyTimeoutMillis;
     this.maskKey = maskKey.clone();
     this.opaDir = opaDir;
-  }
-
-  /**
-   * Failure drill: the first attempt of subtask 0 fails after deciding {@code calls} calls, so
-   * that recovery (restore from the last checkpoint, transactions aborted and replayed) can be
-   * checked on a real cluster. Later attempts run normally.
-   */
-  public EnforcementFunction failingOnceAfter(long calls) {
-    this.failAfter = calls;
-    return this;
   }
 
   /**
@@ -134,8 +116,6 @@ public final class EnforcementFunction extends KeyedBroadcastProcessFunction<Lon
 
   @Override
   public void open(OpenContext openContext) {
-    var task = getRuntimeContext().getTaskInfo();
-    mayFail = failAfter >= 0 && task.getIndexOfThisSubtask() == 0 && task.getAttemptNumber() == 0;
     counterState = getRuntimeContext().getMapState(new MapStateDescriptor<>("counters",
         BasicTypeInfo.STRING_TYPE_INFO, TypeInformation.of(CounterState.class)));
     waiting = getRuntimeContext().getListState(new ListStateDescriptor<>("waiting", TypeInformation.of(CallRecord.class)));
@@ -231,17 +211,7 @@ public final class EnforcementFunction extends KeyedBroadcastProcessFunction<Lon
 
   private void decide(CallRecord r, long now, Collector<Out> out,
       ReadOnlyContext ctx) throws Exception {
-    if (mayFail && ++decided > failAfter) {
-      throw new IllegalStateException("failure drill: subtask 0 fails after " + failAfter + " calls");
-    }
     byte[] key = r.consumer.getBytes(StandardCharsets.UTF_8);
-    if (!enforce) {
-      counters.tryAcquire("pass-through", PASS, r.ts);
-      out.collect(new Out(key, writer.passThroughFeedback(r, now), r.ts));
-      ctx.output(DELIVERED, new Out(key, writer.delivered(r, null, null, null, null), r.ts));
-      permitted.inc();
-      return;
-    }
     if (engine == null) { // first call after a (re)start: contracts come from broadcast state
       engine = rebuild(ctx.getBroadcastState(CONTRACTS).immutableEntries());
     }
@@ -259,13 +229,6 @@ public final class EnforcementFunction extends KeyedBroadcastProcessFunction<Lon
       default:
         denied.inc();
     }
-  }
-
-  /** The pass-through baseline touches a counter the way a rate limit would. */
-  private static final io.tollgate.policy.spi.LimitSpec PASS = passSpec();
-
-  private static io.tollgate.policy.spi.LimitSpec passSpec() {
-    return new io.tollgate.policy.spi.LimitSpec(Long.MAX_VALUE, null, null, null);
   }
 
   @Override

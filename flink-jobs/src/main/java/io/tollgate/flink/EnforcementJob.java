@@ -1,20 +1,18 @@
 package io.tollgate.flink;
 
-import io.tollgate.flink.events.CallRecord;
-import io.tollgate.flink.events.Out;
-import io.tollgate.flink.events.PolicyRecord;
+import io.tollgate.enforcement.Topics;
+
+import io.tollgate.enforcement.records.CallRecord;
+import io.tollgate.flink.Out;
+import io.tollgate.enforcement.records.PolicyRecord;
 import io.tollgate.flink.kafka.CallRecordDeserializer;
 import io.tollgate.flink.kafka.OutSerializer;
+import io.tollgate.flink.kafka.PolicyOffsets;
 import io.tollgate.flink.kafka.PolicyRecordDeserializer;
-import io.tollgate.flink.kafka.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
@@ -29,7 +27,7 @@ import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.common.TopicPartition;
+import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -39,7 +37,8 @@ import picocli.CommandLine.Option;
  * tollgate.feedback}, {@code tollgate.delivered} and {@code tollgate.dlq} out, exactly once.
  *
  * <p>Run on a Flink cluster with the shaded jar ({@code flink run tollgate-flink-jobs.jar
- * --bootstrap-servers ...}), or embedded through {@link #build} (tests, {@code ./tollgate up}).
+ * --bootstrap-servers ...}), or embedded through {@link #build} (tests, {@code ./tollgate up}). The
+ * topics must exist: creating them is an admin step of its own ({@code tollgate topics create}).
  */
 @Command(name = "enforcement-job", mixinStandardHelpOptions = true,
     description = "Tollgate's streaming enforcement job (Kafka to Kafka, exactly once).")
@@ -61,8 +60,6 @@ public final class EnforcementJob implements Callable<Integer> {
     public String stateBackend = "hashmap";
     @Option(names = "--checkpoint-dir", description = "Checkpoint storage URI (default: the job manager's memory).")
     public String checkpointDir;
-    @Option(names = "--pass-through", description = "Run the pass-through baseline: same sources, sinks and serialization, no policy work.")
-    public boolean passThrough;
     @Option(names = "--mask-key", defaultValue = "tollgate-demo-mask-key", description = "Key of the 'hash' mask (HMAC-SHA256). Set your own in production.")
     public String maskKey = "tollgate-demo-mask-key";
     @Option(names = "--max-future-ms", defaultValue = "300000", description = "How far a call's ts may lead its record's broker time (default: ${DEFAULT-VALUE}).")
@@ -77,10 +74,6 @@ public final class EnforcementJob implements Callable<Integer> {
     public String opaDir;
     @Option(names = "--transaction-timeout-ms", defaultValue = "300000", description = "Kafka transaction timeout of the sinks: longer than the longest checkpoint plus the longest recovery, at most the broker's transaction.max.timeout.ms (15 min by default) (default: ${DEFAULT-VALUE}).")
     public long transactionTimeoutMs = 300_000;
-
-    @Option(names = "--inject-failure-after", hidden = true, defaultValue = "-1",
-        description = "Failure drill: the first attempt of enforce subtask 0 fails after this many calls.")
-    public long injectFailureAfter = -1;
 
     @Option(names = "--sink-compression", defaultValue = "lz4", description = "Compression of the output topics' batches (default: ${DEFAULT-VALUE}).")
     public String sinkCompression = "lz4";
@@ -118,9 +111,12 @@ public final class EnforcementJob implements Callable<Integer> {
       log.warn("no --checkpoint-dir: unless the cluster configures durable checkpoints, rate, quota and total"
           + " counters do not survive a cancel or a JobManager loss");
     }
+    // The topics exist (an admin step creates them: tollgate topics create); read where the
+    // contracts end now, before the graph is built, so that no call is decided before them.
+    Map<Integer, Long> policiesEnd = PolicyOffsets.end(settings.bootstrapServers);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(configuration(settings));
-    build(env, settings);
-    env.execute(settings.passThrough ? jobName + "-pass-through" : jobName);
+    build(env, settings, policiesEnd);
+    env.execute(jobName);
     return 0;
   }
 
@@ -139,13 +135,40 @@ public final class EnforcementJob implements Callable<Integer> {
     return conf;
   }
 
-  /** Adds the enforcement pipeline to {@code env}. */
-  public static void build(StreamExecutionEnvironment env, Settings s) throws InterruptedException {
+  /**
+   * The job's streams before their sinks: one feedback event per call, one delivered record per
+   * permitted call, and the dead letters. {@link #build} connects them to Kafka; a baseline or a
+   * test may put an operator of its own in between.
+   */
+  public record Streams(DataStream<Out> feedback, DataStream<Out> delivered, DataStream<Out> deadLetters) {}
+
+  /**
+   * Adds the enforcement job to {@code env}.
+   *
+   * @param policiesEnd where {@code tollgate.policies} ended when the job was submitted, by
+   *     partition ({@link PolicyOffsets#end}): calls wait until the contracts up to there are read
+   */
+  public static void build(StreamExecutionEnvironment env, Settings s, Map<Integer, Long> policiesEnd) {
+    sinks(streams(env, s, enforcement(s, policiesEnd), "enforce"), s);
+  }
+
+  /** The enforcement function the settings imply. */
+  public static EnforcementFunction enforcement(Settings s, Map<Integer, Long> policiesEnd) {
+    return new EnforcementFunction(policiesEnd, s.policiesReadyTimeoutMs, s.maskKey.getBytes(StandardCharsets.UTF_8),
+        s.opaDir);
+  }
+
+  /**
+   * Configures {@code env} (parallelism, checkpoints) and adds the sources, triage and {@code
+   * decide}, keyed by (consumer, dataset) and connected to the broadcast contracts, under the uid
+   * {@code enforce} and the name {@code name}.
+   */
+  public static Streams streams(StreamExecutionEnvironment env, Settings s,
+      KeyedBroadcastProcessFunction<Long, CallRecord, PolicyRecord, Out> decide, String name) {
     env.setParallelism(s.parallelism);
     env.setBufferTimeout(s.bufferTimeoutMs);
     env.enableCheckpointing(s.checkpointIntervalMs, CheckpointingMode.EXACTLY_ONCE);
     env.getCheckpointConfig().setMinPauseBetweenCheckpoints(Math.min(500, s.checkpointIntervalMs / 2));
-    Topics.create(s.bootstrapServers, s.parallelism);
 
     KafkaSource<CallRecord> callSource = KafkaSource.<CallRecord>builder()
         .setBootstrapServers(s.bootstrapServers)
@@ -187,18 +210,19 @@ public final class EnforcementJob implements Callable<Integer> {
     SingleOutputStreamOperator<Out> feedback = calls
         .keyBy(CallRecord::key, Types.LONG)
         .connect(policies)
-        .process(new EnforcementFunction(!s.passThrough, policyEndOffsets(s.bootstrapServers),
-            s.policiesReadyTimeoutMs, s.maskKey.getBytes(StandardCharsets.UTF_8), s.opaDir)
-            .failingOnceAfter(s.injectFailureAfter))
+        .process(decide)
         .uid("enforce")
-        .name(s.passThrough ? "pass-through" : "enforce");
-
-    feedback.sinkTo(sink(s, Topics.FEEDBACK, "feedback")).uid("feedback-sink").name("tollgate.feedback");
-    feedback.getSideOutput(EnforcementFunction.DELIVERED)
-        .sinkTo(sink(s, Topics.DELIVERED, "delivered")).uid("delivered-sink").name("tollgate.delivered");
+        .name(name);
     DataStream<Out> deadLetters = calls.getSideOutput(EnforcementFunction.DLQ)
         .union(feedback.getSideOutput(EnforcementFunction.DLQ));
-    deadLetters.sinkTo(sink(s, Topics.DLQ, "dlq")).uid("dlq-sink").name("tollgate.dlq");
+    return new Streams(feedback, feedback.getSideOutput(EnforcementFunction.DELIVERED), deadLetters);
+  }
+
+  /** Writes the streams to their topics, each in Kafka transactions committed with the checkpoints. */
+  public static void sinks(Streams st, Settings s) {
+    st.feedback().sinkTo(sink(s, Topics.FEEDBACK, "feedback")).uid("feedback-sink").name("tollgate.feedback");
+    st.delivered().sinkTo(sink(s, Topics.DELIVERED, "delivered")).uid("delivered-sink").name("tollgate.delivered");
+    st.deadLetters().sinkTo(sink(s, Topics.DLQ, "dlq")).uid("dlq-sink").name("tollgate.dlq");
   }
 
   private static KafkaSink<Out> sink(Settings s, String topic, String name) {
@@ -215,38 +239,4 @@ public final class EnforcementJob implements Callable<Integer> {
         .build();
   }
 
-  /**
-   * Where the data in tollgate.policies ends now, by partition: one past the offset of the last
-   * committed record. (The log end offset would also count transaction markers, which a reader
-   * never receives.) The topic is compacted and small: it is read through once.
-   */
-  static Map<Integer, Long> policyEndOffsets(String bootstrapServers) {
-    Properties p = new Properties();
-    p.put(org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    p.put(org.apache.kafka.clients.consumer.ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    p.put(org.apache.kafka.clients.consumer.ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    try (var c = new org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>(p,
-        new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
-        new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
-      var parts = c.partitionsFor(Topics.POLICIES, java.time.Duration.ofSeconds(30)).stream()
-          .map(i -> new TopicPartition(Topics.POLICIES, i.partition())).collect(Collectors.toList());
-      c.assign(parts);
-      c.seekToBeginning(parts);
-      Map<TopicPartition, Long> end = c.endOffsets(parts, java.time.Duration.ofSeconds(30));
-      Map<Integer, Long> out = new HashMap<>();
-      parts.forEach(tp -> out.put(tp.partition(), 0L));
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
-        if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("could not read " + Topics.POLICIES + " to its end within 60 s");
-        }
-        for (var r : c.poll(java.time.Duration.ofMillis(200))) {
-          out.put(r.partition(), r.offset() + 1);
-        }
-      }
-      return out;
-    } catch (org.apache.kafka.common.KafkaException e) {
-      throw new IllegalStateException("could not read " + Topics.POLICIES + ": " + e, e);
-    }
-  }
 }

@@ -1,9 +1,9 @@
 package io.tollgate.flink;
 
-import io.tollgate.flink.events.CallRecord;
-import io.tollgate.flink.events.EventWriter;
-import io.tollgate.flink.events.Out;
-import io.tollgate.flink.kafka.Topics;
+import io.tollgate.enforcement.records.CallRecord;
+import io.tollgate.enforcement.records.EventWriter;
+import io.tollgate.flink.Out;
+import io.tollgate.enforcement.Topics;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.ProcessFunction;

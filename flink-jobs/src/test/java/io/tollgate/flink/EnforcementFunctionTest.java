@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.tollgate.flink.events.CallRecord;
-import io.tollgate.flink.events.CallRecordCodec;
-import io.tollgate.flink.events.Out;
-import io.tollgate.flink.events.PolicyRecord;
+import io.tollgate.enforcement.records.CallRecord;
+import io.tollgate.enforcement.records.CallRecordCodec;
+import io.tollgate.flink.Out;
+import io.tollgate.enforcement.records.PolicyRecord;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,8 +35,13 @@ class EnforcementFunctionTest {
   static final long T0 = 1_772_413_200_000L; // 2026-03-02T01:00:00Z
 
   static KeyedBroadcastOperatorTestHarness<Long, CallRecord, PolicyRecord, Out> harness(
-      Map<Integer, Long> policyEnd, boolean enforce) throws Exception {
-    var fn = new EnforcementFunction(enforce, policyEnd, 10_000, "k".getBytes(StandardCharsets.UTF_8), null);
+      Map<Integer, Long> policyEnd) throws Exception {
+    return harness(new EnforcementFunction(policyEnd, 10_000, "k".getBytes(StandardCharsets.UTF_8), null));
+  }
+
+  static KeyedBroadcastOperatorTestHarness<Long, CallRecord, PolicyRecord, Out> harness(
+      org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction<Long, CallRecord, PolicyRecord, Out> fn)
+      throws Exception {
     return new KeyedBroadcastOperatorTestHarness<>(
         new CoBroadcastWithKeyedOperator<>(fn, List.of(EnforcementFunction.CONTRACTS, EnforcementFunction.POLICY_OFFSETS)),
         CallRecord::key, Types.LONG, 1, 1, 0);
@@ -81,7 +86,7 @@ class EnforcementFunctionTest {
 
   @Test
   void decidesProjectsMasksAndThrottles() throws Exception {
-    try (var h = harness(Map.of(0, 0L), true)) {
+    try (var h = harness(Map.of(0, 0L))) {
       h.open();
       h.processBroadcastElement(policy("fleet-rate", CONTRACT, 0), 0);
       h.processElement(call("c1", T0, "navigation"), T0);
@@ -112,14 +117,14 @@ class EnforcementFunctionTest {
   @Test
   void countersSurviveSnapshotAndRestore() throws Exception {
     OperatorSubtaskState snapshot;
-    try (var h = harness(Map.of(0, 1L), true)) {
+    try (var h = harness(Map.of(0, 1L))) {
       h.open();
       h.processBroadcastElement(policy("fleet-rate", CONTRACT, 0), 0);
       h.processElement(call("c1", T0, "navigation"), T0);
       h.processElement(call("c2", T0 + 1000, "navigation"), T0);
       snapshot = h.snapshot(1, T0);
     }
-    try (var h = harness(Map.of(0, 1L), true)) {
+    try (var h = harness(Map.of(0, 1L))) {
       h.initializeState(snapshot);
       h.open();
       // no policy record is replayed: the contract comes back from broadcast state, the two
@@ -128,7 +133,7 @@ class EnforcementFunctionTest {
       h.processElement(call("c4", T0 + 60_000, "navigation"), T0);
       assertThat(feedback(h)).extracting(n -> n.get("decision").asText()).containsExactly("THROTTLE", "PERMIT");
     }
-    try (var h = harness(Map.of(0, 1L), true)) {
+    try (var h = harness(Map.of(0, 1L))) {
       // the same calls without the restored state would both be permitted
       h.open();
       h.processBroadcastElement(policy("fleet-rate", CONTRACT, 0), 0);
@@ -139,7 +144,7 @@ class EnforcementFunctionTest {
 
   @Test
   void callsWaitUntilThePoliciesAreRead() throws Exception {
-    try (var h = harness(Map.of(0, 2L), true)) {
+    try (var h = harness(Map.of(0, 2L))) {
       h.open();
       h.setProcessingTime(1000);
       h.processElement(call("early", T0, "navigation"), T0);
@@ -157,7 +162,7 @@ class EnforcementFunctionTest {
 
   @Test
   void waitingIsBoundedByTheReadyTimeout() throws Exception {
-    try (var h = harness(Map.of(0, 5L), true)) {
+    try (var h = harness(Map.of(0, 5L))) {
       h.open();
       h.setProcessingTime(1000);
       h.processElement(call("c1", T0, "navigation"), T0);
@@ -171,7 +176,7 @@ class EnforcementFunctionTest {
 
   @Test
   void parkingIsBounded() throws Exception {
-    var fn = new EnforcementFunction(true, Map.of(0, 5L), 10_000, "k".getBytes(StandardCharsets.UTF_8), null)
+    var fn = new EnforcementFunction(Map.of(0, 5L), 10_000, "k".getBytes(StandardCharsets.UTF_8), null)
         .parkingAtMost(2);
     try (var h = new KeyedBroadcastOperatorTestHarness<>(
         new CoBroadcastWithKeyedOperator<>(fn, List.of(EnforcementFunction.CONTRACTS, EnforcementFunction.POLICY_OFFSETS)),
@@ -189,7 +194,7 @@ class EnforcementFunctionTest {
 
   @Test
   void revocationAndNewVersionsApplyToLaterCalls() throws Exception {
-    try (var h = harness(Map.of(), true)) {
+    try (var h = harness(Map.of())) {
       h.open();
       h.processBroadcastElement(policy("fleet-rate", CONTRACT, 0), 0);
       h.processElement(call("c1", T0, "navigation"), T0);
@@ -207,7 +212,7 @@ class EnforcementFunctionTest {
 
   @Test
   void aContractThatNoLongerCompilesIsSuspendedAndReported() throws Exception {
-    try (var h = harness(Map.of(), true)) {
+    try (var h = harness(Map.of())) {
       h.open();
       h.processBroadcastElement(policy("fleet-rate", CONTRACT, 0), 0);
       h.processBroadcastElement(policy("fleet-rate", CONTRACT.replace("actions: [read]", "actions: [reed]"), 1), 0);
@@ -228,7 +233,7 @@ class EnforcementFunctionTest {
 
   @Test
   void anUnreadableUpdateSuspendsTheContract() throws Exception {
-    try (var h = harness(Map.of(), true)) {
+    try (var h = harness(Map.of())) {
       h.open();
       h.processBroadcastElement(policy("fleet-rate", CONTRACT, 0), 0);
       PolicyRecord bad = policy("fleet-rate", null, 1);
@@ -242,16 +247,6 @@ class EnforcementFunctionTest {
       JsonNode dead = JSON.readTree(h.getSideOutput(EnforcementFunction.DLQ).peek().getValue().value);
       assertThat(dead.get("error").asText()).isEqualTo("contract suspended: expected UTF-8 text, found invalid bytes");
       assertThat(dead.get("value").asText()).isEqualTo("xOM=");
-    }
-  }
-
-  @Test
-  void passThroughPermitsEverythingAndCopiesThePayload() throws Exception {
-    try (var h = harness(Map.of(), false)) {
-      h.open();
-      h.processElement(call("c1", T0, "advertising"), T0);
-      assertThat(feedback(h)).extracting(n -> n.get("decision").asText()).containsExactly("PERMIT");
-      assertThat(delivered(h).get(0).get("payload").get("secret").get("a").asInt()).isEqualTo(1);
     }
   }
 }

@@ -5,11 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.tollgate.flink.dev.ContractRecords;
-import io.tollgate.flink.kafka.Topics;
-import io.tollgate.gateway.cli.TollgateCommand;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
+import io.tollgate.dev.ContractPublisher;
+import io.tollgate.enforcement.Topics;
+import io.tollgate.enforcement.cli.PolicyCommand;
+import io.tollgate.enforcement.records.DeadLetterEvent;
+import io.tollgate.enforcement.records.DeliveredEvent;
+import io.tollgate.enforcement.records.EventReader;
+import io.tollgate.enforcement.records.FeedbackEvent;
+import io.tollgate.policy.Outcome;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
@@ -17,7 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -62,11 +64,10 @@ class EnforcementIT {
     evalDecisions = policyEval(EXAMPLES.resolve("contracts"), callsFile);
 
     kafka = new KafkaFixture();
-    Topics.create(kafka.bootstrap(), 2);
-    Map<String, String> contracts = new LinkedHashMap<>(ContractRecords.read(List.of(EXAMPLES.resolve("contracts"))));
+    Map<String, String> contracts = new LinkedHashMap<>(ContractPublisher.load(List.of(EXAMPLES.resolve("contracts"))));
     contracts.put("rv-contract", RV_CONTRACT);
     try (KafkaProducer<byte[], byte[]> p = kafka.producer()) {
-      ContractRecords.publish(p, contracts);
+      ContractPublisher.publish(p, contracts);
     }
     EnforcementJob.Settings settings = JobFixture.settings(kafka.bootstrap());
     settings.maxLateMs = 400L * 86_400_000L; // the example calls are stamped in 2026; the late bound has its own test
@@ -125,21 +126,14 @@ class EnforcementIT {
 
   /** Runs `tollgate policy eval` in process and returns its decisions by call id. */
   static Map<String, JsonNode> policyEval(Path contracts, Path calls) throws Exception {
-    ByteArrayOutputStream stdout = new ByteArrayOutputStream();
-    PrintStream original = System.out;
-    int exit;
-    try {
-      System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
-      CommandLine cl = new CommandLine(new TollgateCommand());
-      cl.setOut(new PrintWriter(new StringWriter()));
-      cl.setErr(new PrintWriter(new StringWriter()));
-      exit = cl.execute("policy", "eval", "--contracts", contracts.toString(), "--calls", calls.toString());
-    } finally {
-      System.setOut(original);
-    }
+    StringWriter stdout = new StringWriter();
+    CommandLine cl = new CommandLine(new PolicyCommand());
+    cl.setOut(new PrintWriter(stdout));
+    cl.setErr(new PrintWriter(new StringWriter()));
+    int exit = cl.execute("eval", "--contracts", contracts.toString(), "--calls", calls.toString());
     assertThat(exit).isZero();
     Map<String, JsonNode> out = new LinkedHashMap<>();
-    for (String line : stdout.toString(StandardCharsets.UTF_8).split("\n")) {
+    for (String line : stdout.toString().split("\n")) {
       if (line.startsWith("{")) {
         JsonNode d = JSON.readTree(line);
         out.put(d.get("id").asText(), d);
@@ -164,14 +158,22 @@ class EnforcementIT {
     }
   }
 
-  static Map<String, JsonNode> byCallId(List<ConsumerRecord<byte[], byte[]>> records, String prefix) throws Exception {
-    Map<String, JsonNode> out = new HashMap<>();
-    for (ConsumerRecord<byte[], byte[]> r : records) {
-      JsonNode n = JSON.readTree(r.value());
-      if (n.get("callId").asText().startsWith(prefix)) {
-        assertThat(out.put(n.get("callId").asText(), n)).as("one event per call").isNull();
+  /** The committed feedback events, once the job has drained what was sent, of the calls whose id starts with {@code prefix}. */
+  static Map<String, FeedbackEvent> feedback(String prefix) throws Exception {
+    job.awaitDrained(kafka.facts, Duration.ofMinutes(2));
+    Map<String, FeedbackEvent> out = new HashMap<>();
+    for (ConsumerRecord<byte[], byte[]> r : kafka.committed(Topics.FEEDBACK)) {
+      FeedbackEvent e = EventReader.feedback(r.value());
+      if (e.callId().startsWith(prefix)) {
+        assertThat(out.put(e.callId(), e)).as("one feedback event per call").isNull();
       }
     }
+    return out;
+  }
+
+  static List<String> texts(JsonNode array) {
+    List<String> out = new ArrayList<>();
+    array.forEach(n -> out.add(n.asText()));
     return out;
   }
 
@@ -181,41 +183,34 @@ class EnforcementIT {
     send(lines);
     Set<String> ids = evalDecisions.keySet();
     assertThat(ids).hasSizeGreaterThan(3000);
-    List<ConsumerRecord<byte[], byte[]>> fb = kafka.readUntil(Topics.FEEDBACK,
-        rs -> rs.size() >= ids.size(), Duration.ofSeconds(120));
-    Map<String, JsonNode> feedback = new HashMap<>();
-    for (ConsumerRecord<byte[], byte[]> r : fb) {
-      JsonNode n = JSON.readTree(r.value());
-      if (ids.contains(n.get("callId").asText())) {
-        assertThat(feedback.put(n.get("callId").asText(), n)).as("one feedback event per call").isNull();
-      }
-    }
+    Map<String, FeedbackEvent> feedback = feedback("");
+    feedback.keySet().retainAll(ids);
     assertThat(feedback.keySet()).isEqualTo(ids);
 
     Map<String, Integer> outcomes = new HashMap<>();
     for (String id : ids) {
       JsonNode eval = evalDecisions.get(id);
-      JsonNode stream = feedback.get(id);
-      assertThat(stream.get("decision").asText()).as(id).isEqualTo(eval.get("outcome").asText());
-      assertThat(stream.get("reasons")).as(id).isEqualTo(eval.get("reasons"));
-      assertThat(stream.get("contract").isNull() ? null : stream.get("contract").asText()).as(id)
-          .isEqualTo(eval.get("contract").isNull() ? null : eval.get("contract").asText());
-      assertThat(stream.get("policyVersion").isNull() ? null : stream.get("policyVersion").asText()).as(id)
-          .isEqualTo(eval.get("policy").isNull() ? null : eval.get("policy").asText());
+      FeedbackEvent stream = feedback.get(id);
+      assertThat(stream.decision().name()).as(id).isEqualTo(eval.get("outcome").asText());
+      assertThat(stream.reasons()).as(id).isEqualTo(texts(eval.get("reasons")));
+      assertThat(stream.contract()).as(id).isEqualTo(eval.get("contract").isNull() ? null : eval.get("contract").asText());
+      assertThat(stream.policyVersion()).as(id).isEqualTo(eval.get("policy").isNull() ? null : eval.get("policy").asText());
       outcomes.merge(eval.get("outcome").asText(), 1, Integer::sum);
     }
     assertThat(outcomes).containsKeys("PERMIT", "DENY", "THROTTLE");
 
     Set<String> permitted = ids.stream().filter(id -> evalDecisions.get(id).get("outcome").asText().equals("PERMIT"))
         .collect(Collectors.toSet());
-    List<ConsumerRecord<byte[], byte[]>> dl = kafka.readUntil(Topics.DELIVERED,
-        rs -> rs.size() >= permitted.size() && rs.stream().filter(r -> permitted.contains(callId(r))).count() >= permitted.size(),
-        Duration.ofSeconds(60));
-    Map<String, JsonNode> delivered = byCallId(dl, "");
-    delivered.keySet().retainAll(ids);
+    Map<String, JsonNode> delivered = new HashMap<>();
+    for (ConsumerRecord<byte[], byte[]> r : kafka.committed(Topics.DELIVERED)) {
+      DeliveredEvent d = EventReader.delivered(r.value());
+      if (ids.contains(d.callId())) {
+        assertThat(delivered.put(d.callId(), JSON.readTree(d.payload()))).as("one delivered record per permit").isNull();
+      }
+    }
     assertThat(delivered.keySet()).isEqualTo(permitted);
     for (Map.Entry<String, JsonNode> e : delivered.entrySet()) {
-      JsonNode payload = e.getValue().get("payload");
+      JsonNode payload = e.getValue();
       JsonNode project = evalDecisions.get(e.getKey()).get("obligations").get("project");
       if (project != null) {
         Set<String> allowed = new HashSet<>();
@@ -239,80 +234,51 @@ class EnforcementIT {
       before.add(rvCall("rv-a-" + i));
     }
     send(before);
-    Map<String, JsonNode> first = byCallId(kafka.readUntil(Topics.FEEDBACK,
-        rs -> countPrefix(rs, "rv-a-") >= 50, Duration.ofSeconds(60)), "rv-a-");
-    assertThat(first.values()).extracting(n -> n.get("decision").asText()).containsOnly("PERMIT").hasSize(50);
+    Map<String, FeedbackEvent> first = feedback("rv-a-");
+    assertThat(first.values()).extracting(e -> e.decision().name()).containsOnly("PERMIT").hasSize(50);
 
     long revokedAt = System.currentTimeMillis();
     try (KafkaProducer<byte[], byte[]> p = kafka.producer()) {
       Map<String, String> revoke = new HashMap<>();
       revoke.put("rv-contract", null);
-      ContractRecords.publish(p, revoke);
+      ContractPublisher.publish(p, revoke);
     }
-    // keep calling until the revocation shows; from then on nothing may be permitted
-    List<String> after = new ArrayList<>();
-    for (int round = 0; round < 100; round++) {
+    // keep calling, a batch at a time, until the revocation shows; then one batch more
+    int sent = 0;
+    boolean shown = false;
+    for (int round = 0; round < 200 && !shown; round++) {
       List<String> batch = new ArrayList<>();
       for (int i = 0; i < 10; i++) {
         batch.add(rvCall(String.format("rv-b-%03d-%d", round, i)));
       }
-      after.addAll(batch);
       send(batch);
-      Thread.sleep(50);
-      if (round >= 20) {
-        break;
-      }
+      sent += batch.size();
+      String prefix = String.format("rv-b-%03d-", round);
+      shown = feedback(prefix).values().stream().anyMatch(e -> e.decision() == Outcome.DENY);
     }
-    List<ConsumerRecord<byte[], byte[]>> rs = kafka.readUntil(Topics.FEEDBACK,
-        r -> countPrefix(r, "rv-b-") >= after.size(), Duration.ofSeconds(60));
-    List<JsonNode> seq = new ArrayList<>();
-    for (ConsumerRecord<byte[], byte[]> r : rs) {
-      JsonNode n = JSON.readTree(r.value());
-      if (n.get("callId").asText().startsWith("rv-b-")) {
-        seq.add(n);
-      }
+    assertThat(shown).as("the revocation took effect").isTrue();
+    List<String> last = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      last.add(rvCall("rv-b-999-" + i));
     }
-    assertThat(seq).hasSize(after.size());
-    seq.sort((a, b) -> Long.compare(a.get("decisionTime").asLong(), b.get("decisionTime").asLong()));
+    send(last);
+    sent += last.size();
+    List<FeedbackEvent> seq = new ArrayList<>(feedback("rv-b-").values());
+    assertThat(seq).hasSize(sent);
+    seq.sort((a, b) -> Long.compare(a.decisionTime(), b.decisionTime()));
     int firstDeny = -1;
     for (int i = 0; i < seq.size(); i++) {
-      if (seq.get(i).get("decision").asText().equals("DENY")) {
+      if (seq.get(i).decision() == Outcome.DENY) {
         firstDeny = i;
         break;
       }
     }
-    assertThat(firstDeny).as("the revocation took effect").isGreaterThanOrEqualTo(0);
-    for (JsonNode n : seq.subList(firstDeny, seq.size())) {
-      assertThat(n.get("decision").asText() + n.get("reasons")).isEqualTo("DENY[\"no-contract\"]");
+    for (FeedbackEvent e : seq.subList(firstDeny, seq.size())) {
+      assertThat(e.decision() + "" + e.reasons()).as(e.callId()).isEqualTo("DENY[no-contract]");
     }
-    System.out.printf("revocation: first denial %d ms after publishing%n",
-        seq.get(firstDeny).get("decisionTime").asLong() - revokedAt);
-  }
-
-  static String callId(ConsumerRecord<byte[], byte[]> r) {
-    try {
-      return JSON.readTree(r.value()).get("callId").asText();
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
-  }
-
-  static long countPrefix(List<ConsumerRecord<byte[], byte[]>> rs, String prefix) {
-    byte[] p = ("\"callId\":\"" + prefix).getBytes(StandardCharsets.UTF_8);
-    return rs.stream().filter(r -> indexOf(r.value(), p) >= 0).count();
-  }
-
-  static int indexOf(byte[] hay, byte[] needle) {
-    outer:
-    for (int i = 0; i + needle.length <= hay.length; i++) {
-      for (int j = 0; j < needle.length; j++) {
-        if (hay[i + j] != needle[j]) {
-          continue outer;
-        }
-      }
-      return i;
-    }
-    return -1;
+    assertThat(seq.subList(seq.size() - last.size(), seq.size())).extracting(FeedbackEvent::decision)
+        .containsOnly(Outcome.DENY);
+    assertThat(seq.get(firstDeny).decisionTime()).as("first denial after the revocation").isGreaterThanOrEqualTo(revokedAt);
   }
 
   static String rvCall(String id) {
@@ -340,32 +306,27 @@ class EnforcementIT {
     }
     send(List.of(rvCall("dlq-after")));
 
-    List<ConsumerRecord<byte[], byte[]>> dlq = kafka.readUntil(Topics.DLQ, rs -> rs.stream()
-        .filter(r -> r.key() != null && new String(r.key(), StandardCharsets.UTF_8).startsWith("dlq-")).count() >= bad.size(),
-        Duration.ofSeconds(60));
-    Map<String, JsonNode> byKey = new HashMap<>();
-    for (ConsumerRecord<byte[], byte[]> r : dlq) {
+    Map<String, FeedbackEvent> after = feedback("dlq-"); // drains, then reads
+    Map<String, DeadLetterEvent> byKey = new HashMap<>();
+    for (ConsumerRecord<byte[], byte[]> r : kafka.committed(Topics.DLQ)) {
       if (r.key() != null && new String(r.key(), StandardCharsets.UTF_8).startsWith("dlq-")) {
-        byKey.put(new String(r.key(), StandardCharsets.UTF_8), JSON.readTree(r.value()));
+        byKey.put(new String(r.key(), StandardCharsets.UTF_8), EventReader.deadLetter(r.value()));
       }
     }
     assertThat(byKey.keySet()).isEqualTo(bad.keySet());
     for (Map.Entry<String, byte[]> e : bad.entrySet()) {
-      JsonNode d = byKey.get(e.getKey());
-      assertThat(d.get("topic").asText()).isEqualTo(Topics.CALLS);
-      byte[] original = d.get("value").isNull() ? null : Base64.getDecoder().decode(d.get("value").asText());
-      assertThat(original).as(e.getKey()).isEqualTo(e.getValue());
+      DeadLetterEvent d = byKey.get(e.getKey());
+      assertThat(d.topic()).isEqualTo(Topics.CALLS);
+      assertThat(d.value()).as(e.getKey()).isEqualTo(e.getValue());
     }
-    assertThat(byKey.get("dlq-json").get("error").asText()).startsWith("expected valid JSON");
-    assertThat(byKey.get("dlq-missing").get("error").asText()).isEqualTo("consumer: required, missing");
-    assertThat(byKey.get("dlq-action").get("error").asText()).startsWith("action: expected one of");
-    assertThat(byKey.get("dlq-version").get("error").asText()).isEqualTo("v: expected schema version 1, found 2");
-    assertThat(byKey.get("dlq-payload").get("error").asText()).isEqualTo("payload: expected an object, found an array");
-    assertThat(byKey.get("dlq-future").get("error").asText()).startsWith("ts: expected at most 300000 ms after");
-    assertThat(byKey.get("dlq-null").get("error").asText()).isEqualTo("expected a call record, found a null value");
+    assertThat(byKey.get("dlq-json").error()).startsWith("expected valid JSON");
+    assertThat(byKey.get("dlq-missing").error()).isEqualTo("consumer: required, missing");
+    assertThat(byKey.get("dlq-action").error()).startsWith("action: expected one of");
+    assertThat(byKey.get("dlq-version").error()).isEqualTo("v: expected schema version 1, found 2");
+    assertThat(byKey.get("dlq-payload").error()).isEqualTo("payload: expected an object, found an array");
+    assertThat(byKey.get("dlq-future").error()).startsWith("ts: expected at most 300000 ms after");
+    assertThat(byKey.get("dlq-null").error()).isEqualTo("expected a call record, found a null value");
 
-    Map<String, JsonNode> after = byCallId(kafka.readUntil(Topics.FEEDBACK,
-        rs -> countPrefix(rs, "dlq-after") >= 1, Duration.ofSeconds(60)), "dlq-");
     assertThat(after.keySet()).containsExactly("dlq-after");
   }
 }

@@ -2,11 +2,11 @@ package io.tollgate.flink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
-import io.tollgate.flink.dev.ContractRecords;
-import io.tollgate.flink.kafka.Topics;
+import io.tollgate.dev.ContractPublisher;
+import io.tollgate.enforcement.Topics;
+import io.tollgate.enforcement.records.EventReader;
+import io.tollgate.enforcement.records.FeedbackEvent;
+import io.tollgate.policy.Outcome;
 import io.tollgate.policy.CompiledPolicy;
 import io.tollgate.policy.DataCall;
 import io.tollgate.policy.Decision;
@@ -21,15 +21,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Random;
-import java.util.UUID;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.IsolationLevel;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -41,7 +36,6 @@ import org.junit.jupiter.api.Test;
 class ExactlyOnceIT {
   static final int CALLS = 500_000;
   static final int CONSUMERS = 20;
-  static final JsonFactory JSON = new JsonFactory();
 
   static String contract(int i) {
     return String.join("\n",
@@ -92,9 +86,8 @@ class ExactlyOnceIT {
     }
 
     try (KafkaFixture kafka = new KafkaFixture()) {
-      Topics.create(kafka.bootstrap(), 2);
       try (KafkaProducer<byte[], byte[]> p = kafka.producer()) {
-        ContractRecords.publish(p, contracts);
+        ContractPublisher.publish(p, contracts);
         for (String line : lines) {
           String consumer = line.substring(line.indexOf("\"consumer\":\"") + 12, line.indexOf("\",\"dataset\""));
           p.send(new ProducerRecord<>(Topics.CALLS, consumer.getBytes(StandardCharsets.UTF_8),
@@ -103,14 +96,21 @@ class ExactlyOnceIT {
         p.flush();
       }
       EnforcementJob.Settings s = JobFixture.settings(kafka.bootstrap());
-      s.injectFailureAfter = CALLS / 4; // subtask 0 sees about half the calls
-      try (JobFixture job = new JobFixture(s)) {
+      // subtask 0 sees about half the calls: it fails once in the middle of its share
+      try (JobFixture job = new JobFixture(s, null, st -> FailOnceAfter.into(st, CALLS / 4))) {
+        job.awaitDrained(kafka.facts, Duration.ofMinutes(5));
         int[] feedback = new int[CALLS];
         byte[] decided = new byte[CALLS];
         int[] delivered = new int[CALLS];
-        long fbTotal = read(kafka, Topics.FEEDBACK, "read_committed", CALLS, feedback, decided);
-        long dlTotal = read(kafka, Topics.DELIVERED, "read_committed", -1, delivered, null);
-        long uncommitted = read(kafka, Topics.FEEDBACK, "read_uncommitted", -1, new int[CALLS], null);
+        long fbTotal = kafka.facts.readAll(Topics.FEEDBACK, IsolationLevel.READ_COMMITTED, r -> {
+          FeedbackEvent e = EventReader.feedback(r.value());
+          int id = Integer.parseInt(e.callId());
+          feedback[id]++;
+          decided[id] = (byte) e.decision().ordinal();
+        });
+        long dlTotal = kafka.facts.readAll(Topics.DELIVERED, IsolationLevel.READ_COMMITTED,
+            r -> delivered[Integer.parseInt(EventReader.delivered(r.value()).callId())]++);
+        long uncommitted = kafka.facts.readAll(Topics.FEEDBACK, IsolationLevel.READ_UNCOMMITTED, r -> { });
 
         assertThat(fbTotal).as("committed feedback events").isEqualTo(CALLS);
         int permits = 0;
@@ -118,77 +118,17 @@ class ExactlyOnceIT {
         for (int i = 0; i < CALLS; i++) {
           assertThat(feedback[i]).as("feedback events of call %d", i).isEqualTo(1);
           assertThat(decided[i]).as("decision of call %d", i).isEqualTo(expected[i]);
-          boolean permit = expected[i] == (byte) io.tollgate.policy.Outcome.PERMIT.ordinal();
+          boolean permit = expected[i] == (byte) Outcome.PERMIT.ordinal();
           assertThat(delivered[i]).as("delivered records of call %d", i).isEqualTo(permit ? 1 : 0);
           permits += permit ? 1 : 0;
-          throttles += expected[i] == (byte) io.tollgate.policy.Outcome.THROTTLE.ordinal() ? 1 : 0;
+          throttles += expected[i] == (byte) Outcome.THROTTLE.ordinal() ? 1 : 0;
         }
         assertThat(dlTotal).isEqualTo(permits);
         assertThat(throttles).as("the rate limits were exercised").isGreaterThan(1000);
         assertThat(permits).isGreaterThan(CALLS / 2);
         // aborted transactions are visible to read_uncommitted readers: proof the failure and replay happened
         assertThat(uncommitted).as("feedback events incl. aborted transactions").isGreaterThan(CALLS);
-        System.out.printf("exactly once: %d calls, %d permitted, %d throttled, %d feedback events in aborted"
-            + " transactions%n", CALLS, permits, throttles, uncommitted - CALLS);
       }
-    }
-  }
-
-  /**
-   * Counts records per call id on {@code topic} until {@code expect} records (or, with -1, until
-   * the topic has been quiet for 3 s after the committed end), recording decisions if asked.
-   */
-  static long read(KafkaFixture kafka, String topic, String isolation, int expect, int[] counts, byte[] decisions)
-      throws Exception {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrap());
-    p.put(ConsumerConfig.GROUP_ID_CONFIG, "eo-" + UUID.randomUUID());
-    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
-    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000);
-    long total = 0;
-    long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
-    long quietSince = System.nanoTime();
-    try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      c.subscribe(List.of(topic));
-      while (System.nanoTime() < deadline) {
-        var batch = c.poll(Duration.ofMillis(500));
-        for (ConsumerRecord<byte[], byte[]> r : batch) {
-          total++;
-          parse(r.value(), counts, decisions);
-        }
-        if (!batch.isEmpty()) {
-          quietSince = System.nanoTime();
-        }
-        if (expect >= 0 ? total >= expect && System.nanoTime() - quietSince > 2e9
-            : System.nanoTime() - quietSince > 3e9) {
-          break;
-        }
-      }
-    }
-    return total;
-  }
-
-  private static void parse(byte[] value, int[] counts, byte[] decisions) throws Exception {
-    int id = -1;
-    String decision = null;
-    try (JsonParser jp = JSON.createParser(value)) {
-      jp.nextToken();
-      while (jp.nextToken() == JsonToken.FIELD_NAME) {
-        String name = jp.currentName();
-        jp.nextToken();
-        if (name.equals("callId")) {
-          id = Integer.parseInt(jp.getText());
-        } else if (name.equals("decision")) {
-          decision = jp.getText();
-        } else {
-          jp.skipChildren();
-        }
-      }
-    }
-    counts[id]++;
-    if (decisions != null) {
-      decisions[id] = (byte) io.tollgate.policy.Outcome.valueOf(decision).ordinal();
     }
   }
 }

@@ -1,17 +1,20 @@
 package io.tollgate.load;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
+import io.tollgate.dev.ContractPublisher;
+import io.tollgate.dev.KafkaBroker;
+import io.tollgate.dev.KafkaFacts;
+import io.tollgate.dev.LocalFlink;
+import io.tollgate.dev.TopicAdmin;
+import io.tollgate.enforcement.Topics;
+import io.tollgate.enforcement.records.EventReader;
+import io.tollgate.enforcement.records.FeedbackEvent;
 import io.tollgate.flink.EnforcementJob;
-import io.tollgate.flink.dev.ContractRecords;
-import io.tollgate.flink.kafka.KafkaBroker;
-import io.tollgate.flink.kafka.Topics;
+import io.tollgate.flink.kafka.PolicyOffsets;
 import io.tollgate.policy.PolicyCompiler;
 import io.tollgate.policy.source.YamlContractSource;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,15 +30,12 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
 import org.HdrHistogram.Histogram;
+import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -97,28 +97,28 @@ public final class StreamLoad implements Callable<Integer> {
   @Option(names = "--buffer-timeout-ms", defaultValue = "5", description = "(default: ${DEFAULT-VALUE})")
   long bufferTimeoutMs;
 
-  private final PrintStream out = System.out;
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+  private PrintWriter out;
   private String bootstrap;
-
-  public static void main(String[] args) {
-    System.exit(new CommandLine(new StreamLoad()).execute(args));
-  }
+  private KafkaFacts facts;
 
   record Drain(String name, long calls, double seconds, double steadyRate, double overallRate) {}
 
   @Override
   public Integer call() throws Exception {
+    out = new PrintWriter(spec.commandLine().getOut(), true);
     Files.createDirectories(stateDir);
     KafkaBroker broker = KafkaBroker.temporary(stateDir.toAbsolutePath()).start();
     try {
       bootstrap = broker.bootstrapServers();
-      Topics.create(bootstrap, parallelism);
+      facts = new KafkaFacts(bootstrap);
+      TopicAdmin.create(bootstrap, parallelism, (short) 1);
       Map<String, String> contracts = new LinkedHashMap<>();
       for (int i = 0; i < consumers; i++) {
         contracts.put("load-" + i, Telemetry.contract(i, Telemetry.PURPOSES));
       }
       try (KafkaProducer<byte[], byte[]> p = producer()) {
-        ContractRecords.publish(p, contracts);
+        ContractPublisher.publish(p, contracts);
       }
       out.printf(Locale.ROOT, "stream-load: broker %s, %d contracts, Zipf %.2f over %d consumers (top consumer %.1f %% of calls)%n",
           bootstrap, consumers, zipf, consumers, 100 * new Zipf(consumers, zipf).share(0));
@@ -181,19 +181,18 @@ public final class StreamLoad implements Callable<Integer> {
     s.groupId = group;
     s.transactionalIdPrefix = group;
     s.parallelism = parallelism;
-    s.passThrough = passThrough;
     s.stateBackend = backend;
     s.checkpointIntervalMs = checkpointIntervalMs;
     s.sinkCompression = sinkCompression;
     s.bufferTimeoutMs = bufferTimeoutMs;
     s.checkpointDir = stateDir.resolve("checkpoints").toAbsolutePath().toUri().toString();
     out.printf("stream-load: %s: draining %,d calls ...%n", name, calls);
-    try (RunningJob job = new RunningJob(s)) {
+    try (RunningJob job = new RunningJob(s, passThrough)) {
       List<long[]> samples = new ArrayList<>();
       long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(timeoutMinutes);
       long lastPrint = 0;
       while (true) {
-        long done = committed(group);
+        long done = facts.committedTotal(group, Topics.CALLS);
         long now = System.nanoTime();
         samples.add(new long[] {now, done});
         if (done >= calls) {
@@ -207,7 +206,7 @@ public final class StreamLoad implements Callable<Integer> {
           out.printf("stream-load:   %,d of %,d%n", done, calls);
           lastPrint = now;
         }
-        Thread.sleep(250);
+        Thread.sleep(250); // a progress sample every 250 ms
       }
       long[] first = samples.stream().filter(x -> x[1] > 0).findFirst().orElseThrow();
       long[] tenth = samples.stream().filter(x -> x[1] >= calls / 10).findFirst().orElseThrow();
@@ -237,46 +236,32 @@ public final class StreamLoad implements Callable<Integer> {
     Histogram decision = new Histogram(3_600_000L, 3);
     Histogram visible = new Histogram(3_600_000L, 3);
     AtomicLong policyChangeDecided = new AtomicLong();
-    try (RunningJob job = new RunningJob(s); KafkaConsumer<byte[], byte[]> c = committedConsumer()) {
+    try (RunningJob job = new RunningJob(s, false); KafkaConsumer<byte[], byte[]> c = committedConsumer()) {
       List<TopicPartition> parts = c.partitionsFor(Topics.FEEDBACK).stream()
           .map(pi -> new TopicPartition(Topics.FEEDBACK, pi.partition())).collect(Collectors.toList());
       c.assign(parts);
       c.seekToEnd(parts);
       parts.forEach(c::position);
-      Thread.sleep(3000);
       long start = System.currentTimeMillis();
       long warm = start + Math.min(10_000, latencySeconds * 250L);
       long[] published = {0};
       Thread producer = new Thread(() -> produceAt(target, latencySeconds, () -> {
         published[0] = System.currentTimeMillis();
         try (KafkaProducer<byte[], byte[]> p = producer()) {
-          ContractRecords.publish(p, Map.of("load-0", newText));
+          ContractPublisher.publish(p, Map.of("load-0", newText));
         } catch (Exception e) {
           throw new IllegalStateException(e);
         }
       }), "latency-producer");
       producer.start();
-      JsonFactory json = new JsonFactory();
       long end = start + latencySeconds * 1000L + 5000;
       while (System.currentTimeMillis() < end) {
         for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(100))) {
           long now = System.currentTimeMillis();
-          long ingest = 0;
-          long decided = 0;
-          String version = null;
-          try (JsonParser jp = json.createParser(r.value())) {
-            jp.nextToken();
-            while (jp.nextToken() == JsonToken.FIELD_NAME) {
-              String f = jp.currentName();
-              jp.nextToken();
-              switch (f) {
-                case "ingestTime" -> ingest = jp.getLongValue();
-                case "decisionTime" -> decided = jp.getLongValue();
-                case "policyVersion" -> version = jp.getValueAsString();
-                default -> jp.skipChildren();
-              }
-            }
-          }
+          FeedbackEvent e = EventReader.feedback(r.value());
+          long ingest = e.ingestTime();
+          long decided = e.decisionTime();
+          String version = e.policyVersion();
           if (ingest >= warm && ingest < start + latencySeconds * 1000L) {
             decision.recordValue(Math.max(0, Math.min(3_600_000L, decided - ingest)));
             visible.recordValue(Math.max(0, Math.min(3_600_000L, now - ingest)));
@@ -360,17 +345,6 @@ public final class StreamLoad implements Callable<Integer> {
     }
   }
 
-  private long committed(String group) throws Exception {
-    Properties p = new Properties();
-    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    try (Admin admin = Admin.create(p)) {
-      Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group)
-          .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
-      return offsets.entrySet().stream().filter(e -> e.getKey().topic().equals(Topics.CALLS) && e.getValue() != null)
-          .mapToLong(e -> e.getValue().offset()).sum();
-    }
-  }
-
   private KafkaProducer<byte[], byte[]> producer() {
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -391,32 +365,36 @@ public final class StreamLoad implements Callable<Integer> {
     return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
   }
 
-  /** The job on a local MiniCluster; fails loudly if it ends early, cancels on close. */
-  private static final class RunningJob implements AutoCloseable {
-    final JobClient client;
+  /** The job (or its pass-through baseline) on a local MiniCluster; fails loudly if it ends early. */
+  private final class RunningJob implements AutoCloseable {
+    final LocalFlink flink;
+    final JobID job;
 
-    RunningJob(EnforcementJob.Settings s) throws Exception {
+    RunningJob(EnforcementJob.Settings s, boolean passThrough) throws Exception {
       Configuration conf = EnforcementJob.configuration(s);
       conf.setString("taskmanager.memory.managed.size", "256m");
-      StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(s.parallelism, conf);
-      EnforcementJob.build(env, s);
-      client = env.executeAsync(s.groupId);
+      flink = LocalFlink.start(conf, s.parallelism);
+      StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+      Map<Integer, Long> policiesEnd = PolicyOffsets.end(s.bootstrapServers);
+      if (passThrough) {
+        EnforcementJob.sinks(EnforcementJob.streams(env, s, new PassThroughFunction(), "pass-through"), s);
+      } else {
+        EnforcementJob.build(env, s, policiesEnd);
+      }
+      job = flink.submit(env, s.groupId);
+      flink.awaitRunning(job, Duration.ofMinutes(2));
     }
 
     void check() throws Exception {
-      var status = client.getJobStatus().get(10, TimeUnit.SECONDS);
-      if (status.isGloballyTerminalState()) {
-        client.getJobExecutionResult().get();
-        throw new IllegalStateException("job ended: " + status);
-      }
+      flink.check(job);
     }
 
     @Override
-    public void close() {
+    public void close() throws Exception {
       try {
-        client.cancel().get(60, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        // ended already
+        flink.cancel(job);
+      } finally {
+        flink.close();
       }
     }
   }

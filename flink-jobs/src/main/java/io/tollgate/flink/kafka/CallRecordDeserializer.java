@@ -1,7 +1,7 @@
 package io.tollgate.flink.kafka;
 
-import io.tollgate.flink.events.CallRecord;
-import io.tollgate.flink.events.CallRecordCodec;
+import io.tollgate.enforcement.records.CallRecord;
+import io.tollgate.enforcement.records.CallRecordCodec;
 import java.io.IOException;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.api.common.typeinfo.TypeInformation;

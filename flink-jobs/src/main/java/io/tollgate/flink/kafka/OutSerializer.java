@@ -1,6 +1,6 @@
 package io.tollgate.flink.kafka;
 
-import io.tollgate.flink.events.Out;
+import io.tollgate.flink.Out;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.kafka.clients.producer.ProducerRecord;
 

@@ -11,8 +11,15 @@ import java.util.Map;
  * @param baseDir the directory relative references (such as OPA Wasm modules) resolve against;
  *     null when there is none
  * @param positions JSON pointer to {line, column} (1-based)
+ * @param text the source text of this policy's own document (one YAML document of a file that
+ *     may hold several), as written; null when the policy was not read from text. It is what a
+ *     publisher sends as the policy's record, so that a contract is published exactly as checked.
  */
-public record Origin(String file, Path baseDir, Map<String, int[]> positions) {
+public record Origin(String file, Path baseDir, Map<String, int[]> positions, String text) {
+
+  public Origin(String file, Path baseDir, Map<String, int[]> positions) {
+    this(file, baseDir, positions, null);
+  }
 
   public static Origin unknown() {
     return new Origin("<memory>", null, Map.of());

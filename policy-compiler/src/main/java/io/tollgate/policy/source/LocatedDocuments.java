@@ -38,8 +38,8 @@ final class LocatedDocuments {
   private static final YAMLFactory YAML = YAMLFactory.builder().streamReadConstraints(LIMITS).build();
   private static final JsonFactory JSON = JsonFactory.builder().streamReadConstraints(LIMITS).build();
 
-  /** One document: its tree and the positions of its values. */
-  record Document(JsonNode root, Map<String, int[]> positions) {}
+  /** One document: its tree, the positions of its values, and its own text. */
+  record Document(JsonNode root, Map<String, int[]> positions, String text) {}
 
   /** A syntax error, or a limit exceeded ({@link #limit}): where, and what. */
   static final class SyntaxError extends Exception {
@@ -78,10 +78,12 @@ final class LocatedDocuments {
       p.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
       JsonToken t;
       while ((t = p.nextToken()) != null) {
+        long from = p.currentTokenLocation().getCharOffset();
         Reader r = new Reader(p);
         JsonNode root = r.value(t, "", 0);
+        long to = p.currentLocation().getCharOffset();
         if (!root.isNull() && !(root.isTextual() && root.asText().isEmpty())) {
-          docs.add(new Document(root, r.positions));
+          docs.add(new Document(root, r.positions, slice(text, from, to, factory instanceof YAMLFactory)));
         }
       }
     } catch (JsonParseException e) {
@@ -95,6 +97,23 @@ final class LocatedDocuments {
       throw new SyntaxError(String.valueOf(e.getMessage()).lines().findFirst().orElse("syntax error"), at[0], at[1], false);
     }
     return docs;
+  }
+
+  /**
+   * The text of one document, from its first token to where its last one ends. SnakeYAML counts
+   * offsets in code points ({@code codePoints}), Jackson's JSON parser in chars.
+   */
+  private static String slice(String text, long from, long to, boolean codePoints) {
+    if (from < 0 || to < from) {
+      return text;
+    }
+    int a = (int) from;
+    int b = (int) to;
+    if (codePoints && text.codePointCount(0, text.length()) != text.length()) {
+      a = text.offsetByCodePoints(0, Math.min(a, text.codePointCount(0, text.length())));
+      b = text.offsetByCodePoints(0, Math.min(b, text.codePointCount(0, text.length())));
+    }
+    return text.substring(Math.min(a, text.length()), Math.min(b, text.length()));
   }
 
   /** The best position for an error: SnakeYAML's problem mark when there is one. */

@@ -148,7 +148,7 @@ public final class YamlContractSource implements PolicySource {
       }
       Rule rule = new Rule(Rule.Kind.PERMISSION, actions, constraints, duties, "");
       return new Policy(id, Policy.PolicyType.AGREEMENT, provider, consumer, dataset, zone,
-          List.of(rule), List.of(), price, new Origin(file, baseDir, doc.positions()));
+          List.of(rule), List.of(), price, new Origin(file, baseDir, doc.positions(), doc.text()));
     }
 
     private String id(JsonNode root, String key) {

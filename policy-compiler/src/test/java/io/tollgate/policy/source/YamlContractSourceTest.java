@@ -301,31 +301,4 @@ class YamlContractSourceTest {
     assertThat(d.pointer()).isEqualTo("/contract");
     assertThat(d.message()).startsWith("expected an id of letters, digits");
   }
-
-  @Test
-  void loaderReportsDuplicateIdsAcrossFiles(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
-    java.nio.file.Files.writeString(dir.resolve("a.yaml"), MINIMAL);
-    java.nio.file.Files.writeString(dir.resolve("b.yml"), MINIMAL);
-    java.nio.file.Files.writeString(dir.resolve("notes.txt"), "ignored");
-    SourceResult r = new ContractLoader().load(List.of(dir));
-    assertThat(r.policies()).hasSize(1);
-    assertThat(r.diagnostics()).hasSize(1);
-    assertThat(r.diagnostics().get(0).toString()).endsWith("b.yml:1:11: /contract: expected a unique contract id, found \"c1\" already defined in " + dir.resolve("a.yaml"));
-  }
-
-  @Test
-  void loaderRefusesMissingAndNonUtf8Files(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
-    java.nio.file.Files.write(dir.resolve("bad.yaml"), new byte[] {'a', ':', ' ', (byte) 0xC3, (byte) 0x28});
-    SourceResult r = new ContractLoader().load(List.of(dir.resolve("bad.yaml"), dir.resolve("missing.yaml")));
-    assertThat(r.diagnostics()).extracting(Diagnostic::message).containsExactly(
-        "expected UTF-8 text, found bytes that are not UTF-8",
-        "expected a contract file, found no such file");
-  }
-
-  @Test
-  void theShippedExamplesAreValid() {
-    SourceResult r = new ContractLoader().load(List.of(Path.of("../examples/contracts")));
-    assertThat(r.diagnostics()).isEmpty();
-    assertThat(r.policies()).extracting(Policy::uid).contains("vt-fleet-analytics-2026", "cr-bank-of-pudong-2026");
-  }
 }

@@ -1,0 +1,61 @@
+package io.tollgate.cli;
+
+import io.tollgate.dev.TopicsCommand;
+import io.tollgate.enforcement.cli.PolicyCommand;
+import io.tollgate.load.StreamLoad;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code tollgate} command line: the composition root, where every module's commands are
+ * registered.
+ *
+ * <ul>
+ *   <li>{@code up}: this module (the whole system on one machine, with the demo);
+ *   <li>{@code policy}: enforcement-core (check and evaluate contracts);
+ *   <li>{@code topics}: dev (create Tollgate's topics on a cluster);
+ *   <li>{@code stream-load}: load-tests (the end-to-end load of the enforcement job).
+ * </ul>
+ *
+ * The gateway, billing, evidence, audit and ODRL commands join here with their modules. {@code
+ * CommandLineTest} checks that {@code --help} lists every registered command.
+ */
+@Command(
+    name = "tollgate",
+    mixinStandardHelpOptions = true,
+    versionProvider = TollgateCommand.Version.class,
+    description = "Tollgate: streaming usage control for trusted data spaces (可信数据空间).",
+    subcommands = {UpCommand.class, PolicyCommand.class, TopicsCommand.class, StreamLoad.class,
+        CommandLine.HelpCommand.class})
+public final class TollgateCommand implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** The command line, writing UTF-8 to standard output and error. */
+  public static CommandLine commandLine() {
+    CommandLine cl = new CommandLine(new TollgateCommand());
+    cl.setOut(new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true));
+    cl.setErr(new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true));
+    return cl;
+  }
+
+  public static void main(String[] args) {
+    int exit = commandLine().execute(args);
+    System.exit(exit);
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = TollgateCommand.class.getPackage().getImplementationVersion();
+      return new String[] {"tollgate " + (v == null ? "development build" : v)};
+    }
+  }
+}

@@ -1,0 +1,299 @@
+package io.tollgate.cli;
+
+import io.tollgate.dev.ContractPublisher;
+import io.tollgate.dev.DemoProducer;
+import io.tollgate.dev.KafkaBroker;
+import io.tollgate.dev.KafkaFacts;
+import io.tollgate.dev.LiveStats;
+import io.tollgate.dev.LocalFlink;
+import io.tollgate.dev.Logs;
+import io.tollgate.dev.TopicAdmin;
+import io.tollgate.enforcement.Topics;
+import io.tollgate.flink.EnforcementJob;
+import io.tollgate.flink.kafka.PolicyOffsets;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code tollgate up}: everything on this machine, on loopback. A Kafka broker (KRaft, child
+ * JVM), the topics, the shipped contracts on {@code tollgate.policies}, the enforcement job on a
+ * Flink MiniCluster with its web UI, a demo producer streaming vehicle telemetry, and a line of
+ * live figures a second. Ctrl-C (or {@code --duration}) stops it all in order: the producer, then,
+ * once the job has decided and committed everything sent, the figures, the job and the broker.
+ * Each start begins from clean state: the previous run's broker data and checkpoints are removed
+ * first.
+ */
+@Command(name = "up", mixinStandardHelpOptions = true,
+    description = "Run Tollgate's streaming enforcement locally (broker, Flink MiniCluster, enforcement job) with a"
+        + " demo stream and live figures.")
+public final class UpCommand implements Callable<Integer> {
+  static final String GROUP = "tollgate-enforcement";
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--state-dir", defaultValue = ".tollgate/up", description = "Where the broker and Flink keep state, and the log (default: ${DEFAULT-VALUE}); cleaned at each start.")
+  Path stateDir;
+  @Option(names = "--contracts", defaultValue = "examples/contracts", split = ",", description = "Contract files or directories to publish, read as `tollgate policy check` reads them (default: ${DEFAULT-VALUE}).")
+  List<Path> contracts;
+  @Option(names = "--vehicles", defaultValue = "2000", description = "Vehicles in the demo stream (default: ${DEFAULT-VALUE}).")
+  int vehicles;
+  @Option(names = "--hz", defaultValue = "10", description = "Reports per vehicle per second (default: ${DEFAULT-VALUE}).")
+  int hz;
+  @Option(names = "--duration", converter = DurationConverter.class,
+      description = "Stop after this long (e.g. 30s, 5m, 1h); default: until Ctrl-C.")
+  Duration duration;
+  @Option(names = "--kafka-port", defaultValue = "19092", description = "Broker port on 127.0.0.1; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+  int kafkaPort;
+  @Option(names = "--web-port", defaultValue = "8081", description = "Flink web UI port on 127.0.0.1; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+  int webPort;
+  @Option(names = "--parallelism", defaultValue = "2", description = "Enforcement parallelism (default: ${DEFAULT-VALUE}).")
+  int parallelism;
+
+  private PrintWriter out;
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  private KafkaBroker broker;
+  private LocalFlink flink;
+  private JobID job;
+  private DemoProducer producer;
+  private LiveStats stats;
+  private Thread producerThread;
+  private Thread statsThread;
+  private boolean shutDown;
+  private LiveStats.Totals totals;
+
+  /** What the demo decided, once stopped. */
+  public LiveStats.Totals totals() {
+    return totals;
+  }
+
+  /** Calls the demo producer sent. */
+  public long sent() {
+    return producer == null ? 0 : producer.sent();
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    out = new PrintWriter(spec.commandLine().getOut(), true);
+    Duration limit = duration;
+    Files.createDirectories(stateDir);
+    Logs.toFile(stateDir.resolve("tollgate.log"));
+    Thread hook = new Thread(this::shutdown, "tollgate-up-stop");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      start();
+      if (limit == null) {
+        out.println("tollgate: running; Ctrl-C stops everything");
+      }
+      long end = limit == null ? Long.MAX_VALUE : System.nanoTime() + limit.toNanos();
+      while (System.nanoTime() < end && !stopped.await(Math.min(1000, Math.max(1, (end - System.nanoTime()) / 1_000_000)),
+          TimeUnit.MILLISECONDS)) {
+        String problem = problem();
+        if (problem != null) {
+          out.println("tollgate: " + problem + "; stopping (details in " + stateDir.resolve("tollgate.log") + ")");
+          shutdown();
+          return 1;
+        }
+      }
+    } finally {
+      shutdown();
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException e) {
+        // the JVM is shutting down: the hook runs (and finds everything stopped)
+      }
+    }
+    out.println("tollgate: stopped. " + totals);
+    return 0;
+  }
+
+  private void start() throws Exception {
+    Path kafkaDir = stateDir.resolve("kafka").toAbsolutePath();
+    KafkaBroker.stopLeftover(kafkaDir);
+    deleteTree(kafkaDir);
+    deleteTree(stateDir.resolve("checkpoints"));
+    Map<String, String> records = ContractPublisher.load(contracts);
+
+    out.println("tollgate: starting a Kafka broker (KRaft) ...");
+    broker = KafkaBroker.at(kafkaDir, kafkaPort, 0, "1g").withoutShutdownHook();
+    broker.start(); // assigned first, so that Ctrl-C during the start still stops it
+    String bootstrap = broker.bootstrapServers();
+    TopicAdmin.create(bootstrap, parallelism, (short) 1);
+    try (KafkaProducer<byte[], byte[]> p = producer(bootstrap)) {
+      ContractPublisher.publish(p, records);
+    }
+    out.printf("tollgate: broker %s; %d contracts on %s: %s%n", bootstrap, records.size(),
+        Topics.POLICIES, String.join(", ", records.keySet()));
+
+    EnforcementJob.Settings s = new EnforcementJob.Settings().bootstrapServers(bootstrap);
+    s.groupId = GROUP;
+    s.parallelism = parallelism;
+    s.checkpointDir = stateDir.resolve("checkpoints").toAbsolutePath().toUri().toString();
+    Configuration conf = EnforcementJob.configuration(s);
+    conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
+    conf.set(RestOptions.ADDRESS, "127.0.0.1");
+    conf.set(RestOptions.PORT, webPort);
+    conf.setString("metrics.reporter.prom.factory.class", "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
+    conf.setString("metrics.reporter.prom.host", "127.0.0.1");
+    conf.setString("metrics.reporter.prom.port", "9249-9259");
+    flink = LocalFlink.start(conf, parallelism);
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+    EnforcementJob.build(env, s, PolicyOffsets.end(bootstrap));
+    job = flink.submit(env, "tollgate-enforcement");
+    out.printf("tollgate: enforcement job %s on a Flink MiniCluster; web UI %s%n", job, flink.restAddress());
+
+    flink.awaitRunning(job, Duration.ofSeconds(60)); // so that the demo does not start with a backlog
+    stats = new LiveStats(bootstrap, out);
+    statsThread = new Thread(stats, "tollgate-live-stats");
+    statsThread.setDaemon(true);
+    statsThread.start();
+    producer = new DemoProducer(bootstrap, vehicles, hz, 0);
+    producerThread = new Thread(producer, "tollgate-demo-producer");
+    producerThread.setDaemon(true);
+    producerThread.start();
+    out.printf("tollgate: demo producer streaming %d vehicles at %d Hz (%,d calls/s) to %s%n", vehicles, hz,
+        (long) vehicles * hz, Topics.CALLS);
+  }
+
+  /** What went wrong with a part that should be running, or null. */
+  private String problem() {
+    if (producer != null && producer.failure() != null) {
+      LoggerFactory.getLogger(UpCommand.class).error("demo producer failed", producer.failure());
+      return "the demo producer failed: " + producer.failure();
+    }
+    try {
+      flink.check(job);
+    } catch (Exception e) {
+      LoggerFactory.getLogger(UpCommand.class).error("the enforcement job ended", e);
+      return e.getMessage();
+    }
+    return null;
+  }
+
+  /**
+   * Stops the producer; waits until the job has decided everything sent and committed every
+   * output transaction (a fact the broker keeps, at most 60 s); lets the figures read exactly up
+   * to there; then cancels the job and stops the broker. Idempotent.
+   */
+  public synchronized void shutdown() {
+    if (shutDown) {
+      return;
+    }
+    shutDown = true;
+    stopped.countDown();
+    try {
+      if (producer != null) {
+        producer.stop();
+        producerThread.join(10_000);
+        KafkaFacts facts = new KafkaFacts(broker.bootstrapServers());
+        try {
+          facts.awaitDrained(GROUP, Topics.CALLS, List.of(Topics.FEEDBACK, Topics.DELIVERED, Topics.DLQ),
+              Duration.ofSeconds(60), () -> flink.check(job));
+        } catch (Exception e) {
+          out.println("tollgate: the job did not commit everything sent before stopping: " + e.getMessage());
+        }
+        if (stats != null) {
+          Map<TopicPartition, Long> ends = new HashMap<>();
+          for (String t : List.of(Topics.FEEDBACK, Topics.DELIVERED, Topics.DLQ)) {
+            ends.putAll(facts.endOffsets(t, IsolationLevel.READ_COMMITTED));
+          }
+          stats.stopAt(ends);
+          statsThread.join(60_000);
+        }
+      }
+      if (stats != null) {
+        stats.stop();
+        statsThread.join(5000);
+        totals = stats.totals();
+      }
+      if (job != null) {
+        try {
+          flink.cancel(job);
+        } catch (Exception e) {
+          // already gone
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      if (flink != null) {
+        try {
+          flink.close();
+        } catch (Exception e) {
+          LoggerFactory.getLogger(UpCommand.class).warn("could not stop the MiniCluster", e);
+        }
+      }
+      if (broker != null) {
+        broker.close();
+      }
+    }
+  }
+
+  private static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+  }
+
+  /** Reads 250ms, 30s, 5m or 1h. */
+  static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+    @Override
+    public Duration convert(String value) {
+      return parseDuration(value);
+    }
+  }
+
+  static Duration parseDuration(String s) {
+    String t = s.trim().toLowerCase(java.util.Locale.ROOT);
+    try {
+      if (t.endsWith("ms")) {
+        return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
+      } else if (t.endsWith("s")) {
+        return Duration.ofSeconds(Long.parseLong(t.substring(0, t.length() - 1)));
+      } else if (t.endsWith("m")) {
+        return Duration.ofMinutes(Long.parseLong(t.substring(0, t.length() - 1)));
+      } else if (t.endsWith("h")) {
+        return Duration.ofHours(Long.parseLong(t.substring(0, t.length() - 1)));
+      }
+    } catch (NumberFormatException e) {
+      // fall through
+    }
+    throw new CommandLine.TypeConversionException("expected a duration such as 30s, 5m or 1h, found \"" + s + "\"");
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> s = Files.walk(dir)) {
+      for (Path p : (Iterable<Path>) s.sorted(Comparator.reverseOrder())::iterator) {
+        Files.delete(p);
+      }
+    }
+  }
+}

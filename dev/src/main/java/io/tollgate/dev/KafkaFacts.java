@@ -1,0 +1,148 @@
+package io.tollgate.dev;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * The facts that tests and tools end on, instead of seconds of quiet: a consumer group's committed
+ * offsets, a topic's end offsets for committed and uncommitted readers, whether a job has drained
+ * its input with every output transaction committed, and every record of a topic up to its end.
+ */
+public final class KafkaFacts {
+  private final String bootstrap;
+
+  public KafkaFacts(String bootstrap) {
+    this.bootstrap = bootstrap;
+  }
+
+  /** The end offset of each partition of {@code topic}: the last stable offset for {@code read_committed}. */
+  public Map<TopicPartition, Long> endOffsets(String topic, IsolationLevel isolation) {
+    try (KafkaConsumer<byte[], byte[]> c = consumer(isolation)) {
+      List<TopicPartition> parts = partitions(c, topic);
+      return new HashMap<>(c.endOffsets(parts, Duration.ofSeconds(30)));
+    }
+  }
+
+  /** The offsets {@code group} has committed on {@code topic} (partitions without one are absent). */
+  public Map<TopicPartition, Long> committed(String group, String topic) throws Exception {
+    Properties p = new Properties();
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    try (Admin admin = Admin.create(p)) {
+      Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group)
+          .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+      Map<TopicPartition, Long> out = new HashMap<>();
+      offsets.forEach((tp, o) -> {
+        if (tp.topic().equals(topic) && o != null) {
+          out.put(tp, o.offset());
+        }
+      });
+      return out;
+    }
+  }
+
+  /** Sum of the offsets {@code group} has committed on {@code topic}. */
+  public long committedTotal(String group, String topic) throws Exception {
+    return committed(group, topic).values().stream().mapToLong(Long::longValue).sum();
+  }
+
+  /**
+   * Whether a job reading {@code input} as consumer group {@code group} has drained it, and every
+   * transaction it wrote to {@code outputs} is committed: the group's committed offsets (committed
+   * with a completed checkpoint) equal the input's end offsets, and on every output partition the
+   * last stable offset equals the log end (no open transaction holds records back).
+   */
+  public boolean drained(String group, String input, List<String> outputs) throws Exception {
+    Map<TopicPartition, Long> end = endOffsets(input, IsolationLevel.READ_UNCOMMITTED);
+    Map<TopicPartition, Long> done = committed(group, input);
+    for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
+      if (e.getValue() > 0 && done.getOrDefault(e.getKey(), 0L) < e.getValue()) {
+        return false;
+      }
+    }
+    for (String t : outputs) {
+      if (!endOffsets(t, IsolationLevel.READ_COMMITTED).equals(endOffsets(t, IsolationLevel.READ_UNCOMMITTED))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Waits until {@link #drained} holds, checking {@code alive} (which throws when the job has
+   * failed) between looks; fails when {@code timeout} passes first.
+   */
+  public void awaitDrained(String group, String input, List<String> outputs, Duration timeout, Check alive)
+      throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!drained(group, input, outputs)) {
+      alive.check();
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("group " + group + " did not drain " + input + " with " + outputs
+            + " committed within " + timeout + "; committed " + committed(group, input) + " of "
+            + endOffsets(input, IsolationLevel.READ_UNCOMMITTED));
+      }
+      Thread.sleep(100); // polls a condition the broker keeps: there is no event to wait on
+    }
+  }
+
+  /** A liveness check that throws when what is being waited for has failed. */
+  @FunctionalInterface
+  public interface Check {
+    void check() throws Exception;
+  }
+
+  /**
+   * Reads every record of {@code topic} from the beginning up to its end offsets as they are now
+   * (for {@code isolation}), handing each to {@code each}; returns how many it read.
+   */
+  public long readAll(String topic, IsolationLevel isolation, Consumer<ConsumerRecord<byte[], byte[]>> each) {
+    try (KafkaConsumer<byte[], byte[]> c = consumer(isolation)) {
+      List<TopicPartition> parts = partitions(c, topic);
+      Map<TopicPartition, Long> end = c.endOffsets(parts, Duration.ofSeconds(30));
+      c.assign(parts);
+      c.seekToBeginning(parts);
+      long n = 0;
+      long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+      while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("could not read " + topic + " to " + end + " within 5 min");
+        }
+        for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
+          if (r.offset() < end.get(new TopicPartition(r.topic(), r.partition()))) {
+            each.accept(r);
+            n++;
+          }
+        }
+      }
+      return n;
+    }
+  }
+
+  private static List<TopicPartition> partitions(KafkaConsumer<byte[], byte[]> c, String topic) {
+    return c.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+        .map(i -> new TopicPartition(topic, i.partition())).toList();
+  }
+
+  private KafkaConsumer<byte[], byte[]> consumer(IsolationLevel isolation) {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation == IsolationLevel.READ_COMMITTED ? "read_committed" : "read_uncommitted");
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 20_000);
+    return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+  }
+}

@@ -1,0 +1,180 @@
+package io.tollgate.dev;
+
+import io.tollgate.enforcement.Topics;
+import io.tollgate.enforcement.records.EventReader;
+import io.tollgate.enforcement.records.FeedbackEvent;
+import io.tollgate.enforcement.records.MalformedRecordException;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.LocalTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.HdrHistogram.Histogram;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * Reads what the enforcement job committed ({@code read_committed}) on the feedback, delivered and
+ * dead-letter topics and prints one line a second: calls decided, each outcome, deliveries, dead
+ * letters, and two latencies from the call's broker time: to the decision, and to the feedback
+ * event becoming visible to a committed reader (which includes the wait for the checkpoint that
+ * commits it).
+ */
+public final class LiveStats implements Runnable {
+  private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss");
+
+  /** Totals since start. */
+  public static final class Totals {
+    public long calls;
+    public long permitted;
+    public long denied;
+    public long throttled;
+    public long delivered;
+    public long deadLetters;
+
+    @Override
+    public String toString() {
+      return String.format("%,d calls: %,d permitted, %,d denied, %,d throttled; %,d delivered, %,d dead letters",
+          calls, permitted, denied, throttled, delivered, deadLetters);
+    }
+  }
+
+  private final String bootstrap;
+  private final PrintWriter out;
+  private final Totals totals = new Totals();
+  private final java.util.concurrent.atomic.AtomicLong malformed = new java.util.concurrent.atomic.AtomicLong();
+  private volatile boolean running = true;
+  private volatile Map<TopicPartition, Long> ends;
+  private final java.util.concurrent.atomic.AtomicLong feedbackSeen = new java.util.concurrent.atomic.AtomicLong();
+
+  public LiveStats(String bootstrap, PrintWriter out) {
+    this.bootstrap = bootstrap;
+    this.out = out;
+  }
+
+  public synchronized Totals totals() {
+    Totals t = new Totals();
+    t.calls = totals.calls;
+    t.permitted = totals.permitted;
+    t.denied = totals.denied;
+    t.throttled = totals.throttled;
+    t.delivered = totals.delivered;
+    t.deadLetters = totals.deadLetters;
+    return t;
+  }
+
+  /** Feedback events read so far (the per-second totals lag by up to a second). */
+  public long feedbackSeen() {
+    return feedbackSeen.get();
+  }
+
+  /** Stops at once, whatever is left unread. */
+  public void stop() {
+    running = false;
+  }
+
+  /**
+   * Stops once every partition of the three topics has been read up to {@code ends} (offsets a
+   * {@code read_committed} reader sees as the end), after a last line of figures: then the totals
+   * count exactly what was committed up to there.
+   */
+  public void stopAt(Map<TopicPartition, Long> ends) {
+    this.ends = Map.copyOf(ends);
+  }
+
+  @Override
+  public void run() {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 20_000);
+    Histogram decision = new Histogram(3_600_000L, 3);
+    Histogram visible = new Histogram(3_600_000L, 3);
+    long[] second = new long[6];
+    long nextPrint = System.currentTimeMillis() + 1000;
+    out.printf("%-8s %9s %9s %9s %9s %9s %5s   %-17s %-17s%n", "time", "calls/s", "permit", "deny", "throttle",
+        "delivered", "dlq", "decision p50/p99", "visible p50/p99");
+    try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> parts = new ArrayList<>();
+      for (String t : List.of(Topics.FEEDBACK, Topics.DELIVERED, Topics.DLQ)) {
+        c.partitionsFor(t, Duration.ofSeconds(30)).forEach(i -> parts.add(new TopicPartition(t, i.partition())));
+      }
+      c.assign(parts);
+      c.seekToBeginning(parts);
+      boolean last = false;
+      while (running && !last) {
+        var batch = c.poll(Duration.ofMillis(100));
+        long now = System.currentTimeMillis();
+        for (ConsumerRecord<byte[], byte[]> r : batch) {
+          switch (r.topic()) {
+            case Topics.FEEDBACK:
+              feedback(r.value(), now, second, decision, visible);
+              break;
+            case Topics.DELIVERED:
+              second[4]++;
+              break;
+            default:
+              second[5]++;
+          }
+        }
+        Map<TopicPartition, Long> stopAt = ends;
+        if (stopAt != null && parts.stream().allMatch(tp -> c.position(tp) >= stopAt.getOrDefault(tp, 0L))) {
+          last = true; // read all that was committed: fold in and print the last figures
+        }
+        if (now >= nextPrint || last) {
+          synchronized (this) {
+            totals.calls += second[0];
+            totals.permitted += second[1];
+            totals.denied += second[2];
+            totals.throttled += second[3];
+            totals.delivered += second[4];
+            totals.deadLetters += second[5];
+          }
+          out.printf("%-8s %,9d %,9d %,9d %,9d %,9d %,5d   %-17s %-17s%n", LocalTime.now().format(CLOCK),
+              second[0], second[1], second[2], second[3], second[4], second[5],
+              ms(decision), ms(visible));
+          java.util.Arrays.fill(second, 0);
+          decision.reset();
+          visible.reset();
+          nextPrint += 1000;
+          if (nextPrint < now) {
+            nextPrint = now + 1000;
+          }
+        }
+      }
+    }
+  }
+
+  private static String ms(Histogram h) {
+    if (h.getTotalCount() == 0) {
+      return "-";
+    }
+    return h.getValueAtPercentile(50) + "/" + h.getValueAtPercentile(99) + " ms";
+  }
+
+  private void feedback(byte[] value, long now, long[] second, Histogram decision, Histogram visible) {
+    FeedbackEvent e;
+    try {
+      e = EventReader.feedback(value);
+    } catch (MalformedRecordException ex) {
+      malformed.incrementAndGet();
+      return;
+    }
+    second[0]++;
+    feedbackSeen.incrementAndGet();
+    switch (e.decision()) {
+      case PERMIT -> second[1]++;
+      case THROTTLE -> second[3]++;
+      default -> second[2]++;
+    }
+    decision.recordValue(Math.max(0, Math.min(3_600_000L, e.decisionLatencyMillis())));
+    visible.recordValue(Math.max(0, Math.min(3_600_000L, now - e.ingestTime())));
+  }
+}

@@ -1,0 +1,158 @@
+package io.tollgate.enforcement.cli;
+
+import io.tollgate.policy.spi.Check;
+
+import io.tollgate.policy.CompiledPolicy;
+import io.tollgate.policy.DataCall;
+import io.tollgate.policy.Decision;
+import io.tollgate.policy.Diagnostic;
+import io.tollgate.policy.InMemoryCounterStore;
+import io.tollgate.policy.Outcome;
+import io.tollgate.policy.PolicyCompiler;
+import io.tollgate.policy.PolicyEngine;
+import io.tollgate.policy.json.DataCallCodec;
+import io.tollgate.policy.json.DecisionCodec;
+import io.tollgate.policy.json.MalformedCallException;
+import io.tollgate.enforcement.contracts.ContractLoader;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code tollgate policy ...}: check and evaluate contracts offline. */
+@Command(
+    name = "policy",
+    mixinStandardHelpOptions = true,
+    description = "Check contracts and evaluate data calls against them.",
+    subcommands = {PolicyCommand.Check.class, PolicyCommand.Eval.class})
+public final class PolicyCommand implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** Loads and compiles contracts ({@link ContractLoader}); prints every diagnostic; null when any. */
+  static List<CompiledPolicy> compile(List<Path> paths, PolicyCompiler compiler, PrintWriter err) {
+    ContractLoader.Compiled c = new ContractLoader().compile(paths, compiler);
+    for (Diagnostic d : c.diagnostics()) {
+      err.println("error: " + d);
+    }
+    err.flush();
+    return c.ok() ? c.contracts() : null;
+  }
+
+  @Command(name = "check", mixinStandardHelpOptions = true,
+      description = "Check contract files (YAML); print every error with file, line and JSON pointer; exit 1 on any.")
+  static final class Check implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Parameters(arity = "1..*", paramLabel = "FILE", description = "Contract files or directories of *.yaml/*.yml.")
+    List<Path> files;
+
+    @Override
+    public Integer call() {
+      PrintWriter out = spec.commandLine().getOut();
+      PrintWriter err = spec.commandLine().getErr();
+      List<CompiledPolicy> compiled = compile(files, new PolicyCompiler(), err);
+      if (compiled == null) {
+        return 1;
+      }
+      for (CompiledPolicy p : compiled) {
+        out.printf("ok   %-32s %s -> %s  version %s%n", p.id(), p.consumer(), p.dataset(), p.version());
+      }
+      out.printf("%d contract(s) ok%n", compiled.size());
+      out.flush();
+      return 0;
+    }
+  }
+
+  @Command(name = "eval", mixinStandardHelpOptions = true,
+      description = "Decide data calls (JSON lines) against contracts; write one decision per line to stdout.")
+  static final class Eval implements Callable<Integer> {
+    /** Longer call lines are reported and skipped. */
+    static final int MAX_LINE_CHARS = 1 << 20;
+
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--contracts", required = true, paramLabel = "DIR_OR_FILE",
+        description = "Contract files or directories (repeatable).")
+    List<Path> contracts;
+
+    @Option(names = "--calls", required = true, paramLabel = "FILE",
+        description = "Data calls, one JSON object per line; '-' reads standard input.")
+    String calls;
+
+    @Override
+    public Integer call() throws IOException {
+      PrintWriter err = spec.commandLine().getErr();
+      PolicyCompiler compiler = new PolicyCompiler();
+      List<CompiledPolicy> compiled = compile(contracts, compiler, err);
+      if (compiled == null) {
+        return 1;
+      }
+      PolicyEngine engine = PolicyEngine.of(compiled);
+      InMemoryCounterStore counters = new InMemoryCounterStore();
+      DataCallCodec callCodec = new DataCallCodec();
+      DecisionCodec decisionCodec = new DecisionCodec();
+      DataCall call = new DataCall();
+      Decision decision = new Decision();
+      long[] outcomes = new long[Outcome.values().length];
+      long malformed = 0;
+      String name = calls.equals("-") ? "<stdin>" : calls;
+      if (!calls.equals("-") && !Files.isRegularFile(Path.of(calls))) {
+        err.println("error: " + calls + ": expected a file of data calls, found none");
+        err.flush();
+        return 1;
+      }
+      BufferedWriter out = new BufferedWriter(spec.commandLine().getOut(), 1 << 16);
+      try (InputStream in = calls.equals("-") ? System.in : Files.newInputStream(Path.of(calls));
+           LineReader lines = new LineReader(in, MAX_LINE_CHARS)) {
+        String line;
+        long lastReport = System.nanoTime(); // progress only: the decisions use each call's ts
+        while ((line = lines.next()) != null) {
+          if ((lines.number() & 0xFFFF) == 0 && System.nanoTime() - lastReport > 5_000_000_000L) {
+            lastReport = System.nanoTime();
+            err.printf("progress: %,d lines read, %,d decided%n", lines.number(),
+                outcomes[0] + outcomes[1] + outcomes[2]);
+            err.flush();
+          }
+          if (lines.overlong()) {
+            err.println("skip: " + name + ":" + lines.number() + ": line longer than " + MAX_LINE_CHARS + " characters");
+            malformed++;
+            continue;
+          }
+          if (line.isBlank()) {
+            continue;
+          }
+          try {
+            callCodec.parse(line, call);
+          } catch (MalformedCallException e) {
+            err.println("skip: " + name + ":" + lines.number() + ": " + e.getMessage());
+            malformed++;
+            continue;
+          }
+          engine.decide(call, counters, decision);
+          outcomes[decision.outcome().ordinal()]++;
+          out.write(decisionCodec.toJson(decision));
+          out.newLine();
+        }
+      }
+      out.flush();
+      err.printf("decided %d call(s): %d permit, %d deny, %d throttle; %d malformed line(s) skipped%n",
+          outcomes[0] + outcomes[1] + outcomes[2], outcomes[Outcome.PERMIT.ordinal()],
+          outcomes[Outcome.DENY.ordinal()], outcomes[Outcome.THROTTLE.ordinal()], malformed);
+      err.flush();
+      return 0;
+    }
+  }
+}

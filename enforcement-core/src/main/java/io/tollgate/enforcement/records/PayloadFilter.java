@@ -1,0 +1,91 @@
+package io.tollgate.enforcement.records;
+
+import io.tollgate.policy.MaskMethod;
+import io.tollgate.policy.Obligations;
+
+/**
+ * Carries out a permit's obligations on a payload: projection to the allowed top-level keys, then
+ * the masks ({@code hash} through {@link Pseudonyms}, {@code redact}, {@code drop}). It works on
+ * the raw bytes of a payload whose top-level values the parser located ({@link
+ * CallRecord#payloadSpans}): values are copied byte for byte and never parsed again. Keys keep the
+ * payload's own order; key names match exactly.
+ *
+ * <p>Not thread-safe (it shares its {@link Pseudonyms}' buffers).
+ */
+public final class PayloadFilter {
+  /** What {@link MaskMethod#REDACT} puts in place of a value. */
+  public static final String REDACTED = "[redacted]";
+
+  private final Pseudonyms pseudonyms;
+
+  public PayloadFilter(Pseudonyms pseudonyms) {
+    this.pseudonyms = pseudonyms;
+  }
+
+  /**
+   * Writes the filtered payload object to {@code out}.
+   *
+   * @param payload the payload object's UTF-8 JSON (null: writes {@code {}})
+   * @param keys its top-level keys in order
+   * @param spans for key i, its value is {@code payload[spans[2i], spans[2i+1])}
+   * @param project the keys to keep, or null for all
+   * @param masks the masks to apply, or null for none
+   */
+  void write(JsonBytes out, byte[] payload, String[] keys, int[] spans, String[] project, Obligations.Mask[] masks) {
+    if (payload == null) {
+      out.raw('{').raw('}');
+      return;
+    }
+    if (project == null && (masks == null || masks.length == 0)) {
+      out.raw(payload, 0, payload.length);
+      return;
+    }
+    out.raw('{');
+    boolean first = true;
+    for (int i = 0; i < keys.length; i++) {
+      String name = keys[i];
+      if (project != null && !contains(project, name)) {
+        continue;
+      }
+      MaskMethod m = mask(masks, name);
+      if (m == MaskMethod.DROP) {
+        continue;
+      }
+      if (!first) {
+        out.raw(',');
+      }
+      first = false;
+      out.string(name).raw(':');
+      int from = spans[2 * i];
+      int to = spans[2 * i + 1];
+      if (m == null) {
+        out.raw(payload, from, to - from);
+      } else if (m == MaskMethod.REDACT) {
+        out.string(REDACTED);
+      } else {
+        out.raw(pseudonyms.quoted(payload, from, to), 0, Pseudonyms.QUOTED_LENGTH);
+      }
+    }
+    out.raw('}');
+  }
+
+  private static boolean contains(String[] names, String name) {
+    for (String n : names) {
+      if (n.equals(name)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static MaskMethod mask(Obligations.Mask[] masks, String name) {
+    if (masks != null) {
+      for (Obligations.Mask m : masks) {
+        if (m.field().equals(name)) {
+          return m.method();
+        }
+      }
+    }
+    return null;
+  }
+}
