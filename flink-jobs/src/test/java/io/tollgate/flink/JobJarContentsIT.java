@@ -43,7 +43,7 @@ class JobJarContentsIT {
     assertThat(names).filteredOn(n -> n.startsWith("io/tollgate/load")).as("load tests").isEmpty();
     assertThat(names).filteredOn(n -> n.startsWith("io/tollgate/") && n.matches(".*(Test|IT|Fixture)(\\$.*)?\\.class"))
         .as("test classes").isEmpty();
-    assertThat(names).filteredOn(n -> n.startsWith("kafka/") || n.startsWith("scala/"))
+    assertThat(names).filteredOn(n -> (n.startsWith("kafka/") || n.startsWith("scala/")) && n.endsWith(".class"))
         .as("the Kafka broker and Scala").isEmpty();
     assertThat(names).filteredOn(n -> n.startsWith("org/HdrHistogram/")).as("HdrHistogram").isEmpty();
     assertThat(names).filteredOn(n -> n.startsWith("org/junit/") || n.startsWith("org/assertj/")
