@@ -178,6 +178,7 @@ public final class EnforcementJob implements Callable<Integer> {
             org.apache.kafka.clients.consumer.OffsetResetStrategy.EARLIEST))
         .setProperty("isolation.level", "read_committed")
         .setProperty("partition.discovery.interval.ms", "60000")
+        .setProperty("allow.auto.create.topics", "false") // topics are made by an admin step
         .setDeserializer(new CallRecordDeserializer(s.maxFutureMs, s.maxLateMs))
         .build();
     KafkaSource<PolicyRecord> policySource = KafkaSource.<PolicyRecord>builder()
@@ -187,6 +188,7 @@ public final class EnforcementJob implements Callable<Integer> {
         .setStartingOffsets(OffsetsInitializer.earliest())
         .setProperty("isolation.level", "read_committed")
         .setProperty("commit.offsets.on.checkpoint", "false")
+        .setProperty("allow.auto.create.topics", "false")
         .setDeserializer(new PolicyRecordDeserializer())
         .build();
 

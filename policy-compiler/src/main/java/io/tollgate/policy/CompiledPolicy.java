@@ -8,7 +8,7 @@ import io.tollgate.policy.model.Policy;
 /**
  * A contract compiled for line-rate decisions: its stateless constraints as a conjunction of
  * {@link Check}s over interned ids and epoch ranges, its stateful limits as a {@link LimitSpec} for
- * the runtime's {@link CounterStore}, and its obligations precomputed. Immutable and thread-safe.
+ * the runtime's {@link io.tollgate.policy.spi.CounterStore}, and its obligations precomputed. Immutable and thread-safe.
  */
 public final class CompiledPolicy {
   private final Policy source;

@@ -27,6 +27,8 @@ public final class PolicyOffsets {
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    // a missing topic is an error to report, never one to create with the broker's defaults
+    p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
     try (var c = new KafkaConsumer<byte[], byte[]>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
       List<TopicPartition> parts = c.partitionsFor(Topics.POLICIES, Duration.ofSeconds(30)).stream()
           .map(i -> new TopicPartition(Topics.POLICIES, i.partition())).toList();
