@@ -38,12 +38,35 @@ public final class TollgateCommand implements Runnable {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
-  /** The command line, writing UTF-8 to standard output and error. */
+  /**
+   * The command line, writing UTF-8 to standard output and error. A command that fails prints
+   * {@code error: <what went wrong>} and exits 1; the stack trace goes to the log (or to the
+   * console with {@code -Dtollgate.trace=true}).
+   */
   public static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new TollgateCommand());
     cl.setOut(new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true));
     cl.setErr(new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true));
+    cl.setExecutionExceptionHandler(TollgateCommand::failed);
     return cl;
+  }
+
+  /** How a command's failure reaches the user: one line naming what went wrong, exit code 1. */
+  static int failed(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
+    String message = e.getMessage() == null ? e.toString() : e.getMessage();
+    for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+      if (c.getMessage() != null && !message.contains(c.getMessage())) {
+        message += ": " + c.getMessage();
+        break;
+      }
+    }
+    cl.getErr().println("error: " + message);
+    cl.getErr().flush();
+    org.slf4j.LoggerFactory.getLogger(TollgateCommand.class).error("{} failed", cl.getCommandName(), e);
+    if (Boolean.getBoolean("tollgate.trace")) {
+      e.printStackTrace(cl.getErr());
+    }
+    return 1;
   }
 
   public static void main(String[] args) {

@@ -99,6 +99,7 @@ public final class UpCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     out = new PrintWriter(spec.commandLine().getOut(), true);
+    validate();
     Duration limit = duration;
     Files.createDirectories(stateDir);
     Logs.toFile(stateDir.resolve("tollgate.log"));
@@ -129,6 +130,27 @@ public final class UpCommand implements Callable<Integer> {
     }
     out.println("tollgate: stopped. " + totals);
     return 0;
+  }
+
+  /** Refuses options that cannot work before anything starts. */
+  private void validate() {
+    String bad = null;
+    if (vehicles < 1) {
+      bad = "--vehicles: expected at least 1, found " + vehicles;
+    } else if (hz < 1 || hz > 1000) {
+      bad = "--hz: expected 1 to 1000, found " + hz;
+    } else if (parallelism < 1 || parallelism > 64) {
+      bad = "--parallelism: expected 1 to 64, found " + parallelism;
+    } else if (duration != null && (duration.isNegative() || duration.isZero() || duration.toDays() > 365)) {
+      bad = "--duration: expected more than 0 and at most 365 days, found " + duration;
+    } else if (kafkaPort < 0 || kafkaPort > 65535 || webPort < 0 || webPort > 65535) {
+      bad = "--kafka-port, --web-port: expected 0 to 65535";
+    } else if ((long) vehicles * hz > 10_000_000L) {
+      bad = "--vehicles x --hz: expected at most 10,000,000 calls/s, found " + (long) vehicles * hz;
+    }
+    if (bad != null) {
+      throw new CommandLine.ParameterException(spec.commandLine(), bad);
+    }
   }
 
   private void start() throws Exception {

@@ -20,7 +20,7 @@ class CommandLineTest {
   private static Run run(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    CommandLine cl = new CommandLine(new TollgateCommand());
+    CommandLine cl = TollgateCommand.commandLine();
     cl.setOut(new PrintWriter(out));
     cl.setErr(new PrintWriter(err));
     int exit = cl.execute(args);
@@ -81,6 +81,23 @@ class CommandLineTest {
     Run r = run("no-such-command");
     assertThat(r.exit()).isEqualTo(2);
     assertThat(r.err()).contains("Unmatched argument").contains("no-such-command");
+  }
+
+  @Test
+  void optionsThatCannotWorkAreRefusedBeforeAnythingStarts() {
+    for (String[] bad : new String[][] {{"--vehicles", "0"}, {"--hz", "0"}, {"--parallelism", "0"},
+        {"--duration", "-5s"}, {"--duration", "0s"}, {"--web-port", "70000"}}) {
+      Run r = run("up", bad[0], bad[1], "--state-dir", "target/refused");
+      assertThat(r.exit()).as(String.join(" ", bad)).isEqualTo(2);
+      assertThat(r.err()).as(String.join(" ", bad)).contains(bad[0]).doesNotContain("\tat ");
+    }
+  }
+
+  @Test
+  void aFailingCommandSaysWhatWentWrongInOneLine() {
+    Run r = run("topics", "create", "--bootstrap-servers", "127.0.0.1:1", "--partitions", "0");
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.err()).startsWith("error: expected at least 1 partition, found 0").doesNotContain("\tat ");
   }
 
   @Test

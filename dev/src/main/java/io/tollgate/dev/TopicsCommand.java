@@ -3,7 +3,6 @@ package io.tollgate.dev;
 import io.tollgate.enforcement.TopicSpec;
 import io.tollgate.enforcement.Topics;
 import java.io.PrintWriter;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -40,12 +39,17 @@ public final class TopicsCommand implements Runnable {
     @Override
     public Integer call() throws InterruptedException {
       PrintWriter out = spec.commandLine().getOut();
-      List<String> created = TopicAdmin.create(bootstrap, partitions, replication);
+      TopicAdmin.Result r = TopicAdmin.create(bootstrap, partitions, replication);
       for (TopicSpec t : Topics.specs()) {
-        out.printf("%-8s %s%n", created.contains(t.name()) ? "created" : "exists", t.name());
+        out.printf("%-8s %s%n", r.created().contains(t.name()) ? "created" : "exists", t.name());
       }
       out.flush();
-      return 0;
+      PrintWriter err = spec.commandLine().getErr();
+      for (String m : r.mismatches()) {
+        err.println("error: " + m + " (existing topics are never changed: fix or recreate it)");
+      }
+      err.flush();
+      return r.mismatches().isEmpty() ? 0 : 1;
     }
   }
 

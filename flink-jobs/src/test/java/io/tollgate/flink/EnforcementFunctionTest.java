@@ -6,12 +6,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tollgate.enforcement.records.CallRecord;
 import io.tollgate.enforcement.records.CallRecordCodec;
+import io.tollgate.enforcement.records.DeadLetterEvent;
+import io.tollgate.enforcement.records.DeliveredEvent;
+import io.tollgate.enforcement.records.EventReader;
+import io.tollgate.enforcement.records.FeedbackEvent;
 import io.tollgate.flink.Out;
 import io.tollgate.enforcement.records.PolicyRecord;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
@@ -64,24 +69,34 @@ class EnforcementFunctionTest {
     return r;
   }
 
-  static List<JsonNode> values(List<Out> outs) throws Exception {
-    List<JsonNode> nodes = new ArrayList<>();
-    for (Out o : outs) {
-      nodes.add(JSON.readTree(o.value));
+  /** The feedback events the harness emitted, read as every consumer reads them. */
+  static List<FeedbackEvent> feedback(KeyedBroadcastOperatorTestHarness<Long, CallRecord, PolicyRecord, Out> h) {
+    List<FeedbackEvent> out = new ArrayList<>();
+    for (Out o : h.extractOutputValues()) {
+      out.add(EventReader.feedback(o.value));
     }
-    return nodes;
+    return out;
   }
 
-  static List<JsonNode> feedback(KeyedBroadcastOperatorTestHarness<Long, CallRecord, PolicyRecord, Out> h) throws Exception {
-    return values(h.extractOutputValues());
-  }
-
-  static List<JsonNode> delivered(KeyedBroadcastOperatorTestHarness<Long, CallRecord, PolicyRecord, Out> h) throws Exception {
-    List<Out> outs = new ArrayList<>();
+  static List<DeliveredEvent> delivered(KeyedBroadcastOperatorTestHarness<Long, CallRecord, PolicyRecord, Out> h) {
+    List<DeliveredEvent> out = new ArrayList<>();
     for (StreamRecord<Out> r : h.getSideOutput(EnforcementFunction.DELIVERED)) {
-      outs.add(r.getValue());
+      out.add(EventReader.delivered(r.getValue().value));
     }
-    return values(outs);
+    return out;
+  }
+
+  static List<DeadLetterEvent> deadLetters(KeyedBroadcastOperatorTestHarness<Long, CallRecord, PolicyRecord, Out> h) {
+    List<DeadLetterEvent> out = new ArrayList<>();
+    for (StreamRecord<Out> r : h.getSideOutput(EnforcementFunction.DLQ)) {
+      out.add(EventReader.deadLetter(r.getValue().value));
+    }
+    return out;
+  }
+
+  /** "DECISION[reasons]", as the JSON list reads: DENY["no-contract"]. */
+  static String outcome(FeedbackEvent e) {
+    return e.decision() + e.reasons().stream().map(r -> "\"" + r + "\"").collect(Collectors.joining(",", "[", "]"));
   }
 
   @Test
@@ -94,23 +109,23 @@ class EnforcementFunctionTest {
       h.processElement(call("c3", T0 + 2000, "navigation"), T0);
       h.processElement(call("c4", T0 + 3000, "navigation"), T0);
 
-      List<JsonNode> fb = feedback(h);
-      assertThat(fb).extracting(n -> n.get("callId").asText()).containsExactly("c1", "c2", "c3", "c4");
-      assertThat(fb).extracting(n -> n.get("decision").asText()).containsExactly("PERMIT", "DENY", "PERMIT", "THROTTLE");
-      assertThat(fb.get(1).get("reasons").toString()).isEqualTo("[\"purpose\"]");
-      assertThat(fb.get(3).get("reasons").toString()).isEqualTo("[\"rate\"]");
-      assertThat(fb.get(0).get("contract").asText()).isEqualTo("fleet-rate");
-      assertThat(fb.get(0).get("policyVersion").asText()).hasSize(16);
-      assertThat(fb.get(0).get("eventTime").asText()).isEqualTo("2026-03-02T01:00:00Z");
+      List<FeedbackEvent> fb = feedback(h);
+      assertThat(fb).extracting(n -> n.callId()).containsExactly("c1", "c2", "c3", "c4");
+      assertThat(fb).extracting(n -> n.decision().name()).containsExactly("PERMIT", "DENY", "PERMIT", "THROTTLE");
+      assertThat(fb.get(1).reasons()).containsExactly("purpose");
+      assertThat(fb.get(3).reasons()).containsExactly("rate");
+      assertThat(fb.get(0).contract()).isEqualTo("fleet-rate");
+      assertThat(fb.get(0).policyVersion()).hasSize(16);
+      assertThat(fb.get(0).eventTime()).isEqualTo("2026-03-02T01:00:00Z");
 
-      List<JsonNode> dl = delivered(h);
-      assertThat(dl).extracting(n -> n.get("callId").asText()).containsExactly("c1", "c3");
-      JsonNode payload = dl.get(0).get("payload");
+      List<DeliveredEvent> dl = delivered(h);
+      assertThat(dl).extracting(n -> n.callId()).containsExactly("c1", "c3");
+      JsonNode payload = JSON.readTree(dl.get(0).payload()); // the consumer's data, not our record
       assertThat(payload.get("speed").asDouble()).isEqualTo(52.5);
       assertThat(payload.has("secret")).isFalse();
       assertThat(payload.get("lat").asText()).isEqualTo("[redacted]");
       assertThat(payload.get("vin").asText()).hasSize(32).isNotEqualTo("LSV123")
-          .isEqualTo(dl.get(1).get("payload").get("vin").asText());
+          .isEqualTo(JSON.readTree(dl.get(1).payload()).get("vin").asText());
     }
   }
 
@@ -131,14 +146,14 @@ class EnforcementFunctionTest {
       // calls already counted from keyed state, so the third call within the minute is throttled
       h.processElement(call("c3", T0 + 2000, "navigation"), T0);
       h.processElement(call("c4", T0 + 60_000, "navigation"), T0);
-      assertThat(feedback(h)).extracting(n -> n.get("decision").asText()).containsExactly("THROTTLE", "PERMIT");
+      assertThat(feedback(h)).extracting(n -> n.decision().name()).containsExactly("THROTTLE", "PERMIT");
     }
     try (var h = harness(Map.of(0, 1L))) {
       // the same calls without the restored state would both be permitted
       h.open();
       h.processBroadcastElement(policy("fleet-rate", CONTRACT, 0), 0);
       h.processElement(call("c3", T0 + 2000, "navigation"), T0);
-      assertThat(feedback(h)).extracting(n -> n.get("decision").asText()).containsExactly("PERMIT");
+      assertThat(feedback(h)).extracting(n -> n.decision().name()).containsExactly("PERMIT");
     }
   }
 
@@ -155,7 +170,7 @@ class EnforcementFunctionTest {
       h.processBroadcastElement(policy("other", null, 1), 0);
       h.setProcessingTime(1200);
       h.processElement(call("late", T0 + 1, "navigation"), T0);
-      assertThat(feedback(h)).extracting(n -> n.get("callId").asText() + ":" + n.get("decision").asText())
+      assertThat(feedback(h)).extracting(n -> n.callId() + ":" + n.decision())
           .containsExactly("early:PERMIT", "late:PERMIT");
     }
   }
@@ -169,7 +184,7 @@ class EnforcementFunctionTest {
       h.setProcessingTime(5000);
       assertThat(h.extractOutputValues()).isEmpty();
       h.setProcessingTime(11_100);
-      assertThat(feedback(h)).extracting(n -> n.get("decision").asText() + n.get("reasons"))
+      assertThat(feedback(h)).extracting(EnforcementFunctionTest::outcome)
           .containsExactly("DENY[\"no-contract\"]");
     }
   }
@@ -188,7 +203,7 @@ class EnforcementFunctionTest {
       h.processElement(call("c2", T0 + 1, "navigation"), T0);
       assertThat(h.extractOutputValues()).isEmpty();
       h.processElement(call("c3", T0 + 2, "navigation"), T0);
-      assertThat(feedback(h)).extracting(n -> n.get("callId").asText()).containsExactly("c1", "c2", "c3");
+      assertThat(feedback(h)).extracting(n -> n.callId()).containsExactly("c1", "c2", "c3");
     }
   }
 
@@ -203,10 +218,10 @@ class EnforcementFunctionTest {
       h.processElement(call("c3", T0 + 2, "advertising"), T0);
       h.processBroadcastElement(policy("fleet-rate", null, 2), 0);
       h.processElement(call("c4", T0 + 3, "advertising"), T0);
-      List<JsonNode> fb = feedback(h);
-      assertThat(fb).extracting(n -> n.get("decision").asText() + n.get("reasons"))
+      List<FeedbackEvent> fb = feedback(h);
+      assertThat(fb).extracting(EnforcementFunctionTest::outcome)
           .containsExactly("PERMIT[]", "DENY[\"purpose\"]", "PERMIT[]", "DENY[\"no-contract\"]");
-      assertThat(fb.get(0).get("policyVersion").asText()).isNotEqualTo(fb.get(2).get("policyVersion").asText());
+      assertThat(fb.get(0).policyVersion()).isNotEqualTo(fb.get(2).policyVersion());
     }
   }
 
@@ -218,16 +233,13 @@ class EnforcementFunctionTest {
       h.processBroadcastElement(policy("fleet-rate", CONTRACT.replace("actions: [read]", "actions: [reed]"), 1), 0);
       h.processBroadcastElement(policy("wrong-key", CONTRACT, 2), 0);
       h.processElement(call("c1", T0, "navigation"), T0);
-      assertThat(feedback(h)).extracting(n -> n.get("decision").asText() + n.get("reasons"))
+      assertThat(feedback(h)).extracting(EnforcementFunctionTest::outcome)
           .containsExactly("DENY[\"no-contract\"]");
-      List<JsonNode> dlq = new ArrayList<>();
-      for (StreamRecord<Out> r : h.getSideOutput(EnforcementFunction.DLQ)) {
-        dlq.add(JSON.readTree(r.getValue().value));
-      }
+      List<DeadLetterEvent> dlq = deadLetters(h);
       assertThat(dlq).hasSize(2);
-      assertThat(dlq.get(0).get("error").asText()).contains("suspended").contains("/actions/0").contains("reed");
-      assertThat(dlq.get(0).get("offset").asLong()).isEqualTo(1);
-      assertThat(dlq.get(1).get("error").asText()).contains("record key \\\"wrong-key\\\"".replace("\\", ""));
+      assertThat(dlq.get(0).error()).contains("suspended").contains("/actions/0").contains("reed");
+      assertThat(dlq.get(0).offset()).isEqualTo(1);
+      assertThat(dlq.get(1).error()).contains("record key \\\"wrong-key\\\"".replace("\\", ""));
     }
   }
 
@@ -242,11 +254,11 @@ class EnforcementFunctionTest {
       bad.rawValue = new byte[] {(byte) 0xc4, (byte) 0xe3};
       h.processBroadcastElement(bad, 0);
       h.processElement(call("c1", T0, "navigation"), T0);
-      assertThat(feedback(h)).extracting(n -> n.get("decision").asText() + n.get("reasons"))
+      assertThat(feedback(h)).extracting(EnforcementFunctionTest::outcome)
           .containsExactly("DENY[\"no-contract\"]");
-      JsonNode dead = JSON.readTree(h.getSideOutput(EnforcementFunction.DLQ).peek().getValue().value);
-      assertThat(dead.get("error").asText()).isEqualTo("contract suspended: expected UTF-8 text, found invalid bytes");
-      assertThat(dead.get("value").asText()).isEqualTo("xOM=");
+      DeadLetterEvent dead = deadLetters(h).get(0);
+      assertThat(dead.error()).isEqualTo("contract suspended: expected UTF-8 text, found invalid bytes");
+      assertThat(dead.value()).isEqualTo(new byte[] {(byte) 0xc4, (byte) 0xe3});
     }
   }
 }

@@ -27,10 +27,6 @@ import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.util.Collector;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ConditionEvaluationResult;
-import org.junit.jupiter.api.extension.ExecutionCondition;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * {@link FlinkCounterStore} passes the contract every {@link CounterStore} passes, on real Flink
@@ -47,12 +43,11 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * thread-safe, and its {@code get} returns the stored {@code CounterState} itself, which {@code
  * LimitSpec.tryAcquire} changes in place without a lock. So four threads lose updates: run on this
  * store, the test saw 1,019 to 1,500 permits of 1,000. In the job the atomicity it asks for comes from Flink's
- * threading model, not from the store. The inherited method is package-private in another package,
- * so it cannot be overridden here: {@link NotOnKeyedState} skips exactly that one method (shown as
- * skipped, with this reason) and {@link #sequentialCallersNeverOverspend} checks the same limit the
- * way the job calls the store, one call after another.
+ * threading model, not from the store. So this store answers {@link #sharedByThreads()} false, the
+ * contract test skips that one method (shown as skipped, with the reason), and {@link
+ * #sequentialCallersNeverOverspend} checks the same limit the way the job calls the store, one call
+ * after another.
  */
-@ExtendWith(FlinkCounterStoreTest.NotOnKeyedState.class)
 class FlinkCounterStoreTest extends CounterStoreContractTest {
   private static final long T0 = Instant.parse("2026-03-02T10:00:00Z").toEpochMilli();
   /** The job's keyed state is keyed by {@code CallRecord.key()}, a long. */
@@ -202,18 +197,8 @@ class FlinkCounterStoreTest extends CounterStoreContractTest {
     return expected;
   }
 
-  /** Skips the inherited {@code concurrentCallersNeverOverspend}: see the class comment. */
-  static final class NotOnKeyedState implements ExecutionCondition {
-    @Override
-    public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
-      boolean concurrent = context.getTestMethod()
-          .filter(m -> m.getName().equals("concurrentCallersNeverOverspend")
-              && m.getDeclaringClass() == CounterStoreContractTest.class)
-          .isPresent();
-      return concurrent
-          ? ConditionEvaluationResult.disabled("Flink keyed state is accessed by its task thread alone;"
-              + " see FlinkCounterStoreTest and sequentialCallersNeverOverspend")
-          : ConditionEvaluationResult.enabled("a contract test that holds for keyed state");
-    }
+  @Override
+  protected boolean sharedByThreads() {
+    return false; // see the class comment
   }
 }

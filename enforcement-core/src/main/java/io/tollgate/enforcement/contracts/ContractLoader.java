@@ -97,12 +97,49 @@ public final class ContractLoader {
     List<CompiledPolicy> compiled = new ArrayList<>();
     for (Policy p : read.policies()) {
       try {
-        compiled.add(compiler.compile(p));
+        CompiledPolicy c = compiler.compile(p);
+        Diagnostic own = ownTextProblem(c, compiler);
+        if (own != null) {
+          diagnostics.add(own);
+        } else {
+          compiled.add(c);
+        }
       } catch (PolicyException e) {
         diagnostics.addAll(e.diagnostics());
       }
     }
     return diagnostics.isEmpty() ? new Compiled(compiled, List.of()) : new Compiled(List.of(), diagnostics);
+  }
+
+  /**
+   * What a publisher would send for {@code c} is its own document's text: read on its own, it must
+   * give exactly this contract (same id, same version), or the stream would enforce something
+   * other than what was checked. Null when it does.
+   */
+  private Diagnostic ownTextProblem(CompiledPolicy c, PolicyCompiler compiler) {
+    String text = c.source().origin().text();
+    int[] pos = c.source().origin().position("/contract");
+    String file = c.source().origin().file();
+    String problem;
+    if (text == null) {
+      problem = "its text could not be isolated from the file";
+    } else {
+      SourceResult alone = yaml.read(file, c.source().origin().baseDir(), text);
+      if (!alone.ok() || alone.policies().size() != 1) {
+        problem = "its document does not read on its own: "
+            + (alone.ok() ? alone.policies().size() + " contracts" : alone.diagnostics().get(0).message());
+      } else {
+        try {
+          CompiledPolicy again = compiler.compile(alone.policies().get(0));
+          problem = again.id().equals(c.id()) && again.version().equals(c.version()) ? null
+              : "its document, read on its own, is version " + again.version() + " of " + again.id();
+        } catch (PolicyException e) {
+          problem = "its document does not compile on its own: " + e.diagnostics().get(0).message();
+        }
+      }
+    }
+    return problem == null ? null : new Diagnostic(file, pos == null ? 0 : pos[0], pos == null ? 0 : pos[1],
+        "/contract", "expected a contract that can be published as its own record, found that " + problem);
   }
 
   /** Reads one file. */

@@ -118,8 +118,12 @@ public final class EventReader {
       long ingest = -1;
       byte[] key = null;
       byte[] original = null;
+      long keyBytes = -1;
+      boolean keyTruncated = false;
+      String keySha = null;
       long valueBytes = -1;
       boolean truncated = false;
+      String valueSha = null;
       while (p.nextToken() == JsonToken.FIELD_NAME) {
         String name = p.currentName();
         JsonToken t = p.nextToken();
@@ -132,14 +136,19 @@ public final class EventReader {
           case "ingestTime" -> ingest = number(p, name);
           case "key" -> key = base64(text(p, name), name);
           case "value" -> original = base64(text(p, name), name);
+          case "keyBytes" -> keyBytes = number(p, name);
+          case "keyTruncated" -> keyTruncated = bool(p, name);
+          case "keySha256" -> keySha = text(p, name);
           case "valueBytes" -> valueBytes = number(p, name);
-          case "valueTruncated" -> truncated = t == JsonToken.VALUE_TRUE;
+          case "valueTruncated" -> truncated = bool(p, name);
+          case "valueSha256" -> valueSha = text(p, name);
           default -> p.skipChildren();
         }
       }
       require(error, "error");
       require(topic, "topic");
-      return new DeadLetterEvent(error, topic, partition, offset, ingest, key, original, valueBytes, truncated);
+      return new DeadLetterEvent(error, topic, partition, offset, ingest, key, original, keyBytes, keyTruncated, keySha,
+          valueBytes, truncated, valueSha);
     });
   }
 
@@ -155,7 +164,11 @@ public final class EventReader {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         throw new MalformedRecordException("expected a " + what + " (a JSON object)");
       }
-      return body.read(p);
+      T out = body.read(p);
+      if (p.nextToken() != null) {
+        throw new MalformedRecordException("expected one " + what + ", found trailing content");
+      }
+      return out;
     } catch (IOException e) {
       throw new MalformedRecordException("expected a " + what + " in valid JSON: " + e.getMessage(), e);
     }
@@ -183,6 +196,14 @@ public final class EventReader {
       throw new MalformedRecordException(name + ": expected a whole number, found " + p.currentToken());
     }
     return p.getLongValue();
+  }
+
+  private static boolean bool(JsonParser p, String name) throws IOException {
+    JsonToken t = p.currentToken();
+    if (t != JsonToken.VALUE_TRUE && t != JsonToken.VALUE_FALSE) {
+      throw new MalformedRecordException(name + ": expected true or false, found " + t);
+    }
+    return t == JsonToken.VALUE_TRUE;
   }
 
   private static List<String> strings(JsonParser p, JsonToken t, String name) throws IOException {

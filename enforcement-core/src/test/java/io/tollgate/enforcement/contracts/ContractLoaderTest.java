@@ -72,7 +72,7 @@ class ContractLoaderTest {
     assertThat(c.contracts()).extracting(CompiledPolicy::id).containsExactly("c1", "c2", "c3");
     for (CompiledPolicy p : c.contracts()) {
       String text = p.source().origin().text();
-      assertThat(text).doesNotContain("---").contains("contract: " + p.id());
+      assertThat(text).as("no other document").doesNotContain("\n---").contains("contract: " + p.id());
       PolicyRecord record = PolicyRecord.read(p.id().getBytes(StandardCharsets.UTF_8),
           text.getBytes(StandardCharsets.UTF_8), 0, 0, 0);
       SourceResult again = new YamlContractSource().read("tollgate.policies/0@0", null, record.text);
@@ -80,6 +80,37 @@ class ContractLoaderTest {
       assertThat(again.policies()).hasSize(1);
       assertThat(compiler.compile(again.policies().get(0)).version()).as(p.id()).isEqualTo(p.version());
     }
+  }
+
+  @Test
+  void indentedTaggedAndFlowDocumentsArePublishedAsTheyRead(@TempDir Path dir) throws Exception {
+    String file = "  contract: ind\n  provider: p\n  consumer: acme\n  dataset: ds\n  purposes: [navigation]\n"
+        + "--- !!map\ncontract: tagged\nprovider: p\nconsumer: acme\ndataset: ds\n"
+        + "--- {contract: flow, provider: p,\n  consumer: acme, dataset: ds}\n";
+    Files.writeString(dir.resolve("shapes.yaml"), file);
+    PolicyCompiler compiler = new PolicyCompiler();
+    ContractLoader.Compiled c = new ContractLoader().compile(List.of(dir), compiler);
+    assertThat(c.diagnostics()).isEmpty();
+    assertThat(c.contracts()).extracting(CompiledPolicy::id).containsExactly("ind", "tagged", "flow");
+    assertThat(c.contracts().get(0).source().origin().text()).startsWith("  contract: ind");
+    for (CompiledPolicy p : c.contracts()) {
+      SourceResult again = new YamlContractSource().read("record", null, p.source().origin().text());
+      assertThat(again.diagnostics()).as(p.id()).isEmpty();
+      assertThat(compiler.compile(again.policies().get(0)).version()).as(p.id()).isEqualTo(p.version());
+    }
+  }
+
+  @Test
+  void manyDocumentsWithWideCharactersLoadInLinearTime(@TempDir Path dir) throws Exception {
+    StringBuilder b = new StringBuilder("# \uD83D\uDE00 a supplementary character before them all\n");
+    for (int i = 0; i < 3000; i++) {
+      b.append(i == 0 ? "" : "---\n").append(MINIMAL.replace("c1", "c" + i)).append("# \uD83D\uDE9A\n");
+    }
+    Files.writeString(dir.resolve("many.yaml"), b);
+    ContractLoader.Compiled c = new ContractLoader().compile(List.of(dir), new PolicyCompiler());
+    assertThat(c.diagnostics()).isEmpty();
+    assertThat(c.contracts()).hasSize(3000);
+    assertThat(c.contracts().get(2999).source().origin().text()).startsWith("contract: c2999\n");
   }
 
   @Test

@@ -66,6 +66,24 @@ class EventReaderTest {
     assertThat(d.value()).isEqualTo(original);
     assertThat(d.valueBytes()).isEqualTo(3);
     assertThat(d.valueTruncated()).isFalse();
+    assertThat(d.keyTruncated()).isFalse();
+  }
+
+  @Test
+  void deadLettersOfHugeRecordsNameTheirOriginals() throws Exception {
+    EventWriter w = new EventWriter("k".getBytes(StandardCharsets.UTF_8));
+    byte[] huge = new byte[EventWriter.MAX_ORIGINAL_BYTES + 10];
+    java.util.Arrays.fill(huge, (byte) 'x');
+    DeadLetterEvent d = EventReader.deadLetter(w.deadLetter("tollgate.calls", 0, 1, T0, "too big", huge, huge));
+    String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(huge));
+    assertThat(d.key()).hasSize(EventWriter.MAX_ORIGINAL_BYTES);
+    assertThat(d.keyTruncated()).isTrue();
+    assertThat(d.keyBytes()).isEqualTo(huge.length);
+    assertThat(d.keySha256()).isEqualTo(sha);
+    assertThat(d.value()).hasSize(EventWriter.MAX_ORIGINAL_BYTES);
+    assertThat(d.valueTruncated()).isTrue();
+    assertThat(d.valueBytes()).isEqualTo(huge.length);
+    assertThat(d.valueSha256()).isEqualTo(sha);
   }
 
   @Test
@@ -82,6 +100,8 @@ class EventReaderTest {
     assertThatThrownBy(() -> EventReader.feedback("[1]".getBytes(StandardCharsets.UTF_8))).hasMessageContaining("JSON object");
     assertThatThrownBy(() -> EventReader.feedback("{\"v\":1,\"callId\":\"a\"".getBytes(StandardCharsets.UTF_8)))
         .isInstanceOf(MalformedRecordException.class);
+    assertThatThrownBy(() -> EventReader.feedback("{\"v\":1,\"callId\":\"a\",\"decision\":\"PERMIT\"} {}".getBytes(StandardCharsets.UTF_8)))
+        .hasMessageContaining("trailing content");
     assertThatThrownBy(() -> EventReader.feedback("{\"v\":1,\"decision\":\"PERMIT\"}".getBytes(StandardCharsets.UTF_8)))
         .hasMessage("callId: required, missing");
     assertThatThrownBy(() -> EventReader.feedback("{\"v\":1,\"callId\":\"a\",\"decision\":\"MAYBE\"}".getBytes(StandardCharsets.UTF_8)))

@@ -74,16 +74,17 @@ final class LocatedDocuments {
 
   private static List<Document> read(JsonFactory factory, String text) throws SyntaxError {
     List<Document> docs = new ArrayList<>();
+    Offsets offsets = new Offsets(text, factory instanceof YAMLFactory);
     try (JsonParser p = factory.createParser(text)) {
       p.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
       JsonToken t;
       while ((t = p.nextToken()) != null) {
-        long from = p.currentTokenLocation().getCharOffset();
+        int from = offsets.lineStart(offsets.chars(p.currentTokenLocation().getCharOffset()));
         Reader r = new Reader(p);
         JsonNode root = r.value(t, "", 0);
-        long to = p.currentLocation().getCharOffset();
+        int to = offsets.chars(p.currentLocation().getCharOffset());
         if (!root.isNull() && !(root.isTextual() && root.asText().isEmpty())) {
-          docs.add(new Document(root, r.positions, slice(text, from, to, factory instanceof YAMLFactory)));
+          docs.add(new Document(root, r.positions, text.substring(Math.min(from, to), to)));
         }
       }
     } catch (JsonParseException e) {
@@ -100,20 +101,50 @@ final class LocatedDocuments {
   }
 
   /**
-   * The text of one document, from its first token to where its last one ends. SnakeYAML counts
-   * offsets in code points ({@code codePoints}), Jackson's JSON parser in chars.
+   * Turns the parser's offsets into char indexes of the text, in one forward pass over all
+   * documents: SnakeYAML counts offsets in code points ({@code codePoints}), Jackson's JSON parser
+   * in chars. Offsets only grow from one document to the next, so the cursor never goes back.
    */
-  private static String slice(String text, long from, long to, boolean codePoints) {
-    if (from < 0 || to < from) {
-      return text;
+  private static final class Offsets {
+    private final String text;
+    private final boolean codePoints;
+    private int cp;
+    private int ch;
+
+    Offsets(String text, boolean codePoints) {
+      this.text = text;
+      this.codePoints = codePoints;
     }
-    int a = (int) from;
-    int b = (int) to;
-    if (codePoints && text.codePointCount(0, text.length()) != text.length()) {
-      a = text.offsetByCodePoints(0, Math.min(a, text.codePointCount(0, text.length())));
-      b = text.offsetByCodePoints(0, Math.min(b, text.codePointCount(0, text.length())));
+
+    int chars(long offset) {
+      if (offset < 0) {
+        return text.length();
+      }
+      if (!codePoints) {
+        return (int) Math.min(offset, text.length());
+      }
+      if (offset < cp) { // not expected; start again rather than guess
+        cp = 0;
+        ch = 0;
+      }
+      while (cp < offset && ch < text.length()) {
+        ch += Character.charCount(text.codePointAt(ch));
+        cp++;
+      }
+      return ch;
     }
-    return text.substring(Math.min(a, text.length()), Math.min(b, text.length()));
+
+    /**
+     * The start of the line {@code at} is on: a document's text begins there, so that an indented
+     * document keeps its first line's indentation (and a {@code --- } before it on that line).
+     */
+    int lineStart(int at) {
+      int i = Math.min(at, text.length());
+      while (i > 0 && text.charAt(i - 1) != '\n' && text.charAt(i - 1) != '\r') {
+        i--;
+      }
+      return i;
+    }
   }
 
   /** The best position for an error: SnakeYAML's problem mark when there is one. */
