@@ -28,8 +28,13 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = TollgateCommand.Version.class,
     description = "Tollgate: streaming usage control for trusted data spaces (可信数据空间).",
-    subcommands = {UpCommand.class, PolicyCommand.class, TopicsCommand.class, StreamLoad.class,
-        CommandLine.HelpCommand.class})
+    subcommands = {
+      UpCommand.class,
+      PolicyCommand.class,
+      TopicsCommand.class,
+      StreamLoad.class,
+      CommandLine.HelpCommand.class
+    })
 public final class TollgateCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -62,7 +67,8 @@ public final class TollgateCommand implements Runnable {
     }
     cl.getErr().println("error: " + message);
     cl.getErr().flush();
-    org.slf4j.LoggerFactory.getLogger(TollgateCommand.class).error("{} failed", cl.getCommandName(), e);
+    org.slf4j.LoggerFactory.getLogger(TollgateCommand.class)
+        .error("{} failed", cl.getCommandName(), e);
     if (Boolean.getBoolean("tollgate.trace")) {
       e.printStackTrace(cl.getErr());
     }

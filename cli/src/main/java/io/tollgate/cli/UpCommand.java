@@ -40,38 +40,74 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code tollgate up}: everything on this machine, on loopback. A Kafka broker (KRaft, child
- * JVM), the topics, the shipped contracts on {@code tollgate.policies}, the enforcement job on a
- * Flink MiniCluster with its web UI, a demo producer streaming vehicle telemetry, and a line of
- * live figures a second. Ctrl-C (or {@code --duration}) stops it all in order: the producer, then,
- * once the job has decided and committed everything sent, the figures, the job and the broker.
- * Each start begins from clean state: the previous run's broker data and checkpoints are removed
- * first.
+ * {@code tollgate up}: everything on this machine, on loopback. A Kafka broker (KRaft, child JVM),
+ * the topics, the shipped contracts on {@code tollgate.policies}, the enforcement job on a Flink
+ * MiniCluster with its web UI, a demo producer streaming vehicle telemetry, and a line of live
+ * figures a second. Ctrl-C (or {@code --duration}) stops it all in order: the producer, then, once
+ * the job has decided and committed everything sent, the figures, the job and the broker. Each
+ * start begins from clean state: the previous run's broker data and checkpoints are removed first.
  */
-@Command(name = "up", mixinStandardHelpOptions = true,
-    description = "Run Tollgate's streaming enforcement locally (broker, Flink MiniCluster, enforcement job) with a"
-        + " demo stream and live figures.")
+@Command(
+    name = "up",
+    mixinStandardHelpOptions = true,
+    description =
+        "Run Tollgate's streaming enforcement locally (broker, Flink MiniCluster, enforcement job) with a"
+            + " demo stream and live figures.")
 public final class UpCommand implements Callable<Integer> {
   static final String GROUP = "tollgate-enforcement";
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--state-dir", defaultValue = ".tollgate/up", description = "Where the broker and Flink keep state, and the log (default: ${DEFAULT-VALUE}); cleaned at each start.")
+  @Option(
+      names = "--state-dir",
+      defaultValue = ".tollgate/up",
+      description =
+          "Where the broker and Flink keep state, and the log (default: ${DEFAULT-VALUE}); cleaned at each start.")
   Path stateDir;
-  @Option(names = "--contracts", defaultValue = "examples/contracts", split = ",", description = "Contract files or directories to publish, read as `tollgate policy check` reads them (default: ${DEFAULT-VALUE}).")
+
+  @Option(
+      names = "--contracts",
+      defaultValue = "examples/contracts",
+      split = ",",
+      description =
+          "Contract files or directories to publish, read as `tollgate policy check` reads them (default: ${DEFAULT-VALUE}).")
   List<Path> contracts;
-  @Option(names = "--vehicles", defaultValue = "2000", description = "Vehicles in the demo stream (default: ${DEFAULT-VALUE}).")
+
+  @Option(
+      names = "--vehicles",
+      defaultValue = "2000",
+      description = "Vehicles in the demo stream (default: ${DEFAULT-VALUE}).")
   int vehicles;
-  @Option(names = "--hz", defaultValue = "10", description = "Reports per vehicle per second (default: ${DEFAULT-VALUE}).")
+
+  @Option(
+      names = "--hz",
+      defaultValue = "10",
+      description = "Reports per vehicle per second (default: ${DEFAULT-VALUE}).")
   int hz;
-  @Option(names = "--duration", converter = DurationConverter.class,
+
+  @Option(
+      names = "--duration",
+      converter = DurationConverter.class,
       description = "Stop after this long (e.g. 30s, 5m, 1h); default: until Ctrl-C.")
   Duration duration;
-  @Option(names = "--kafka-port", defaultValue = "19092", description = "Broker port on 127.0.0.1; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+
+  @Option(
+      names = "--kafka-port",
+      defaultValue = "19092",
+      description = "Broker port on 127.0.0.1; 0 picks a free one (default: ${DEFAULT-VALUE}).")
   int kafkaPort;
-  @Option(names = "--web-port", defaultValue = "8081", description = "Flink web UI port on 127.0.0.1; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+
+  @Option(
+      names = "--web-port",
+      defaultValue = "8081",
+      description =
+          "Flink web UI port on 127.0.0.1; 0 picks a free one (default: ${DEFAULT-VALUE}).")
   int webPort;
-  @Option(names = "--parallelism", defaultValue = "2", description = "Enforcement parallelism (default: ${DEFAULT-VALUE}).")
+
+  @Option(
+      names = "--parallelism",
+      defaultValue = "2",
+      description = "Enforcement parallelism (default: ${DEFAULT-VALUE}).")
   int parallelism;
 
   private PrintWriter out;
@@ -111,11 +147,18 @@ public final class UpCommand implements Callable<Integer> {
         out.println("tollgate: running; Ctrl-C stops everything");
       }
       long end = limit == null ? Long.MAX_VALUE : System.nanoTime() + limit.toNanos();
-      while (System.nanoTime() < end && !stopped.await(Math.min(1000, Math.max(1, (end - System.nanoTime()) / 1_000_000)),
-          TimeUnit.MILLISECONDS)) {
+      while (System.nanoTime() < end
+          && !stopped.await(
+              Math.min(1000, Math.max(1, (end - System.nanoTime()) / 1_000_000)),
+              TimeUnit.MILLISECONDS)) {
         String problem = problem();
         if (problem != null) {
-          out.println("tollgate: " + problem + "; stopping (details in " + stateDir.resolve("tollgate.log") + ")");
+          out.println(
+              "tollgate: "
+                  + problem
+                  + "; stopping (details in "
+                  + stateDir.resolve("tollgate.log")
+                  + ")");
           shutdown();
           return 1;
         }
@@ -141,7 +184,8 @@ public final class UpCommand implements Callable<Integer> {
       bad = "--hz: expected 1 to 1000, found " + hz;
     } else if (parallelism < 1 || parallelism > 64) {
       bad = "--parallelism: expected 1 to 64, found " + parallelism;
-    } else if (duration != null && (duration.isNegative() || duration.isZero() || duration.toDays() > 365)) {
+    } else if (duration != null
+        && (duration.isNegative() || duration.isZero() || duration.toDays() > 365)) {
       bad = "--duration: expected more than 0 and at most 365 days, found " + duration;
     } else if (kafkaPort < 0 || kafkaPort > 65535 || webPort < 0 || webPort > 65535) {
       bad = "--kafka-port, --web-port: expected 0 to 65535";
@@ -168,8 +212,9 @@ public final class UpCommand implements Callable<Integer> {
     try (KafkaProducer<byte[], byte[]> p = producer(bootstrap)) {
       ContractPublisher.publish(p, records);
     }
-    out.printf("tollgate: broker %s; %d contracts on %s: %s%n", bootstrap, records.size(),
-        Topics.POLICIES, String.join(", ", records.keySet()));
+    out.printf(
+        "tollgate: broker %s; %d contracts on %s: %s%n",
+        bootstrap, records.size(), Topics.POLICIES, String.join(", ", records.keySet()));
 
     EnforcementJob.Settings s = new EnforcementJob.Settings().bootstrapServers(bootstrap);
     s.groupId = GROUP;
@@ -179,16 +224,21 @@ public final class UpCommand implements Callable<Integer> {
     conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
     conf.set(RestOptions.ADDRESS, "127.0.0.1");
     conf.set(RestOptions.PORT, webPort);
-    conf.setString("metrics.reporter.prom.factory.class", "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
+    conf.setString(
+        "metrics.reporter.prom.factory.class",
+        "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
     conf.setString("metrics.reporter.prom.host", "127.0.0.1");
     conf.setString("metrics.reporter.prom.port", "9249-9259");
     flink = LocalFlink.start(conf, parallelism);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
     EnforcementJob.build(env, s, PolicyOffsets.end(bootstrap));
     job = flink.submit(env, "tollgate-enforcement");
-    out.printf("tollgate: enforcement job %s on a Flink MiniCluster; web UI %s%n", job, flink.restAddress());
+    out.printf(
+        "tollgate: enforcement job %s on a Flink MiniCluster; web UI %s%n",
+        job, flink.restAddress());
 
-    flink.awaitRunning(job, Duration.ofSeconds(60)); // so that the demo does not start with a backlog
+    flink.awaitRunning(
+        job, Duration.ofSeconds(60)); // so that the demo does not start with a backlog
     stats = new LiveStats(bootstrap, out);
     statsThread = new Thread(stats, "tollgate-live-stats");
     statsThread.setDaemon(true);
@@ -197,8 +247,9 @@ public final class UpCommand implements Callable<Integer> {
     producerThread = new Thread(producer, "tollgate-demo-producer");
     producerThread.setDaemon(true);
     producerThread.start();
-    out.printf("tollgate: demo producer streaming %d vehicles at %d Hz (%,d calls/s) to %s%n", vehicles, hz,
-        (long) vehicles * hz, Topics.CALLS);
+    out.printf(
+        "tollgate: demo producer streaming %d vehicles at %d Hz (%,d calls/s) to %s%n",
+        vehicles, hz, (long) vehicles * hz, Topics.CALLS);
   }
 
   /** What went wrong with a part that should be running, or null. */
@@ -217,9 +268,9 @@ public final class UpCommand implements Callable<Integer> {
   }
 
   /**
-   * Stops the producer; waits until the job has decided everything sent and committed every
-   * output transaction (a fact the broker keeps, at most 60 s); lets the figures read exactly up
-   * to there; then cancels the job and stops the broker. Idempotent.
+   * Stops the producer; waits until the job has decided everything sent and committed every output
+   * transaction (a fact the broker keeps, at most 60 s); lets the figures read exactly up to there;
+   * then cancels the job and stops the broker. Idempotent.
    */
   public synchronized void shutdown() {
     if (shutDown) {
@@ -233,10 +284,16 @@ public final class UpCommand implements Callable<Integer> {
         producerThread.join(10_000);
         KafkaFacts facts = new KafkaFacts(broker.bootstrapServers());
         try {
-          facts.awaitDrained(GROUP, Topics.CALLS, List.of(Topics.FEEDBACK, Topics.DELIVERED, Topics.DLQ),
-              Duration.ofSeconds(60), () -> flink.check(job));
+          facts.awaitDrained(
+              GROUP,
+              Topics.CALLS,
+              List.of(Topics.FEEDBACK, Topics.DELIVERED, Topics.DLQ),
+              Duration.ofSeconds(60),
+              () -> flink.check(job));
         } catch (Exception e) {
-          out.println("tollgate: the job did not commit everything sent before stopping: " + e.getMessage());
+          out.println(
+              "tollgate: the job did not commit everything sent before stopping: "
+                  + e.getMessage());
         }
         if (stats != null) {
           Map<TopicPartition, Long> ends = new HashMap<>();
@@ -305,7 +362,8 @@ public final class UpCommand implements Callable<Integer> {
     } catch (NumberFormatException e) {
       // fall through
     }
-    throw new CommandLine.TypeConversionException("expected a duration such as 30s, 5m or 1h, found \"" + s + "\"");
+    throw new CommandLine.TypeConversionException(
+        "expected a duration such as 30s, 5m or 1h, found \"" + s + "\"");
   }
 
   private static void deleteTree(Path dir) throws IOException {

@@ -13,7 +13,10 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
-/** The one command line: {@code --help} lists exactly the registered commands, and the README names them. */
+/**
+ * The one command line: {@code --help} lists exactly the registered commands, and the README names
+ * them.
+ */
 class CommandLineTest {
   private record Run(int exit, String out, String err) {}
 
@@ -62,7 +65,9 @@ class CommandLineTest {
       Run r = run(e.getKey(), "--help");
       assertThat(r.exit()).as(e.getKey()).isZero();
       assertThat(r.out()).as(e.getKey()).startsWith("Usage: tollgate " + e.getKey());
-      assertThat(e.getValue().getCommandSpec().usageMessage().description()).as(e.getKey()).isNotEmpty();
+      assertThat(e.getValue().getCommandSpec().usageMessage().description())
+          .as(e.getKey())
+          .isNotEmpty();
     }
   }
 
@@ -85,8 +90,15 @@ class CommandLineTest {
 
   @Test
   void optionsThatCannotWorkAreRefusedBeforeAnythingStarts() {
-    for (String[] bad : new String[][] {{"--vehicles", "0"}, {"--hz", "0"}, {"--parallelism", "0"},
-        {"--duration", "-5s"}, {"--duration", "0s"}, {"--web-port", "70000"}}) {
+    for (String[] bad :
+        new String[][] {
+          {"--vehicles", "0"},
+          {"--hz", "0"},
+          {"--parallelism", "0"},
+          {"--duration", "-5s"},
+          {"--duration", "0s"},
+          {"--web-port", "70000"}
+        }) {
       Run r = run("up", bad[0], bad[1], "--state-dir", "target/refused");
       assertThat(r.exit()).as(String.join(" ", bad)).isEqualTo(2);
       assertThat(r.err()).as(String.join(" ", bad)).contains(bad[0]).doesNotContain("\tat ");
@@ -97,7 +109,9 @@ class CommandLineTest {
   void aFailingCommandSaysWhatWentWrongInOneLine() {
     Run r = run("topics", "create", "--bootstrap-servers", "127.0.0.1:1", "--partitions", "0");
     assertThat(r.exit()).isEqualTo(1);
-    assertThat(r.err()).startsWith("error: expected at least 1 partition, found 0").doesNotContain("\tat ");
+    assertThat(r.err())
+        .startsWith("error: expected at least 1 partition, found 0")
+        .doesNotContain("\tat ");
   }
 
   @Test

@@ -20,8 +20,20 @@ class UpIT {
     UpCommand up = new UpCommand();
     CommandLine cl = new CommandLine(up);
     cl.setOut(new PrintWriter(buf, true));
-    int exit = cl.execute("--duration", "20s", "--state-dir", "target/up-it", "--kafka-port", "0",
-        "--web-port", "0", "--contracts", "../examples/contracts", "--vehicles", "500");
+    int exit =
+        cl.execute(
+            "--duration",
+            "20s",
+            "--state-dir",
+            "target/up-it",
+            "--kafka-port",
+            "0",
+            "--web-port",
+            "0",
+            "--contracts",
+            "../examples/contracts",
+            "--vehicles",
+            "500");
     String out = buf.toString();
     assertThat(exit).as(out).isZero();
     LiveStats.Totals t = up.totals();

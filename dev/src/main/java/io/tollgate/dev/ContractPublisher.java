@@ -35,8 +35,11 @@ public final class ContractPublisher {
   public static Map<String, String> load(List<Path> paths) {
     ContractLoader.Compiled c = new ContractLoader().compile(paths, new PolicyCompiler());
     if (!c.ok()) {
-      throw new IllegalArgumentException("invalid contracts:\n  "
-          + c.diagnostics().stream().map(Diagnostic::toString).collect(Collectors.joining("\n  ")));
+      throw new IllegalArgumentException(
+          "invalid contracts:\n  "
+              + c.diagnostics().stream()
+                  .map(Diagnostic::toString)
+                  .collect(Collectors.joining("\n  ")));
     }
     Map<String, String> out = new LinkedHashMap<>();
     for (CompiledPolicy p : c.contracts()) {
@@ -49,8 +52,14 @@ public final class ContractPublisher {
   public static void publish(Producer<byte[], byte[]> producer, Map<String, String> contracts)
       throws InterruptedException, ExecutionException {
     List<Future<RecordMetadata>> sent = new ArrayList<>();
-    contracts.forEach((id, text) -> sent.add(producer.send(new ProducerRecord<>(Topics.POLICIES,
-        id.getBytes(StandardCharsets.UTF_8), text == null ? null : text.getBytes(StandardCharsets.UTF_8)))));
+    contracts.forEach(
+        (id, text) ->
+            sent.add(
+                producer.send(
+                    new ProducerRecord<>(
+                        Topics.POLICIES,
+                        id.getBytes(StandardCharsets.UTF_8),
+                        text == null ? null : text.getBytes(StandardCharsets.UTF_8)))));
     producer.flush();
     for (Future<RecordMetadata> f : sent) {
       f.get();

@@ -13,12 +13,12 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * Streams vehicle telemetry to {@code tollgate.calls} at a fixed rate: {@code vehicles} vehicles
- * driving around Shanghai, each reporting {@code hz} times a second, each report a data call of
- * one of several consumers. The mix reaches every outcome: most calls are within the city traffic
- * lab's contract, some ask for a purpose it does not allow, the research institute, fleet analytics
- * and the insurer exceed their rates, and an unknown broker has no contract at all. (Fleet
- * analytics and the insurer also meet their contracts' hours, days and validity, so their mix of
- * outcomes depends on the clock; the rest does not.)
+ * driving around Shanghai, each reporting {@code hz} times a second, each report a data call of one
+ * of several consumers. The mix reaches every outcome: most calls are within the city traffic lab's
+ * contract, some ask for a purpose it does not allow, the research institute, fleet analytics and
+ * the insurer exceed their rates, and an unknown broker has no contract at all. (Fleet analytics
+ * and the insurer also meet their contracts' hours, days and validity, so their mix of outcomes
+ * depends on the clock; the rest does not.)
  */
 public final class DemoProducer implements Runnable {
   private final String bootstrap;
@@ -76,9 +76,14 @@ public final class DemoProducer implements Runnable {
     long start = System.nanoTime();
     long seq = 0;
     StringBuilder b = new StringBuilder(512);
-    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+    try (KafkaProducer<byte[], byte[]> producer =
+        new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
       while (running && (maxCalls <= 0 || seq < maxCalls)) {
-        long due = (System.nanoTime() - start) / 1_000_000L * perSecond / 1000L; // ms first: no overflow for years
+        long due =
+            (System.nanoTime() - start)
+                / 1_000_000L
+                * perSecond
+                / 1000L; // ms first: no overflow for years
         if (seq >= due) {
           LockSupport.parkNanos(1_000_000);
           continue;
@@ -113,17 +118,39 @@ public final class DemoProducer implements Runnable {
             purpose = "marketing";
           }
           b.setLength(0);
-          b.append("{\"v\":1,\"id\":\"d-").append(seq).append("\",\"ts\":").append(now)
-              .append(",\"consumer\":\"").append(consumer).append("\",\"dataset\":\"vehicle-telemetry\",\"action\":\"")
-              .append(action).append("\",\"purpose\":\"").append(purpose)
-              .append("\",\"region\":\"CN-SH\",\"location\":{\"lat\":").append(round(lat[v])).append(",\"lon\":")
-              .append(round(lon[v])).append("},\"channel\":\"kafka\",\"payload\":{\"vehicle_id\":\"SH-A")
-              .append(10000 + v).append("\",\"ts\":").append(now).append(",\"lat\":").append(round(lat[v]))
-              .append(",\"lon\":").append(round(lon[v])).append(",\"speed\":").append(rnd.nextInt(90))
-              .append(",\"heading\":").append(rnd.nextInt(360)).append(",\"driver_phone\":\"1380000")
-              .append(1000 + v % 9000).append("\"}}");
+          b.append("{\"v\":1,\"id\":\"d-")
+              .append(seq)
+              .append("\",\"ts\":")
+              .append(now)
+              .append(",\"consumer\":\"")
+              .append(consumer)
+              .append("\",\"dataset\":\"vehicle-telemetry\",\"action\":\"")
+              .append(action)
+              .append("\",\"purpose\":\"")
+              .append(purpose)
+              .append("\",\"region\":\"CN-SH\",\"location\":{\"lat\":")
+              .append(round(lat[v]))
+              .append(",\"lon\":")
+              .append(round(lon[v]))
+              .append("},\"channel\":\"kafka\",\"payload\":{\"vehicle_id\":\"SH-A")
+              .append(10000 + v)
+              .append("\",\"ts\":")
+              .append(now)
+              .append(",\"lat\":")
+              .append(round(lat[v]))
+              .append(",\"lon\":")
+              .append(round(lon[v]))
+              .append(",\"speed\":")
+              .append(rnd.nextInt(90))
+              .append(",\"heading\":")
+              .append(rnd.nextInt(360))
+              .append(",\"driver_phone\":\"1380000")
+              .append(1000 + v % 9000)
+              .append("\"}}");
           byte[] key = (consumer + "|vehicle-telemetry").getBytes(StandardCharsets.UTF_8);
-          producer.send(new ProducerRecord<>(Topics.CALLS, key, b.toString().getBytes(StandardCharsets.UTF_8)));
+          producer.send(
+              new ProducerRecord<>(
+                  Topics.CALLS, key, b.toString().getBytes(StandardCharsets.UTF_8)));
           sent.incrementAndGet();
         }
       }

@@ -62,8 +62,11 @@ public final class KafkaBroker implements AutoCloseable {
           return new KafkaBroker(dir, Integer.parseInt(p[0]), Integer.parseInt(p[1]), heap);
         }
       }
-      return new KafkaBroker(dir, port == 0 ? freePort() : port,
-          controllerPort == 0 ? freePort() : controllerPort, heap);
+      return new KafkaBroker(
+          dir,
+          port == 0 ? freePort() : port,
+          controllerPort == 0 ? freePort() : controllerPort,
+          heap);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -101,12 +104,20 @@ public final class KafkaBroker implements AutoCloseable {
       run(List.of("kafka.tools.StorageTool", "format", "-t", uuid, "-c", config.toString()));
       LOG.info("formatted a new Kafka data directory {}", logs);
     }
-    List<String> cmd = java(List.of("-Xmx" + heap, "-Xms" + heap, "-XX:+UseG1GC",
-        "-Djava.awt.headless=true", "-Dlog4j2.configurationFile=" + log4j(),
-        "kafka.Kafka", config.toString()));
-    ProcessBuilder pb = new ProcessBuilder(cmd)
-        .redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("broker.log").toFile()));
+    List<String> cmd =
+        java(
+            List.of(
+                "-Xmx" + heap,
+                "-Xms" + heap,
+                "-XX:+UseG1GC",
+                "-Djava.awt.headless=true",
+                "-Dlog4j2.configurationFile=" + log4j(),
+                "kafka.Kafka",
+                config.toString()));
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("broker.log").toFile()));
     process = pb.start();
     Files.writeString(dir.resolve("broker.pid"), Long.toString(process.pid()));
     if (shutdownHook) {
@@ -130,8 +141,11 @@ public final class KafkaBroker implements AutoCloseable {
     try (Admin admin = Admin.create(p)) {
       while (true) {
         if (!process.isAlive()) {
-          throw new IOException("Kafka broker exited with status " + process.exitValue() + "; see "
-              + dir.resolve("broker.log"));
+          throw new IOException(
+              "Kafka broker exited with status "
+                  + process.exitValue()
+                  + "; see "
+                  + dir.resolve("broker.log"));
         }
         try {
           if (!admin.describeCluster().nodes().get(2, TimeUnit.SECONDS).isEmpty()) {
@@ -142,14 +156,17 @@ public final class KafkaBroker implements AutoCloseable {
         }
         if (System.nanoTime() > deadline) {
           close();
-          throw new IOException("Kafka broker not ready within " + timeout + "; see " + dir.resolve("broker.log"));
+          throw new IOException(
+              "Kafka broker not ready within " + timeout + "; see " + dir.resolve("broker.log"));
         }
         Thread.sleep(200);
       }
     }
   }
 
-  /** A broker a killed earlier run left on this directory would hold its ports and lock: stop it. */
+  /**
+   * A broker a killed earlier run left on this directory would hold its ports and lock: stop it.
+   */
   public static void stopLeftover(Path dir) throws IOException, InterruptedException {
     Path pid = dir.resolve("broker.pid");
     if (!Files.exists(pid)) {
@@ -163,7 +180,8 @@ public final class KafkaBroker implements AutoCloseable {
       return;
     }
     var handle = ProcessHandle.of(id);
-    if (handle.isPresent() && handle.get().info().commandLine().orElse("").contains("kafka.Kafka")) {
+    if (handle.isPresent()
+        && handle.get().info().commandLine().orElse("").contains("kafka.Kafka")) {
       LOG.warn("stopping a Kafka broker left running by an earlier run (pid {})", id);
       handle.get().destroy();
       try {
@@ -203,7 +221,8 @@ public final class KafkaBroker implements AutoCloseable {
   }
 
   private String properties(Path logs) {
-    return String.join("\n",
+    return String.join(
+        "\n",
         "process.roles=broker,controller",
         "node.id=1",
         "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
@@ -225,31 +244,38 @@ public final class KafkaBroker implements AutoCloseable {
         "auto.create.topics.enable=false",
         "log.retention.hours=24",
         "log.segment.bytes=268435456",
-        "") ;
+        "");
   }
 
   private Path log4j() throws IOException {
     Path f = dir.resolve("log4j2.properties");
-    Files.writeString(f, String.join("\n",
-        "rootLogger.level=WARN",
-        "rootLogger.appenderRef.out.ref=out",
-        "appender.out.type=Console",
-        "appender.out.name=out",
-        "appender.out.layout.type=PatternLayout",
-        "appender.out.layout.pattern=%d{HH:mm:ss.SSS} %-5p %c{1} - %m%n",
-        "logger.kafka.name=kafka.server.KafkaRaftServer",
-        "logger.kafka.level=INFO",
-        ""));
+    Files.writeString(
+        f,
+        String.join(
+            "\n",
+            "rootLogger.level=WARN",
+            "rootLogger.appenderRef.out.ref=out",
+            "appender.out.type=Console",
+            "appender.out.name=out",
+            "appender.out.layout.type=PatternLayout",
+            "appender.out.layout.pattern=%d{HH:mm:ss.SSS} %-5p %c{1} - %m%n",
+            "logger.kafka.name=kafka.server.KafkaRaftServer",
+            "logger.kafka.level=INFO",
+            ""));
     return f;
   }
 
   private String run(List<String> args) throws IOException, InterruptedException {
     Path log = dir.resolve("tool.log");
-    Process p = new ProcessBuilder(java(args)).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.to(log.toFile())).start();
+    Process p =
+        new ProcessBuilder(java(args))
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()))
+            .start();
     if (!p.waitFor(60, TimeUnit.SECONDS)) {
       p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      throw new IOException("Kafka tool " + args + " did not finish within 60 s: " + Files.readString(log));
+      throw new IOException(
+          "Kafka tool " + args + " did not finish within 60 s: " + Files.readString(log));
     }
     String out = Files.readString(log);
     if (p.exitValue() != 0) {

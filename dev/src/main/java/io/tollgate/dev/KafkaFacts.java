@@ -9,10 +9,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -29,7 +29,10 @@ public final class KafkaFacts {
     this.bootstrap = bootstrap;
   }
 
-  /** The end offset of each partition of {@code topic}: the last stable offset for {@code read_committed}. */
+  /**
+   * The end offset of each partition of {@code topic}: the last stable offset for {@code
+   * read_committed}.
+   */
   public Map<TopicPartition, Long> endOffsets(String topic, IsolationLevel isolation) {
     try (KafkaConsumer<byte[], byte[]> c = consumer(isolation)) {
       List<TopicPartition> parts = partitions(c, topic);
@@ -37,19 +40,25 @@ public final class KafkaFacts {
     }
   }
 
-  /** The offsets {@code group} has committed on {@code topic} (partitions without one are absent). */
+  /**
+   * The offsets {@code group} has committed on {@code topic} (partitions without one are absent).
+   */
   public Map<TopicPartition, Long> committed(String group, String topic) throws Exception {
     Properties p = new Properties();
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     try (Admin admin = Admin.create(p)) {
-      Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group)
-          .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+      Map<TopicPartition, OffsetAndMetadata> offsets =
+          admin
+              .listConsumerGroupOffsets(group)
+              .partitionsToOffsetAndMetadata()
+              .get(30, TimeUnit.SECONDS);
       Map<TopicPartition, Long> out = new HashMap<>();
-      offsets.forEach((tp, o) -> {
-        if (tp.topic().equals(topic) && o != null) {
-          out.put(tp, o.offset());
-        }
-      });
+      offsets.forEach(
+          (tp, o) -> {
+            if (tp.topic().equals(topic) && o != null) {
+              out.put(tp, o.offset());
+            }
+          });
       return out;
     }
   }
@@ -74,7 +83,8 @@ public final class KafkaFacts {
       }
     }
     for (String t : outputs) {
-      if (!endOffsets(t, IsolationLevel.READ_COMMITTED).equals(endOffsets(t, IsolationLevel.READ_UNCOMMITTED))) {
+      if (!endOffsets(t, IsolationLevel.READ_COMMITTED)
+          .equals(endOffsets(t, IsolationLevel.READ_UNCOMMITTED))) {
         return false;
       }
     }
@@ -85,15 +95,26 @@ public final class KafkaFacts {
    * Waits until {@link #drained} holds, checking {@code alive} (which throws when the job has
    * failed) between looks; fails when {@code timeout} passes first.
    */
-  public void awaitDrained(String group, String input, List<String> outputs, Duration timeout, Check alive)
+  public void awaitDrained(
+      String group, String input, List<String> outputs, Duration timeout, Check alive)
       throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!drained(group, input, outputs)) {
       alive.check();
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("group " + group + " did not drain " + input + " with " + outputs
-            + " committed within " + timeout + "; committed " + committed(group, input) + " of "
-            + endOffsets(input, IsolationLevel.READ_UNCOMMITTED));
+        throw new IllegalStateException(
+            "group "
+                + group
+                + " did not drain "
+                + input
+                + " with "
+                + outputs
+                + " committed within "
+                + timeout
+                + "; committed "
+                + committed(group, input)
+                + " of "
+                + endOffsets(input, IsolationLevel.READ_UNCOMMITTED));
       }
       Thread.sleep(100); // polls a condition the broker keeps: there is no event to wait on
     }
@@ -109,7 +130,8 @@ public final class KafkaFacts {
    * Reads every record of {@code topic} from the beginning up to its end offsets as they are now
    * (for {@code isolation}), handing each to {@code each}; returns how many it read.
    */
-  public long readAll(String topic, IsolationLevel isolation, Consumer<ConsumerRecord<byte[], byte[]>> each) {
+  public long readAll(
+      String topic, IsolationLevel isolation, Consumer<ConsumerRecord<byte[], byte[]>> each) {
     try (KafkaConsumer<byte[], byte[]> c = consumer(isolation)) {
       List<TopicPartition> parts = partitions(c, topic);
       Map<TopicPartition, Long> end = c.endOffsets(parts, Duration.ofSeconds(30));
@@ -119,7 +141,8 @@ public final class KafkaFacts {
       long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
       while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
         if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("could not read " + topic + " to " + end + " within 5 min");
+          throw new IllegalStateException(
+              "could not read " + topic + " to " + end + " within 5 min");
         }
         for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
           if (r.offset() < end.get(new TopicPartition(r.topic(), r.partition()))) {
@@ -134,13 +157,16 @@ public final class KafkaFacts {
 
   private static List<TopicPartition> partitions(KafkaConsumer<byte[], byte[]> c, String topic) {
     return c.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-        .map(i -> new TopicPartition(topic, i.partition())).toList();
+        .map(i -> new TopicPartition(topic, i.partition()))
+        .toList();
   }
 
   private KafkaConsumer<byte[], byte[]> consumer(IsolationLevel isolation) {
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation == IsolationLevel.READ_COMMITTED ? "read_committed" : "read_uncommitted");
+    p.put(
+        ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+        isolation == IsolationLevel.READ_COMMITTED ? "read_committed" : "read_uncommitted");
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 20_000);
     return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());

@@ -40,7 +40,8 @@ public final class LiveStats implements Runnable {
 
     @Override
     public String toString() {
-      return String.format("%,d calls: %,d permitted, %,d denied, %,d throttled; %,d delivered, %,d dead letters",
+      return String.format(
+          "%,d calls: %,d permitted, %,d denied, %,d throttled; %,d delivered, %,d dead letters",
           calls, permitted, denied, throttled, delivered, deadLetters);
     }
   }
@@ -48,10 +49,12 @@ public final class LiveStats implements Runnable {
   private final String bootstrap;
   private final PrintWriter out;
   private final Totals totals = new Totals();
-  private final java.util.concurrent.atomic.AtomicLong malformed = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong malformed =
+      new java.util.concurrent.atomic.AtomicLong();
   private volatile boolean running = true;
   private volatile Map<TopicPartition, Long> ends;
-  private final java.util.concurrent.atomic.AtomicLong feedbackSeen = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong feedbackSeen =
+      new java.util.concurrent.atomic.AtomicLong();
 
   public LiveStats(String bootstrap, PrintWriter out) {
     this.bootstrap = bootstrap;
@@ -99,12 +102,23 @@ public final class LiveStats implements Runnable {
     Histogram visible = new Histogram(3_600_000L, 3);
     long[] second = new long[6];
     long nextPrint = System.currentTimeMillis() + 1000;
-    out.printf("%-8s %9s %9s %9s %9s %9s %5s   %-17s %-17s%n", "time", "calls/s", "permit", "deny", "throttle",
-        "delivered", "dlq", "decision p50/p99", "visible p50/p99");
-    try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+    out.printf(
+        "%-8s %9s %9s %9s %9s %9s %5s   %-17s %-17s%n",
+        "time",
+        "calls/s",
+        "permit",
+        "deny",
+        "throttle",
+        "delivered",
+        "dlq",
+        "decision p50/p99",
+        "visible p50/p99");
+    try (KafkaConsumer<byte[], byte[]> c =
+        new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
       List<TopicPartition> parts = new ArrayList<>();
       for (String t : List.of(Topics.FEEDBACK, Topics.DELIVERED, Topics.DLQ)) {
-        c.partitionsFor(t, Duration.ofSeconds(30)).forEach(i -> parts.add(new TopicPartition(t, i.partition())));
+        c.partitionsFor(t, Duration.ofSeconds(30))
+            .forEach(i -> parts.add(new TopicPartition(t, i.partition())));
       }
       c.assign(parts);
       c.seekToBeginning(parts);
@@ -125,7 +139,8 @@ public final class LiveStats implements Runnable {
           }
         }
         Map<TopicPartition, Long> stopAt = ends;
-        if (stopAt != null && parts.stream().allMatch(tp -> c.position(tp) >= stopAt.getOrDefault(tp, 0L))) {
+        if (stopAt != null
+            && parts.stream().allMatch(tp -> c.position(tp) >= stopAt.getOrDefault(tp, 0L))) {
           last = true; // read all that was committed: fold in and print the last figures
         }
         if (now >= nextPrint || last) {
@@ -137,9 +152,17 @@ public final class LiveStats implements Runnable {
             totals.delivered += second[4];
             totals.deadLetters += second[5];
           }
-          out.printf("%-8s %,9d %,9d %,9d %,9d %,9d %,5d   %-17s %-17s%n", LocalTime.now().format(CLOCK),
-              second[0], second[1], second[2], second[3], second[4], second[5],
-              ms(decision), ms(visible));
+          out.printf(
+              "%-8s %,9d %,9d %,9d %,9d %,9d %,5d   %-17s %-17s%n",
+              LocalTime.now().format(CLOCK),
+              second[0],
+              second[1],
+              second[2],
+              second[3],
+              second[4],
+              second[5],
+              ms(decision),
+              ms(visible));
           java.util.Arrays.fill(second, 0);
           decision.reset();
           visible.reset();
@@ -159,7 +182,8 @@ public final class LiveStats implements Runnable {
     return h.getValueAtPercentile(50) + "/" + h.getValueAtPercentile(99) + " ms";
   }
 
-  private void feedback(byte[] value, long now, long[] second, Histogram decision, Histogram visible) {
+  private void feedback(
+      byte[] value, long now, long[] second, Histogram decision, Histogram visible) {
     FeedbackEvent e;
     try {
       e = EventReader.feedback(value);

@@ -18,11 +18,10 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraph;
 
 /**
- * A real Flink MiniCluster in this JVM (one TaskManager with as many slots as asked) and the
- * jobs on it: what {@code tollgate up}, the load generator and the integration tests run jobs on.
- * Unlike {@code env.executeAsync()}, it answers the facts a caller waits for: whether every task
- * of a job is running, a job's terminal state and failure, a stop with a savepoint, and a start
- * from one.
+ * A real Flink MiniCluster in this JVM (one TaskManager with as many slots as asked) and the jobs
+ * on it: what {@code tollgate up}, the load generator and the integration tests run jobs on. Unlike
+ * {@code env.executeAsync()}, it answers the facts a caller waits for: whether every task of a job
+ * is running, a job's terminal state and failure, a stop with a savepoint, and a start from one.
  */
 public final class LocalFlink implements AutoCloseable {
   private final MiniCluster cluster;
@@ -33,17 +32,20 @@ public final class LocalFlink implements AutoCloseable {
 
   /** Starts a MiniCluster with {@code conf} and {@code slots} task slots. */
   public static LocalFlink start(Configuration conf, int slots) throws Exception {
-    MiniCluster mc = new MiniCluster(new MiniClusterConfiguration.Builder()
-        .setConfiguration(conf)
-        .setNumTaskManagers(1)
-        .setNumSlotsPerTaskManager(slots)
-        .build());
+    MiniCluster mc =
+        new MiniCluster(
+            new MiniClusterConfiguration.Builder()
+                .setConfiguration(conf)
+                .setNumTaskManagers(1)
+                .setNumSlotsPerTaskManager(slots)
+                .build());
     mc.start();
     return new LocalFlink(mc);
   }
 
   /** Submits the job built on {@code env}, from a savepoint when {@code savepoint} is not null. */
-  public JobID submit(StreamExecutionEnvironment env, String name, String savepoint) throws Exception {
+  public JobID submit(StreamExecutionEnvironment env, String name, String savepoint)
+      throws Exception {
     StreamGraph graph = env.getStreamGraph();
     graph.setJobName(name);
     if (savepoint != null) {
@@ -63,8 +65,11 @@ public final class LocalFlink implements AutoCloseable {
       check(job);
       boolean all = true;
       int n = 0;
-      for (ArchivedExecutionVertex v : cluster.getArchivedExecutionGraph(job).get(10, TimeUnit.SECONDS)
-          .getAllExecutionVertices()) {
+      for (ArchivedExecutionVertex v :
+          cluster
+              .getArchivedExecutionGraph(job)
+              .get(10, TimeUnit.SECONDS)
+              .getAllExecutionVertices()) {
         n++;
         all &= v.getExecutionState() == ExecutionState.RUNNING;
       }
@@ -72,7 +77,8 @@ public final class LocalFlink implements AutoCloseable {
         return;
       }
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("job " + job + " did not have every task running within " + timeout);
+        throw new IllegalStateException(
+            "job " + job + " did not have every task running within " + timeout);
       }
       Thread.sleep(50); // polls a condition: there is no event to wait on
     }
@@ -100,7 +106,9 @@ public final class LocalFlink implements AutoCloseable {
 
   /** Stops the job with a canonical savepoint under {@code dir}; returns the savepoint's path. */
   public String stopWithSavepoint(JobID job, Path dir) throws Exception {
-    return cluster.stopWithSavepoint(job, dir.toAbsolutePath().toUri().toString(), false, SavepointFormatType.CANONICAL)
+    return cluster
+        .stopWithSavepoint(
+            job, dir.toAbsolutePath().toUri().toString(), false, SavepointFormatType.CANONICAL)
         .get(120, TimeUnit.SECONDS);
   }
 

@@ -4,7 +4,10 @@ import java.nio.file.Path;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.core.LoggerContext;
 
-/** Points the command line's log file (property {@code tollgate.log.file} of its log4j2 configuration) somewhere else. */
+/**
+ * Points the command line's log file (property {@code tollgate.log.file} of its log4j2
+ * configuration) somewhere else.
+ */
 public final class Logs {
   private Logs() {}
 

@@ -44,7 +44,8 @@ public final class TopicAdmin {
       throw new IllegalArgumentException("expected at least 1 partition, found " + partitions);
     }
     if (replicationFactor < 1) {
-      throw new IllegalArgumentException("expected a replication factor of at least 1, found " + replicationFactor);
+      throw new IllegalArgumentException(
+          "expected a replication factor of at least 1, found " + replicationFactor);
     }
     Properties p = new Properties();
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -54,7 +55,8 @@ public final class TopicAdmin {
       try {
         existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
       } catch (ExecutionException | TimeoutException e) {
-        throw new IllegalStateException("could not reach Kafka at " + bootstrapServers + " to list its topics: " + e, e);
+        throw new IllegalStateException(
+            "could not reach Kafka at " + bootstrapServers + " to list its topics: " + e, e);
       }
       List<NewTopic> missing = new ArrayList<>();
       List<TopicSpec> present = new ArrayList<>();
@@ -62,7 +64,9 @@ public final class TopicAdmin {
         if (existing.contains(t.name())) {
           present.add(t);
         } else {
-          missing.add(new NewTopic(t.name(), t.partitions(partitions), replicationFactor).configs(t.configs()));
+          missing.add(
+              new NewTopic(t.name(), t.partitions(partitions), replicationFactor)
+                  .configs(t.configs()));
         }
       }
       if (!missing.isEmpty()) {
@@ -70,30 +74,47 @@ public final class TopicAdmin {
           admin.createTopics(missing).all().get(60, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
           if (!(e.getCause() instanceof TopicExistsException)) {
-            throw new IllegalStateException("could not create topics " + names(missing) + " on " + bootstrapServers
-                + ": " + e.getCause().getMessage(), e);
+            throw new IllegalStateException(
+                "could not create topics "
+                    + names(missing)
+                    + " on "
+                    + bootstrapServers
+                    + ": "
+                    + e.getCause().getMessage(),
+                e);
           }
         } catch (TimeoutException e) {
-          throw new IllegalStateException("Kafka at " + bootstrapServers + " did not create " + names(missing)
-              + " within 60 s", e);
+          throw new IllegalStateException(
+              "Kafka at " + bootstrapServers + " did not create " + names(missing) + " within 60 s",
+              e);
         }
       }
       return new Result(names(missing), mismatches(admin, present));
     }
   }
 
-  /** How existing topics differ from their specs: partitions of single-partition topics, and configs. */
-  private static List<String> mismatches(Admin admin, List<TopicSpec> present) throws InterruptedException {
+  /**
+   * How existing topics differ from their specs: partitions of single-partition topics, and
+   * configs.
+   */
+  private static List<String> mismatches(Admin admin, List<TopicSpec> present)
+      throws InterruptedException {
     List<String> out = new ArrayList<>();
     if (present.isEmpty()) {
       return out;
     }
     try {
-      var described = admin.describeTopics(present.stream().map(TopicSpec::name).toList())
-          .allTopicNames().get(30, TimeUnit.SECONDS);
-      List<ConfigResource> resources = present.stream()
-          .map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t.name())).toList();
-      Map<ConfigResource, Config> configs = admin.describeConfigs(resources).all().get(30, TimeUnit.SECONDS);
+      var described =
+          admin
+              .describeTopics(present.stream().map(TopicSpec::name).toList())
+              .allTopicNames()
+              .get(30, TimeUnit.SECONDS);
+      List<ConfigResource> resources =
+          present.stream()
+              .map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t.name()))
+              .toList();
+      Map<ConfigResource, Config> configs =
+          admin.describeConfigs(resources).all().get(30, TimeUnit.SECONDS);
       for (TopicSpec t : present) {
         int n = described.get(t.name()).partitions().size();
         if (t.singlePartition() && n != 1) {
@@ -104,7 +125,8 @@ public final class TopicAdmin {
           var entry = c.get(e.getKey());
           String actual = entry == null ? null : entry.value();
           if (!e.getValue().equals(actual)) {
-            out.add(t.name() + ": expected " + e.getKey() + "=" + e.getValue() + ", found " + actual);
+            out.add(
+                t.name() + ": expected " + e.getKey() + "=" + e.getValue() + ", found " + actual);
           }
         }
       }

@@ -9,7 +9,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code tollgate topics ...}: the topics of docs/events.md on a Kafka cluster. */
-@Command(name = "topics", mixinStandardHelpOptions = true,
+@Command(
+    name = "topics",
+    mixinStandardHelpOptions = true,
     description = "Create and list Tollgate's Kafka topics (docs/events.md).",
     subcommands = {TopicsCommand.Create.class, TopicsCommand.ListSpecs.class})
 public final class TopicsCommand implements Runnable {
@@ -20,20 +22,31 @@ public final class TopicsCommand implements Runnable {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
-  @Command(name = "create", mixinStandardHelpOptions = true,
+  @Command(
+      name = "create",
+      mixinStandardHelpOptions = true,
       description = "Create the topics that are missing (existing ones are left as they are).")
   static final class Create implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--bootstrap-servers", required = true, description = "Kafka bootstrap servers.")
+    @Option(
+        names = "--bootstrap-servers",
+        required = true,
+        description = "Kafka bootstrap servers.")
     String bootstrap;
 
-    @Option(names = "--partitions", defaultValue = "2",
-        description = "Partitions of every topic but tollgate.policies, which has one (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--partitions",
+        defaultValue = "2",
+        description =
+            "Partitions of every topic but tollgate.policies, which has one (default: ${DEFAULT-VALUE}).")
     int partitions;
 
-    @Option(names = "--replication-factor", defaultValue = "1",
-        description = "Replicas of every topic: 1 on a single broker, 3 on a production cluster (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--replication-factor",
+        defaultValue = "1",
+        description =
+            "Replicas of every topic: 1 on a single broker, 3 on a production cluster (default: ${DEFAULT-VALUE}).")
     short replication;
 
     @Override
@@ -53,7 +66,9 @@ public final class TopicsCommand implements Runnable {
     }
   }
 
-  @Command(name = "list", mixinStandardHelpOptions = true,
+  @Command(
+      name = "list",
+      mixinStandardHelpOptions = true,
       description = "Print each topic with the settings it is created with.")
   static final class ListSpecs implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -62,7 +77,10 @@ public final class TopicsCommand implements Runnable {
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
       for (TopicSpec t : Topics.specs()) {
-        out.printf("%-20s %-14s %s%n", t.name(), t.singlePartition() ? "1 partition" : "N partitions",
+        out.printf(
+            "%-20s %-14s %s%n",
+            t.name(),
+            t.singlePartition() ? "1 partition" : "N partitions",
             new java.util.TreeMap<>(t.configs()));
       }
       out.flush();

@@ -12,29 +12,53 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.Test;
 
-/** The admin step on a real broker: topics made as specified; existing ones checked, never changed. */
+/**
+ * The admin step on a real broker: topics made as specified; existing ones checked, never changed.
+ */
 class TopicAdminIT {
   @Test
   void createsTheMissingTopicsAsSpecifiedAndReportsExistingOnesThatDiffer() throws Exception {
-    try (KafkaBroker broker = KafkaBroker.temporary(Path.of("target", "kafka-it").toAbsolutePath()).start();
-         Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+    try (KafkaBroker broker =
+            KafkaBroker.temporary(Path.of("target", "kafka-it").toAbsolutePath()).start();
+        Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
       // someone made the policies topic by hand: three partitions, no compaction
-      admin.createTopics(List.of(new NewTopic(Topics.POLICIES, 3, (short) 1))).all().get(30, TimeUnit.SECONDS);
+      admin
+          .createTopics(List.of(new NewTopic(Topics.POLICIES, 3, (short) 1)))
+          .all()
+          .get(30, TimeUnit.SECONDS);
 
       TopicAdmin.Result r = TopicAdmin.create(broker.bootstrapServers(), 4, (short) 1);
-      assertThat(r.created()).containsExactlyInAnyOrder(Topics.CALLS, Topics.DELIVERED, Topics.FEEDBACK, Topics.DLQ);
-      assertThat(r.mismatches()).containsExactlyInAnyOrder(
-          "tollgate.policies: expected 1 partition, found 3",
-          "tollgate.policies: expected cleanup.policy=compact, found delete",
-          "tollgate.policies: expected max.message.bytes=" + (Topics.MAX_CONTRACT_BYTES + 65536) + ", found 1048588");
+      assertThat(r.created())
+          .containsExactlyInAnyOrder(Topics.CALLS, Topics.DELIVERED, Topics.FEEDBACK, Topics.DLQ);
+      assertThat(r.mismatches())
+          .containsExactlyInAnyOrder(
+              "tollgate.policies: expected 1 partition, found 3",
+              "tollgate.policies: expected cleanup.policy=compact, found delete",
+              "tollgate.policies: expected max.message.bytes="
+                  + (Topics.MAX_CONTRACT_BYTES + 65536)
+                  + ", found 1048588");
 
       var calls = new ConfigResource(ConfigResource.Type.TOPIC, Topics.CALLS);
-      assertThat(admin.describeConfigs(List.of(calls)).all().get(30, TimeUnit.SECONDS).get(calls)
-          .get("message.timestamp.type").value()).isEqualTo("LogAppendTime");
-      assertThat(admin.describeTopics(List.of(Topics.FEEDBACK)).allTopicNames().get(30, TimeUnit.SECONDS)
-          .get(Topics.FEEDBACK).partitions()).hasSize(4);
+      assertThat(
+              admin
+                  .describeConfigs(List.of(calls))
+                  .all()
+                  .get(30, TimeUnit.SECONDS)
+                  .get(calls)
+                  .get("message.timestamp.type")
+                  .value())
+          .isEqualTo("LogAppendTime");
+      assertThat(
+              admin
+                  .describeTopics(List.of(Topics.FEEDBACK))
+                  .allTopicNames()
+                  .get(30, TimeUnit.SECONDS)
+                  .get(Topics.FEEDBACK)
+                  .partitions())
+          .hasSize(4);
       assertThat(TopicAdmin.create(broker.bootstrapServers(), 4, (short) 1).created())
-          .as("a second run creates nothing").isEmpty();
+          .as("a second run creates nothing")
+          .isEmpty();
     }
   }
 }

@@ -4,9 +4,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Tollgate's topics (docs/events.md): their names, and the settings an admin step creates them
- * with ({@link #specs()}). Nothing here talks to a broker: creating topics is an explicit step of
- * its own ({@code tollgate topics create}, {@code tollgate up}, the tests), never a side effect of
+ * Tollgate's topics (docs/events.md): their names, and the settings an admin step creates them with
+ * ({@link #specs()}). Nothing here talks to a broker: creating topics is an explicit step of its
+ * own ({@code tollgate topics create}, {@code tollgate up}, the tests), never a side effect of
  * building a job.
  */
 public final class Topics {
@@ -27,16 +27,19 @@ public final class Topics {
   /**
    * Every topic with its settings: {@code tollgate.policies} compacted with one partition (every
    * enforcement task reads all of it); {@code tollgate.calls} with broker (log-append) timestamps,
-   * on which the bounds of a call's {@code ts} rest; the outputs accepting records of up to
-   * {@link #MAX_OUTPUT_RECORD_BYTES}.
+   * on which the bounds of a call's {@code ts} rest; the outputs accepting records of up to {@link
+   * #MAX_OUTPUT_RECORD_BYTES}.
    */
   public static List<TopicSpec> specs() {
     String outputBytes = Integer.toString(MAX_OUTPUT_RECORD_BYTES);
     return List.of(
-        new TopicSpec(POLICIES, true, Map.of(
-            "cleanup.policy", "compact",
-            "min.compaction.lag.ms", "0",
-            "max.message.bytes", Integer.toString(MAX_CONTRACT_BYTES + 65536))),
+        new TopicSpec(
+            POLICIES,
+            true,
+            Map.of(
+                "cleanup.policy", "compact",
+                "min.compaction.lag.ms", "0",
+                "max.message.bytes", Integer.toString(MAX_CONTRACT_BYTES + 65536))),
         new TopicSpec(CALLS, false, Map.of("message.timestamp.type", "LogAppendTime")),
         new TopicSpec(DELIVERED, false, Map.of("max.message.bytes", outputBytes)),
         new TopicSpec(FEEDBACK, false, Map.of("max.message.bytes", outputBytes)),

@@ -1,12 +1,10 @@
 package io.tollgate.flink;
 
+import io.tollgate.enforcement.Topics;
 import io.tollgate.enforcement.records.CallRecord;
 import io.tollgate.enforcement.records.EventWriter;
-import io.tollgate.flink.Out;
 import io.tollgate.enforcement.records.PolicyRecord;
-import io.tollgate.enforcement.Topics;
 import io.tollgate.policy.CompiledPolicy;
-import io.tollgate.policy.spi.CounterState;
 import io.tollgate.policy.DataCall;
 import io.tollgate.policy.Decision;
 import io.tollgate.policy.Diagnostic;
@@ -15,6 +13,7 @@ import io.tollgate.policy.PolicyEngine;
 import io.tollgate.policy.PolicyException;
 import io.tollgate.policy.source.SourceResult;
 import io.tollgate.policy.source.YamlContractSource;
+import io.tollgate.policy.spi.CounterState;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,10 +38,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The enforcement point of the stream: keyed by (consumer, dataset), it decides every call with
- * the compiled contracts of the broadcast policy stream, keeps the counters of rate, quota and
- * total limits in keyed state, and emits exactly one feedback event per call (main output), one
- * delivered record per permitted call ({@link #DELIVERED}) and dead letters ({@link #DLQ}).
+ * The enforcement point of the stream: keyed by (consumer, dataset), it decides every call with the
+ * compiled contracts of the broadcast policy stream, keeps the counters of rate, quota and total
+ * limits in keyed state, and emits exactly one feedback event per call (main output), one delivered
+ * record per permitted call ({@link #DELIVERED}) and dead letters ({@link #DLQ}).
  *
  * <p><b>Policies first.</b> At start the job notes the end offsets of {@code tollgate.policies};
  * calls wait in keyed state until the broadcast side has read up to them (or {@code
@@ -54,18 +53,23 @@ import org.slf4j.LoggerFactory;
  * calls are denied, {@code no-contract}) and the error goes to the DLQ: a bad update never leaves
  * an older, perhaps wider, version in force.
  */
-public final class EnforcementFunction extends KeyedBroadcastProcessFunction<Long, CallRecord, PolicyRecord, Out> {
+public final class EnforcementFunction
+    extends KeyedBroadcastProcessFunction<Long, CallRecord, PolicyRecord, Out> {
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(EnforcementFunction.class);
 
   /** Contract id to contract text: every contract in force. */
   public static final MapStateDescriptor<String, String> CONTRACTS =
-      new MapStateDescriptor<>("contracts", BasicTypeInfo.STRING_TYPE_INFO, BasicTypeInfo.STRING_TYPE_INFO);
+      new MapStateDescriptor<>(
+          "contracts", BasicTypeInfo.STRING_TYPE_INFO, BasicTypeInfo.STRING_TYPE_INFO);
+
   /** Partition of tollgate.policies to the next offset to read. */
   public static final MapStateDescriptor<Integer, Long> POLICY_OFFSETS =
-      new MapStateDescriptor<>("policy-offsets", BasicTypeInfo.INT_TYPE_INFO, BasicTypeInfo.LONG_TYPE_INFO);
+      new MapStateDescriptor<>(
+          "policy-offsets", BasicTypeInfo.INT_TYPE_INFO, BasicTypeInfo.LONG_TYPE_INFO);
 
-  public static final OutputTag<Out> DELIVERED = new OutputTag<>("delivered", TypeInformation.of(Out.class));
+  public static final OutputTag<Out> DELIVERED =
+      new OutputTag<>("delivered", TypeInformation.of(Out.class));
   public static final OutputTag<Out> DLQ = new OutputTag<>("dlq", TypeInformation.of(Out.class));
 
   private final HashMap<Integer, Long> policyEndOffsets;
@@ -97,8 +101,8 @@ public final class EnforcementFunction extends KeyedBroadcastProcessFunction<Lon
    * @param maskKey key of the {@code hash} mask
    * @param opaDir directory OPA modules named by contracts are read from, or null for none
    */
-  public EnforcementFunction(Map<Integer, Long> policyEndOffsets, long readyTimeoutMillis, byte[] maskKey,
-      String opaDir) {
+  public EnforcementFunction(
+      Map<Integer, Long> policyEndOffsets, long readyTimeoutMillis, byte[] maskKey, String opaDir) {
     this.policyEndOffsets = new HashMap<>(policyEndOffsets);
     this.readyTimeoutMillis = readyTimeoutMillis;
     this.maskKey = maskKey.clone();
@@ -116,9 +120,17 @@ public final class EnforcementFunction extends KeyedBroadcastProcessFunction<Lon
 
   @Override
   public void open(OpenContext openContext) {
-    counterState = getRuntimeContext().getMapState(new MapStateDescriptor<>("counters",
-        BasicTypeInfo.STRING_TYPE_INFO, TypeInformation.of(CounterState.class)));
-    waiting = getRuntimeContext().getListState(new ListStateDescriptor<>("waiting", TypeInformation.of(CallRecord.class)));
+    counterState =
+        getRuntimeContext()
+            .getMapState(
+                new MapStateDescriptor<>(
+                    "counters",
+                    BasicTypeInfo.STRING_TYPE_INFO,
+                    TypeInformation.of(CounterState.class)));
+    waiting =
+        getRuntimeContext()
+            .getListState(
+                new ListStateDescriptor<>("waiting", TypeInformation.of(CallRecord.class)));
     counters = new FlinkCounterStore(counterState);
     compiler = new PolicyCompiler();
     call = new DataCall();
@@ -136,8 +148,13 @@ public final class EnforcementFunction extends KeyedBroadcastProcessFunction<Lon
   }
 
   @Override
-  public void processElement(CallRecord r, ReadOnlyContext ctx, Collector<Out> out) throws Exception {
-    if (!ready && !checkReady(ctx.getBroadcastState(POLICY_OFFSETS), ctx.currentProcessingTime(), ctx.timerService())) {
+  public void processElement(CallRecord r, ReadOnlyContext ctx, Collector<Out> out)
+      throws Exception {
+    if (!ready
+        && !checkReady(
+            ctx.getBroadcastState(POLICY_OFFSETS),
+            ctx.currentProcessingTime(),
+            ctx.timerService())) {
       waiting.add(r);
       parked++;
       mayHaveWaiting = true;
@@ -152,7 +169,11 @@ public final class EnforcementFunction extends KeyedBroadcastProcessFunction<Lon
 
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<Out> out) throws Exception {
-    if (ready || checkReady(ctx.getBroadcastState(POLICY_OFFSETS), ctx.currentProcessingTime(), ctx.timerService())) {
+    if (ready
+        || checkReady(
+            ctx.getBroadcastState(POLICY_OFFSETS),
+            ctx.currentProcessingTime(),
+            ctx.timerService())) {
       release(ctx.currentProcessingTime(), out, ctx);
       if (timestamp >= sentinelAt) {
         mayHaveWaiting = false;
@@ -163,8 +184,7 @@ public final class EnforcementFunction extends KeyedBroadcastProcessFunction<Lon
   }
 
   /** Decides the calls of the current key that waited for the policies, in arrival order. */
-  private void release(long now, Collector<Out> out,
-      ReadOnlyContext ctx) throws Exception {
+  private void release(long now, Collector<Out> out, ReadOnlyContext ctx) throws Exception {
     Iterable<CallRecord> parked = waiting.get();
     if (parked != null) {
       List<CallRecord> calls = new ArrayList<>();
@@ -178,8 +198,11 @@ public final class EnforcementFunction extends KeyedBroadcastProcessFunction<Lon
     }
   }
 
-  private boolean checkReady(ReadOnlyBroadcastState<Integer, Long> offsets, long now,
-      org.apache.flink.streaming.api.TimerService timers) throws Exception {
+  private boolean checkReady(
+      ReadOnlyBroadcastState<Integer, Long> offsets,
+      long now,
+      org.apache.flink.streaming.api.TimerService timers)
+      throws Exception {
     if (firstCallAt == 0) {
       firstCallAt = now;
     }
@@ -192,13 +215,17 @@ public final class EnforcementFunction extends KeyedBroadcastProcessFunction<Lon
       }
     }
     if (!caughtUp && parked >= maxParked) {
-      LOG.warn("{} calls parked while reading tollgate.policies up to {}; deciding with the contracts read so far",
-          parked, policyEndOffsets);
+      LOG.warn(
+          "{} calls parked while reading tollgate.policies up to {}; deciding with the contracts read so far",
+          parked,
+          policyEndOffsets);
       caughtUp = true;
     }
     if (!caughtUp && now - firstCallAt >= readyTimeoutMillis) {
-      LOG.warn("tollgate.policies not read up to {} after {} ms; deciding with the contracts read so far",
-          policyEndOffsets, readyTimeoutMillis);
+      LOG.warn(
+          "tollgate.policies not read up to {} after {} ms; deciding with the contracts read so far",
+          policyEndOffsets,
+          readyTimeoutMillis);
       caughtUp = true;
     }
     ready = caughtUp;
@@ -209,8 +236,8 @@ public final class EnforcementFunction extends KeyedBroadcastProcessFunction<Lon
     return caughtUp;
   }
 
-  private void decide(CallRecord r, long now, Collector<Out> out,
-      ReadOnlyContext ctx) throws Exception {
+  private void decide(CallRecord r, long now, Collector<Out> out, ReadOnlyContext ctx)
+      throws Exception {
     byte[] key = r.consumer.getBytes(StandardCharsets.UTF_8);
     if (engine == null) { // first call after a (re)start: contracts come from broadcast state
       engine = rebuild(ctx.getBroadcastState(CONTRACTS).immutableEntries());
@@ -220,8 +247,17 @@ public final class EnforcementFunction extends KeyedBroadcastProcessFunction<Lon
     switch (decision.outcome()) {
       case PERMIT:
         permitted.inc();
-        ctx.output(DELIVERED, new Out(key, writer.delivered(r, decision.contractId(), decision.policyVersion(),
-            decision.project(), decision.masks()), r.ts));
+        ctx.output(
+            DELIVERED,
+            new Out(
+                key,
+                writer.delivered(
+                    r,
+                    decision.contractId(),
+                    decision.policyVersion(),
+                    decision.project(),
+                    decision.masks()),
+                r.ts));
         break;
       case THROTTLE:
         throttled.inc();
@@ -232,7 +268,8 @@ public final class EnforcementFunction extends KeyedBroadcastProcessFunction<Lon
   }
 
   @Override
-  public void processBroadcastElement(PolicyRecord r, Context ctx, Collector<Out> out) throws Exception {
+  public void processBroadcastElement(PolicyRecord r, Context ctx, Collector<Out> out)
+      throws Exception {
     BroadcastState<Integer, Long> offsets = ctx.getBroadcastState(POLICY_OFFSETS);
     Long seen = offsets.get(r.partition);
     if (seen == null || seen < r.offset + 1) {
@@ -263,21 +300,29 @@ public final class EnforcementFunction extends KeyedBroadcastProcessFunction<Lon
       contracts.remove(r.contractId);
       engine = engine.without(r.contractId);
       if (reporter) {
-        LOG.info("contract {} revoked (tollgate.policies {}@{})", r.contractId, r.partition, r.offset);
+        LOG.info(
+            "contract {} revoked (tollgate.policies {}@{})", r.contractId, r.partition, r.offset);
       }
       return;
     }
     try {
-      CompiledPolicy p = compile(r.contractId, r.text, "tollgate.policies/" + r.partition + "@" + r.offset);
+      CompiledPolicy p =
+          compile(r.contractId, r.text, "tollgate.policies/" + r.partition + "@" + r.offset);
       contracts.put(r.contractId, r.text);
       engine = engine.with(p);
       if (reporter) {
-        LOG.info("contract {} version {} in force (tollgate.policies {}@{})", p.id(), p.version(), r.partition, r.offset);
+        LOG.info(
+            "contract {} version {} in force (tollgate.policies {}@{})",
+            p.id(),
+            p.version(),
+            r.partition,
+            r.offset);
       }
     } catch (PolicyException e) {
       contracts.remove(r.contractId);
       engine = engine.without(r.contractId);
-      String errors = e.diagnostics().stream().map(Diagnostic::toString).collect(Collectors.joining("; "));
+      String errors =
+          e.diagnostics().stream().map(Diagnostic::toString).collect(Collectors.joining("; "));
       if (reporter) {
         LOG.warn("contract {} suspended: {}", r.contractId, errors);
         ctx.output(DLQ, policyDeadLetter(r, "contract suspended: " + errors));
@@ -286,26 +331,50 @@ public final class EnforcementFunction extends KeyedBroadcastProcessFunction<Lon
   }
 
   private Out policyDeadLetter(PolicyRecord r, String error) {
-    byte[] key = r.rawKey != null ? r.rawKey : r.contractId == null ? null : r.contractId.getBytes(StandardCharsets.UTF_8);
-    byte[] value = r.rawValue != null ? r.rawValue : r.text == null ? null : r.text.getBytes(StandardCharsets.UTF_8);
-    return new Out(key, writer.deadLetter(Topics.POLICIES, r.partition, r.offset, r.publishedAt, error, key, value),
+    byte[] key =
+        r.rawKey != null
+            ? r.rawKey
+            : r.contractId == null ? null : r.contractId.getBytes(StandardCharsets.UTF_8);
+    byte[] value =
+        r.rawValue != null
+            ? r.rawValue
+            : r.text == null ? null : r.text.getBytes(StandardCharsets.UTF_8);
+    return new Out(
+        key,
+        writer.deadLetter(Topics.POLICIES, r.partition, r.offset, r.publishedAt, error, key, value),
         r.publishedAt);
   }
 
   /** Compiles one contract record: exactly one contract, whose id is the record key. */
   private CompiledPolicy compile(String id, String text, String origin) throws PolicyException {
-    SourceResult read = new YamlContractSource().read(origin, opaDir == null ? null : Path.of(opaDir), text);
+    SourceResult read =
+        new YamlContractSource().read(origin, opaDir == null ? null : Path.of(opaDir), text);
     if (!read.ok()) {
       throw new PolicyException(read.diagnostics());
     }
     if (read.policies().size() != 1) {
-      throw new PolicyException(List.of(new Diagnostic(origin, 0, 0, "",
-          "expected exactly one contract per record, found " + read.policies().size())));
+      throw new PolicyException(
+          List.of(
+              new Diagnostic(
+                  origin,
+                  0,
+                  0,
+                  "",
+                  "expected exactly one contract per record, found " + read.policies().size())));
     }
     if (!read.policies().get(0).uid().equals(id)) {
-      throw new PolicyException(List.of(new Diagnostic(origin, 0, 0, "/contract",
-          "expected the contract id to equal the record key \"" + id + "\", found \""
-              + read.policies().get(0).uid() + "\"")));
+      throw new PolicyException(
+          List.of(
+              new Diagnostic(
+                  origin,
+                  0,
+                  0,
+                  "/contract",
+                  "expected the contract id to equal the record key \""
+                      + id
+                      + "\", found \""
+                      + read.policies().get(0).uid()
+                      + "\"")));
     }
     return compiler.compile(read.policies().get(0));
   }
@@ -316,7 +385,10 @@ public final class EnforcementFunction extends KeyedBroadcastProcessFunction<Lon
       try {
         compiled.add(compile(e.getKey(), e.getValue(), "tollgate.policies/state"));
       } catch (PolicyException ex) {
-        LOG.warn("contract {} in restored state no longer compiles; suspended: {}", e.getKey(), ex.diagnostics());
+        LOG.warn(
+            "contract {} in restored state no longer compiles; suspended: {}",
+            e.getKey(),
+            ex.diagnostics());
       }
     }
     return PolicyEngine.of(compiled);

@@ -1,9 +1,7 @@
 package io.tollgate.flink;
 
 import io.tollgate.enforcement.Topics;
-
 import io.tollgate.enforcement.records.CallRecord;
-import io.tollgate.flink.Out;
 import io.tollgate.enforcement.records.PolicyRecord;
 import io.tollgate.flink.kafka.CallRecordDeserializer;
 import io.tollgate.flink.kafka.OutSerializer;
@@ -40,45 +38,112 @@ import picocli.CommandLine.Option;
  * --bootstrap-servers ...}), or embedded through {@link #build} (tests, {@code ./tollgate up}). The
  * topics must exist: creating them is an admin step of its own ({@code tollgate topics create}).
  */
-@Command(name = "enforcement-job", mixinStandardHelpOptions = true,
+@Command(
+    name = "enforcement-job",
+    mixinStandardHelpOptions = true,
     description = "Tollgate's streaming enforcement job (Kafka to Kafka, exactly once).")
 public final class EnforcementJob implements Callable<Integer> {
 
   /** What the job is built with. Defaults suit a single node. */
   public static final class Settings {
-    @Option(names = "--bootstrap-servers", required = true, description = "Kafka bootstrap servers.")
+    @Option(
+        names = "--bootstrap-servers",
+        required = true,
+        description = "Kafka bootstrap servers.")
     public String bootstrapServers;
-    @Option(names = "--group-id", defaultValue = "tollgate-enforcement", description = "Consumer group of tollgate.calls (default: ${DEFAULT-VALUE}).")
+
+    @Option(
+        names = "--group-id",
+        defaultValue = "tollgate-enforcement",
+        description = "Consumer group of tollgate.calls (default: ${DEFAULT-VALUE}).")
     public String groupId = "tollgate-enforcement";
-    @Option(names = "--transactional-id-prefix", defaultValue = "tollgate", description = "Prefix of the sinks' Kafka transactional ids (default: ${DEFAULT-VALUE}).")
+
+    @Option(
+        names = "--transactional-id-prefix",
+        defaultValue = "tollgate",
+        description = "Prefix of the sinks' Kafka transactional ids (default: ${DEFAULT-VALUE}).")
     public String transactionalIdPrefix = "tollgate";
-    @Option(names = "--parallelism", defaultValue = "2", description = "Parallelism (default: ${DEFAULT-VALUE}).")
+
+    @Option(
+        names = "--parallelism",
+        defaultValue = "2",
+        description = "Parallelism (default: ${DEFAULT-VALUE}).")
     public int parallelism = 2;
-    @Option(names = "--checkpoint-interval-ms", defaultValue = "1000", description = "Checkpoint interval; output becomes visible to read_committed consumers at each checkpoint (default: ${DEFAULT-VALUE}).")
+
+    @Option(
+        names = "--checkpoint-interval-ms",
+        defaultValue = "1000",
+        description =
+            "Checkpoint interval; output becomes visible to read_committed consumers at each checkpoint (default: ${DEFAULT-VALUE}).")
     public long checkpointIntervalMs = 1000;
-    @Option(names = "--state-backend", defaultValue = "hashmap", description = "hashmap or rocksdb (default: ${DEFAULT-VALUE}).")
+
+    @Option(
+        names = "--state-backend",
+        defaultValue = "hashmap",
+        description = "hashmap or rocksdb (default: ${DEFAULT-VALUE}).")
     public String stateBackend = "hashmap";
-    @Option(names = "--checkpoint-dir", description = "Checkpoint storage URI (default: the job manager's memory).")
+
+    @Option(
+        names = "--checkpoint-dir",
+        description = "Checkpoint storage URI (default: the job manager's memory).")
     public String checkpointDir;
-    @Option(names = "--mask-key", defaultValue = "tollgate-demo-mask-key", description = "Key of the 'hash' mask (HMAC-SHA256). Set your own in production.")
+
+    @Option(
+        names = "--mask-key",
+        defaultValue = "tollgate-demo-mask-key",
+        description = "Key of the 'hash' mask (HMAC-SHA256). Set your own in production.")
     public String maskKey = "tollgate-demo-mask-key";
-    @Option(names = "--max-future-ms", defaultValue = "300000", description = "How far a call's ts may lead its record's broker time (default: ${DEFAULT-VALUE}).")
+
+    @Option(
+        names = "--max-future-ms",
+        defaultValue = "300000",
+        description =
+            "How far a call's ts may lead its record's broker time (default: ${DEFAULT-VALUE}).")
     public long maxFutureMs = 300_000;
-    @Option(names = "--max-late-ms", defaultValue = "3600000", description = "How far a call's ts may lag its record's broker time (default: ${DEFAULT-VALUE}).")
+
+    @Option(
+        names = "--max-late-ms",
+        defaultValue = "3600000",
+        description =
+            "How far a call's ts may lag its record's broker time (default: ${DEFAULT-VALUE}).")
     public long maxLateMs = 3_600_000;
-    @Option(names = "--out-of-orderness-ms", defaultValue = "5000", description = "Bound of event-time disorder for watermarks (default: ${DEFAULT-VALUE}).")
+
+    @Option(
+        names = "--out-of-orderness-ms",
+        defaultValue = "5000",
+        description = "Bound of event-time disorder for watermarks (default: ${DEFAULT-VALUE}).")
     public long outOfOrdernessMs = 5000;
-    @Option(names = "--policies-ready-timeout-ms", defaultValue = "30000", description = "Longest wait at start for tollgate.policies to be read (default: ${DEFAULT-VALUE}).")
+
+    @Option(
+        names = "--policies-ready-timeout-ms",
+        defaultValue = "30000",
+        description =
+            "Longest wait at start for tollgate.policies to be read (default: ${DEFAULT-VALUE}).")
     public long policiesReadyTimeoutMs = 30_000;
-    @Option(names = "--opa-dir", description = "Directory OPA modules named by contracts are read from (default: none).")
+
+    @Option(
+        names = "--opa-dir",
+        description = "Directory OPA modules named by contracts are read from (default: none).")
     public String opaDir;
-    @Option(names = "--transaction-timeout-ms", defaultValue = "300000", description = "Kafka transaction timeout of the sinks: longer than the longest checkpoint plus the longest recovery, at most the broker's transaction.max.timeout.ms (15 min by default) (default: ${DEFAULT-VALUE}).")
+
+    @Option(
+        names = "--transaction-timeout-ms",
+        defaultValue = "300000",
+        description =
+            "Kafka transaction timeout of the sinks: longer than the longest checkpoint plus the longest recovery, at most the broker's transaction.max.timeout.ms (15 min by default) (default: ${DEFAULT-VALUE}).")
     public long transactionTimeoutMs = 300_000;
 
-    @Option(names = "--sink-compression", defaultValue = "lz4", description = "Compression of the output topics' batches (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--sink-compression",
+        defaultValue = "lz4",
+        description = "Compression of the output topics' batches (default: ${DEFAULT-VALUE}).")
     public String sinkCompression = "lz4";
 
-    @Option(names = "--buffer-timeout-ms", defaultValue = "5", description = "Longest a record waits in a network buffer before it is sent on; Flink's 100 ms default would dominate latency at low rates (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--buffer-timeout-ms",
+        defaultValue = "5",
+        description =
+            "Longest a record waits in a network buffer before it is sent on; Flink's 100 ms default would dominate latency at low rates (default: ${DEFAULT-VALUE}).")
     public long bufferTimeoutMs = 5;
 
     public Settings bootstrapServers(String s) {
@@ -87,8 +152,7 @@ public final class EnforcementJob implements Callable<Integer> {
     }
   }
 
-  @CommandLine.Mixin
-  Settings settings = new Settings();
+  @CommandLine.Mixin Settings settings = new Settings();
 
   @Option(names = "--job-name", defaultValue = "tollgate-enforcement")
   String jobName;
@@ -104,17 +168,20 @@ public final class EnforcementJob implements Callable<Integer> {
     if (envKey != null && !envKey.isEmpty()) {
       settings.maskKey = envKey;
     } else if (settings.maskKey.equals(new Settings().maskKey)) {
-      log.warn("the 'hash' mask uses the public demo key: pseudonyms of low-entropy values can be reversed."
-          + " Set TOLLGATE_MASK_KEY (or --mask-key) to a secret.");
+      log.warn(
+          "the 'hash' mask uses the public demo key: pseudonyms of low-entropy values can be reversed."
+              + " Set TOLLGATE_MASK_KEY (or --mask-key) to a secret.");
     }
     if (settings.checkpointDir == null) {
-      log.warn("no --checkpoint-dir: unless the cluster configures durable checkpoints, rate, quota and total"
-          + " counters do not survive a cancel or a JobManager loss");
+      log.warn(
+          "no --checkpoint-dir: unless the cluster configures durable checkpoints, rate, quota and total"
+              + " counters do not survive a cancel or a JobManager loss");
     }
     // The topics exist (an admin step creates them: tollgate topics create); read where the
     // contracts end now, before the graph is built, so that no call is decided before them.
     Map<Integer, Long> policiesEnd = PolicyOffsets.end(settings.bootstrapServers);
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(configuration(settings));
+    StreamExecutionEnvironment env =
+        StreamExecutionEnvironment.getExecutionEnvironment(configuration(settings));
     build(env, settings, policiesEnd);
     env.execute(jobName);
     return 0;
@@ -130,7 +197,8 @@ public final class EnforcementJob implements Callable<Integer> {
       conf.setString("execution.checkpointing.storage", "filesystem");
       conf.setString("execution.checkpointing.dir", s.checkpointDir);
       // counters (total, quota) live in checkpoints: keep the last one when the job is cancelled
-      conf.setString("execution.checkpointing.externalized-checkpoint-retention", "RETAIN_ON_CANCELLATION");
+      conf.setString(
+          "execution.checkpointing.externalized-checkpoint-retention", "RETAIN_ON_CANCELLATION");
     }
     return conf;
   }
@@ -140,7 +208,8 @@ public final class EnforcementJob implements Callable<Integer> {
    * permitted call, and the dead letters. {@link #build} connects them to Kafka; a baseline or a
    * test may put an operator of its own in between.
    */
-  public record Streams(DataStream<Out> feedback, DataStream<Out> delivered, DataStream<Out> deadLetters) {}
+  public record Streams(
+      DataStream<Out> feedback, DataStream<Out> delivered, DataStream<Out> deadLetters) {}
 
   /**
    * Adds the enforcement job to {@code env}.
@@ -148,13 +217,17 @@ public final class EnforcementJob implements Callable<Integer> {
    * @param policiesEnd where {@code tollgate.policies} ended when the job was submitted, by
    *     partition ({@link PolicyOffsets#end}): calls wait until the contracts up to there are read
    */
-  public static void build(StreamExecutionEnvironment env, Settings s, Map<Integer, Long> policiesEnd) {
+  public static void build(
+      StreamExecutionEnvironment env, Settings s, Map<Integer, Long> policiesEnd) {
     sinks(streams(env, s, enforcement(s, policiesEnd), "enforce"), s);
   }
 
   /** The enforcement function the settings imply. */
   public static EnforcementFunction enforcement(Settings s, Map<Integer, Long> policiesEnd) {
-    return new EnforcementFunction(policiesEnd, s.policiesReadyTimeoutMs, s.maskKey.getBytes(StandardCharsets.UTF_8),
+    return new EnforcementFunction(
+        policiesEnd,
+        s.policiesReadyTimeoutMs,
+        s.maskKey.getBytes(StandardCharsets.UTF_8),
         s.opaDir);
   }
 
@@ -163,67 +236,87 @@ public final class EnforcementJob implements Callable<Integer> {
    * decide}, keyed by (consumer, dataset) and connected to the broadcast contracts, under the uid
    * {@code enforce} and the name {@code name}.
    */
-  public static Streams streams(StreamExecutionEnvironment env, Settings s,
-      KeyedBroadcastProcessFunction<Long, CallRecord, PolicyRecord, Out> decide, String name) {
+  public static Streams streams(
+      StreamExecutionEnvironment env,
+      Settings s,
+      KeyedBroadcastProcessFunction<Long, CallRecord, PolicyRecord, Out> decide,
+      String name) {
     env.setParallelism(s.parallelism);
     env.setBufferTimeout(s.bufferTimeoutMs);
     env.enableCheckpointing(s.checkpointIntervalMs, CheckpointingMode.EXACTLY_ONCE);
-    env.getCheckpointConfig().setMinPauseBetweenCheckpoints(Math.min(500, s.checkpointIntervalMs / 2));
+    env.getCheckpointConfig()
+        .setMinPauseBetweenCheckpoints(Math.min(500, s.checkpointIntervalMs / 2));
 
-    KafkaSource<CallRecord> callSource = KafkaSource.<CallRecord>builder()
-        .setBootstrapServers(s.bootstrapServers)
-        .setTopics(Topics.CALLS)
-        .setGroupId(s.groupId)
-        .setStartingOffsets(OffsetsInitializer.committedOffsets(
-            org.apache.kafka.clients.consumer.OffsetResetStrategy.EARLIEST))
-        .setProperty("isolation.level", "read_committed")
-        .setProperty("partition.discovery.interval.ms", "60000")
-        .setProperty("allow.auto.create.topics", "false") // topics are made by an admin step
-        .setDeserializer(new CallRecordDeserializer(s.maxFutureMs, s.maxLateMs))
-        .build();
-    KafkaSource<PolicyRecord> policySource = KafkaSource.<PolicyRecord>builder()
-        .setBootstrapServers(s.bootstrapServers)
-        .setTopics(Topics.POLICIES)
-        .setGroupId(s.groupId + "-policies")
-        .setStartingOffsets(OffsetsInitializer.earliest())
-        .setProperty("isolation.level", "read_committed")
-        .setProperty("commit.offsets.on.checkpoint", "false")
-        .setProperty("allow.auto.create.topics", "false")
-        .setDeserializer(new PolicyRecordDeserializer())
-        .build();
+    KafkaSource<CallRecord> callSource =
+        KafkaSource.<CallRecord>builder()
+            .setBootstrapServers(s.bootstrapServers)
+            .setTopics(Topics.CALLS)
+            .setGroupId(s.groupId)
+            .setStartingOffsets(
+                OffsetsInitializer.committedOffsets(
+                    org.apache.kafka.clients.consumer.OffsetResetStrategy.EARLIEST))
+            .setProperty("isolation.level", "read_committed")
+            .setProperty("partition.discovery.interval.ms", "60000")
+            .setProperty("allow.auto.create.topics", "false") // topics are made by an admin step
+            .setDeserializer(new CallRecordDeserializer(s.maxFutureMs, s.maxLateMs))
+            .build();
+    KafkaSource<PolicyRecord> policySource =
+        KafkaSource.<PolicyRecord>builder()
+            .setBootstrapServers(s.bootstrapServers)
+            .setTopics(Topics.POLICIES)
+            .setGroupId(s.groupId + "-policies")
+            .setStartingOffsets(OffsetsInitializer.earliest())
+            .setProperty("isolation.level", "read_committed")
+            .setProperty("commit.offsets.on.checkpoint", "false")
+            .setProperty("allow.auto.create.topics", "false")
+            .setDeserializer(new PolicyRecordDeserializer())
+            .build();
 
-    WatermarkStrategy<CallRecord> watermarks = WatermarkStrategy
-        .<CallRecord>forBoundedOutOfOrderness(Duration.ofMillis(s.outOfOrdernessMs))
-        .withTimestampAssigner((r, previous) -> r.ts)
-        .withIdleness(Duration.ofSeconds(5));
+    WatermarkStrategy<CallRecord> watermarks =
+        WatermarkStrategy.<CallRecord>forBoundedOutOfOrderness(
+                Duration.ofMillis(s.outOfOrdernessMs))
+            .withTimestampAssigner((r, previous) -> r.ts)
+            .withIdleness(Duration.ofSeconds(5));
 
-    SingleOutputStreamOperator<CallRecord> calls = env
-        .fromSource(callSource, watermarks, "tollgate.calls")
-        .uid("calls-source")
-        .process(new Triage())
-        .uid("triage")
-        .name("triage");
-    BroadcastStream<PolicyRecord> policies = env
-        .fromSource(policySource, WatermarkStrategy.noWatermarks(), "tollgate.policies")
-        .uid("policies-source")
-        .setParallelism(1)
-        .broadcast(EnforcementFunction.CONTRACTS, EnforcementFunction.POLICY_OFFSETS);
+    SingleOutputStreamOperator<CallRecord> calls =
+        env.fromSource(callSource, watermarks, "tollgate.calls")
+            .uid("calls-source")
+            .process(new Triage())
+            .uid("triage")
+            .name("triage");
+    BroadcastStream<PolicyRecord> policies =
+        env.fromSource(policySource, WatermarkStrategy.noWatermarks(), "tollgate.policies")
+            .uid("policies-source")
+            .setParallelism(1)
+            .broadcast(EnforcementFunction.CONTRACTS, EnforcementFunction.POLICY_OFFSETS);
 
-    SingleOutputStreamOperator<Out> feedback = calls
-        .keyBy(CallRecord::key, Types.LONG)
-        .connect(policies)
-        .process(decide)
-        .uid("enforce")
-        .name(name);
-    DataStream<Out> deadLetters = calls.getSideOutput(EnforcementFunction.DLQ)
-        .union(feedback.getSideOutput(EnforcementFunction.DLQ));
-    return new Streams(feedback, feedback.getSideOutput(EnforcementFunction.DELIVERED), deadLetters);
+    SingleOutputStreamOperator<Out> feedback =
+        calls
+            .keyBy(CallRecord::key, Types.LONG)
+            .connect(policies)
+            .process(decide)
+            .uid("enforce")
+            .name(name);
+    DataStream<Out> deadLetters =
+        calls
+            .getSideOutput(EnforcementFunction.DLQ)
+            .union(feedback.getSideOutput(EnforcementFunction.DLQ));
+    return new Streams(
+        feedback, feedback.getSideOutput(EnforcementFunction.DELIVERED), deadLetters);
   }
 
-  /** Writes the streams to their topics, each in Kafka transactions committed with the checkpoints. */
+  /**
+   * Writes the streams to their topics, each in Kafka transactions committed with the checkpoints.
+   */
   public static void sinks(Streams st, Settings s) {
-    st.feedback().sinkTo(sink(s, Topics.FEEDBACK, "feedback")).uid("feedback-sink").name("tollgate.feedback");
-    st.delivered().sinkTo(sink(s, Topics.DELIVERED, "delivered")).uid("delivered-sink").name("tollgate.delivered");
+    st.feedback()
+        .sinkTo(sink(s, Topics.FEEDBACK, "feedback"))
+        .uid("feedback-sink")
+        .name("tollgate.feedback");
+    st.delivered()
+        .sinkTo(sink(s, Topics.DELIVERED, "delivered"))
+        .uid("delivered-sink")
+        .name("tollgate.delivered");
     st.deadLetters().sinkTo(sink(s, Topics.DLQ, "dlq")).uid("dlq-sink").name("tollgate.dlq");
   }
 
@@ -240,5 +333,4 @@ public final class EnforcementJob implements Callable<Integer> {
         .setProperty("max.request.size", Integer.toString(Topics.MAX_OUTPUT_RECORD_BYTES + 65536))
         .build();
   }
-
 }

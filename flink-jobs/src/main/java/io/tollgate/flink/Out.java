@@ -4,6 +4,7 @@ package io.tollgate.flink;
 public final class Out {
   public byte[] key;
   public byte[] value;
+
   /** Event time of the record (ms), used as the Kafka record timestamp. */
   public long ts;
 

@@ -10,7 +10,6 @@ import io.tollgate.enforcement.records.DeadLetterEvent;
 import io.tollgate.enforcement.records.DeliveredEvent;
 import io.tollgate.enforcement.records.EventReader;
 import io.tollgate.enforcement.records.FeedbackEvent;
-import io.tollgate.flink.Out;
 import io.tollgate.enforcement.records.PolicyRecord;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -24,32 +23,44 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
-/** The keyed enforcement function in Flink's operator harness: decisions, outputs, state, restore. */
+/**
+ * The keyed enforcement function in Flink's operator harness: decisions, outputs, state, restore.
+ */
 class EnforcementFunctionTest {
   static final ObjectMapper JSON = new ObjectMapper();
-  static final String CONTRACT = String.join("\n",
-      "contract: fleet-rate",
-      "provider: sh-cv-platform",
-      "consumer: acme",
-      "dataset: telemetry",
-      "actions: [read]",
-      "purposes: [navigation]",
-      "fields: {allow: [speed, vin, lat], mask: {vin: hash, lat: redact}}",
-      "limits: {rate: \"2/min\"}",
-      "");
+  static final String CONTRACT =
+      String.join(
+          "\n",
+          "contract: fleet-rate",
+          "provider: sh-cv-platform",
+          "consumer: acme",
+          "dataset: telemetry",
+          "actions: [read]",
+          "purposes: [navigation]",
+          "fields: {allow: [speed, vin, lat], mask: {vin: hash, lat: redact}}",
+          "limits: {rate: \"2/min\"}",
+          "");
   static final long T0 = 1_772_413_200_000L; // 2026-03-02T01:00:00Z
 
   static KeyedBroadcastOperatorTestHarness<Long, CallRecord, PolicyRecord, Out> harness(
       Map<Integer, Long> policyEnd) throws Exception {
-    return harness(new EnforcementFunction(policyEnd, 10_000, "k".getBytes(StandardCharsets.UTF_8), null));
+    return harness(
+        new EnforcementFunction(policyEnd, 10_000, "k".getBytes(StandardCharsets.UTF_8), null));
   }
 
   static KeyedBroadcastOperatorTestHarness<Long, CallRecord, PolicyRecord, Out> harness(
-      org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction<Long, CallRecord, PolicyRecord, Out> fn)
+      org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction<
+              Long, CallRecord, PolicyRecord, Out>
+          fn)
       throws Exception {
     return new KeyedBroadcastOperatorTestHarness<>(
-        new CoBroadcastWithKeyedOperator<>(fn, List.of(EnforcementFunction.CONTRACTS, EnforcementFunction.POLICY_OFFSETS)),
-        CallRecord::key, Types.LONG, 1, 1, 0);
+        new CoBroadcastWithKeyedOperator<>(
+            fn, List.of(EnforcementFunction.CONTRACTS, EnforcementFunction.POLICY_OFFSETS)),
+        CallRecord::key,
+        Types.LONG,
+        1,
+        1,
+        0);
   }
 
   static PolicyRecord policy(String id, String text, long offset) {
@@ -61,16 +72,26 @@ class EnforcementFunctionTest {
   }
 
   static CallRecord call(String id, long ts, String purpose) {
-    String json = "{\"v\":1,\"id\":\"" + id + "\",\"ts\":" + ts + ",\"consumer\":\"acme\",\"dataset\":\"telemetry\","
-        + "\"action\":\"read\",\"purpose\":\"" + purpose + "\","
-        + "\"payload\":{\"speed\":52.5,\"vin\":\"LSV123\",\"lat\":31.2,\"secret\":{\"a\":1}}}";
-    CallRecord r = new CallRecordCodec(300_000).parse(null, json.getBytes(StandardCharsets.UTF_8), ts, new CallRecord());
+    String json =
+        "{\"v\":1,\"id\":\""
+            + id
+            + "\",\"ts\":"
+            + ts
+            + ",\"consumer\":\"acme\",\"dataset\":\"telemetry\","
+            + "\"action\":\"read\",\"purpose\":\""
+            + purpose
+            + "\","
+            + "\"payload\":{\"speed\":52.5,\"vin\":\"LSV123\",\"lat\":31.2,\"secret\":{\"a\":1}}}";
+    CallRecord r =
+        new CallRecordCodec(300_000)
+            .parse(null, json.getBytes(StandardCharsets.UTF_8), ts, new CallRecord());
     assertThat(r.error).isNull();
     return r;
   }
 
   /** The feedback events the harness emitted, read as every consumer reads them. */
-  static List<FeedbackEvent> feedback(KeyedBroadcastOperatorTestHarness<Long, CallRecord, PolicyRecord, Out> h) {
+  static List<FeedbackEvent> feedback(
+      KeyedBroadcastOperatorTestHarness<Long, CallRecord, PolicyRecord, Out> h) {
     List<FeedbackEvent> out = new ArrayList<>();
     for (Out o : h.extractOutputValues()) {
       out.add(EventReader.feedback(o.value));
@@ -78,7 +99,8 @@ class EnforcementFunctionTest {
     return out;
   }
 
-  static List<DeliveredEvent> delivered(KeyedBroadcastOperatorTestHarness<Long, CallRecord, PolicyRecord, Out> h) {
+  static List<DeliveredEvent> delivered(
+      KeyedBroadcastOperatorTestHarness<Long, CallRecord, PolicyRecord, Out> h) {
     List<DeliveredEvent> out = new ArrayList<>();
     for (StreamRecord<Out> r : h.getSideOutput(EnforcementFunction.DELIVERED)) {
       out.add(EventReader.delivered(r.getValue().value));
@@ -86,7 +108,8 @@ class EnforcementFunctionTest {
     return out;
   }
 
-  static List<DeadLetterEvent> deadLetters(KeyedBroadcastOperatorTestHarness<Long, CallRecord, PolicyRecord, Out> h) {
+  static List<DeadLetterEvent> deadLetters(
+      KeyedBroadcastOperatorTestHarness<Long, CallRecord, PolicyRecord, Out> h) {
     List<DeadLetterEvent> out = new ArrayList<>();
     for (StreamRecord<Out> r : h.getSideOutput(EnforcementFunction.DLQ)) {
       out.add(EventReader.deadLetter(r.getValue().value));
@@ -96,7 +119,8 @@ class EnforcementFunctionTest {
 
   /** "DECISION[reasons]", as the JSON list reads: DENY["no-contract"]. */
   static String outcome(FeedbackEvent e) {
-    return e.decision() + e.reasons().stream().map(r -> "\"" + r + "\"").collect(Collectors.joining(",", "[", "]"));
+    return e.decision()
+        + e.reasons().stream().map(r -> "\"" + r + "\"").collect(Collectors.joining(",", "[", "]"));
   }
 
   @Test
@@ -111,7 +135,9 @@ class EnforcementFunctionTest {
 
       List<FeedbackEvent> fb = feedback(h);
       assertThat(fb).extracting(n -> n.callId()).containsExactly("c1", "c2", "c3", "c4");
-      assertThat(fb).extracting(n -> n.decision().name()).containsExactly("PERMIT", "DENY", "PERMIT", "THROTTLE");
+      assertThat(fb)
+          .extracting(n -> n.decision().name())
+          .containsExactly("PERMIT", "DENY", "PERMIT", "THROTTLE");
       assertThat(fb.get(1).reasons()).containsExactly("purpose");
       assertThat(fb.get(3).reasons()).containsExactly("rate");
       assertThat(fb.get(0).contract()).isEqualTo("fleet-rate");
@@ -124,7 +150,9 @@ class EnforcementFunctionTest {
       assertThat(payload.get("speed").asDouble()).isEqualTo(52.5);
       assertThat(payload.has("secret")).isFalse();
       assertThat(payload.get("lat").asText()).isEqualTo("[redacted]");
-      assertThat(payload.get("vin").asText()).hasSize(32).isNotEqualTo("LSV123")
+      assertThat(payload.get("vin").asText())
+          .hasSize(32)
+          .isNotEqualTo("LSV123")
           .isEqualTo(JSON.readTree(dl.get(1).payload()).get("vin").asText());
     }
   }
@@ -146,7 +174,9 @@ class EnforcementFunctionTest {
       // calls already counted from keyed state, so the third call within the minute is throttled
       h.processElement(call("c3", T0 + 2000, "navigation"), T0);
       h.processElement(call("c4", T0 + 60_000, "navigation"), T0);
-      assertThat(feedback(h)).extracting(n -> n.decision().name()).containsExactly("THROTTLE", "PERMIT");
+      assertThat(feedback(h))
+          .extracting(n -> n.decision().name())
+          .containsExactly("THROTTLE", "PERMIT");
     }
     try (var h = harness(Map.of(0, 1L))) {
       // the same calls without the restored state would both be permitted
@@ -170,7 +200,8 @@ class EnforcementFunctionTest {
       h.processBroadcastElement(policy("other", null, 1), 0);
       h.setProcessingTime(1200);
       h.processElement(call("late", T0 + 1, "navigation"), T0);
-      assertThat(feedback(h)).extracting(n -> n.callId() + ":" + n.decision())
+      assertThat(feedback(h))
+          .extracting(n -> n.callId() + ":" + n.decision())
           .containsExactly("early:PERMIT", "late:PERMIT");
     }
   }
@@ -184,18 +215,26 @@ class EnforcementFunctionTest {
       h.setProcessingTime(5000);
       assertThat(h.extractOutputValues()).isEmpty();
       h.setProcessingTime(11_100);
-      assertThat(feedback(h)).extracting(EnforcementFunctionTest::outcome)
+      assertThat(feedback(h))
+          .extracting(EnforcementFunctionTest::outcome)
           .containsExactly("DENY[\"no-contract\"]");
     }
   }
 
   @Test
   void parkingIsBounded() throws Exception {
-    var fn = new EnforcementFunction(Map.of(0, 5L), 10_000, "k".getBytes(StandardCharsets.UTF_8), null)
-        .parkingAtMost(2);
-    try (var h = new KeyedBroadcastOperatorTestHarness<>(
-        new CoBroadcastWithKeyedOperator<>(fn, List.of(EnforcementFunction.CONTRACTS, EnforcementFunction.POLICY_OFFSETS)),
-        CallRecord::key, Types.LONG, 1, 1, 0)) {
+    var fn =
+        new EnforcementFunction(Map.of(0, 5L), 10_000, "k".getBytes(StandardCharsets.UTF_8), null)
+            .parkingAtMost(2);
+    try (var h =
+        new KeyedBroadcastOperatorTestHarness<>(
+            new CoBroadcastWithKeyedOperator<>(
+                fn, List.of(EnforcementFunction.CONTRACTS, EnforcementFunction.POLICY_OFFSETS)),
+            CallRecord::key,
+            Types.LONG,
+            1,
+            1,
+            0)) {
       h.open();
       h.setProcessingTime(1000);
       h.processBroadcastElement(policy("fleet-rate", CONTRACT, 0), 0);
@@ -213,13 +252,15 @@ class EnforcementFunctionTest {
       h.open();
       h.processBroadcastElement(policy("fleet-rate", CONTRACT, 0), 0);
       h.processElement(call("c1", T0, "navigation"), T0);
-      h.processBroadcastElement(policy("fleet-rate", CONTRACT.replace("[navigation]", "[advertising]"), 1), 0);
+      h.processBroadcastElement(
+          policy("fleet-rate", CONTRACT.replace("[navigation]", "[advertising]"), 1), 0);
       h.processElement(call("c2", T0 + 1, "navigation"), T0);
       h.processElement(call("c3", T0 + 2, "advertising"), T0);
       h.processBroadcastElement(policy("fleet-rate", null, 2), 0);
       h.processElement(call("c4", T0 + 3, "advertising"), T0);
       List<FeedbackEvent> fb = feedback(h);
-      assertThat(fb).extracting(EnforcementFunctionTest::outcome)
+      assertThat(fb)
+          .extracting(EnforcementFunctionTest::outcome)
           .containsExactly("PERMIT[]", "DENY[\"purpose\"]", "PERMIT[]", "DENY[\"no-contract\"]");
       assertThat(fb.get(0).policyVersion()).isNotEqualTo(fb.get(2).policyVersion());
     }
@@ -230,10 +271,12 @@ class EnforcementFunctionTest {
     try (var h = harness(Map.of())) {
       h.open();
       h.processBroadcastElement(policy("fleet-rate", CONTRACT, 0), 0);
-      h.processBroadcastElement(policy("fleet-rate", CONTRACT.replace("actions: [read]", "actions: [reed]"), 1), 0);
+      h.processBroadcastElement(
+          policy("fleet-rate", CONTRACT.replace("actions: [read]", "actions: [reed]"), 1), 0);
       h.processBroadcastElement(policy("wrong-key", CONTRACT, 2), 0);
       h.processElement(call("c1", T0, "navigation"), T0);
-      assertThat(feedback(h)).extracting(EnforcementFunctionTest::outcome)
+      assertThat(feedback(h))
+          .extracting(EnforcementFunctionTest::outcome)
           .containsExactly("DENY[\"no-contract\"]");
       List<DeadLetterEvent> dlq = deadLetters(h);
       assertThat(dlq).hasSize(2);
@@ -254,10 +297,12 @@ class EnforcementFunctionTest {
       bad.rawValue = new byte[] {(byte) 0xc4, (byte) 0xe3};
       h.processBroadcastElement(bad, 0);
       h.processElement(call("c1", T0, "navigation"), T0);
-      assertThat(feedback(h)).extracting(EnforcementFunctionTest::outcome)
+      assertThat(feedback(h))
+          .extracting(EnforcementFunctionTest::outcome)
           .containsExactly("DENY[\"no-contract\"]");
       DeadLetterEvent dead = deadLetters(h).get(0);
-      assertThat(dead.error()).isEqualTo("contract suspended: expected UTF-8 text, found invalid bytes");
+      assertThat(dead.error())
+          .isEqualTo("contract suspended: expected UTF-8 text, found invalid bytes");
       assertThat(dead.value()).isEqualTo(new byte[] {(byte) 0xc4, (byte) 0xe3});
     }
   }

@@ -37,20 +37,22 @@ import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 /**
- * The enforcement job end to end on a real broker and a MiniCluster: the same calls decided by
- * the stream and by {@code tollgate policy eval}, a revocation mid-stream, and dead letters.
+ * The enforcement job end to end on a real broker and a MiniCluster: the same calls decided by the
+ * stream and by {@code tollgate policy eval}, a revocation mid-stream, and dead letters.
  */
 class EnforcementIT {
   static final ObjectMapper JSON = new ObjectMapper();
   static final Path EXAMPLES = Path.of("..", "examples").toAbsolutePath().normalize();
-  static final String RV_CONTRACT = String.join("\n",
-      "contract: rv-contract",
-      "provider: p",
-      "consumer: rv-consumer",
-      "dataset: rv-data",
-      "actions: [read]",
-      "purposes: [navigation]",
-      "");
+  static final String RV_CONTRACT =
+      String.join(
+          "\n",
+          "contract: rv-contract",
+          "provider: p",
+          "consumer: rv-consumer",
+          "dataset: rv-data",
+          "actions: [read]",
+          "purposes: [navigation]",
+          "");
 
   static KafkaFixture kafka;
   static JobFixture job;
@@ -64,13 +66,16 @@ class EnforcementIT {
     evalDecisions = policyEval(EXAMPLES.resolve("contracts"), callsFile);
 
     kafka = new KafkaFixture();
-    Map<String, String> contracts = new LinkedHashMap<>(ContractPublisher.load(List.of(EXAMPLES.resolve("contracts"))));
+    Map<String, String> contracts =
+        new LinkedHashMap<>(ContractPublisher.load(List.of(EXAMPLES.resolve("contracts"))));
     contracts.put("rv-contract", RV_CONTRACT);
     try (KafkaProducer<byte[], byte[]> p = kafka.producer()) {
       ContractPublisher.publish(p, contracts);
     }
     EnforcementJob.Settings settings = JobFixture.settings(kafka.bootstrap());
-    settings.maxLateMs = 400L * 86_400_000L; // the example calls are stamped in 2026; the late bound has its own test
+    settings.maxLateMs =
+        400L
+            * 86_400_000L; // the example calls are stamped in 2026; the late bound has its own test
     job = new JobFixture(settings);
   }
 
@@ -88,16 +93,18 @@ class EnforcementIT {
   static List<String> calls() throws Exception {
     List<String> lines = new ArrayList<>();
     for (String f : List.of("vehicle-telemetry.jsonl", "credit-report.jsonl")) {
-      Files.readAllLines(EXAMPLES.resolve("calls").resolve(f)).stream().filter(l -> !l.isBlank()).forEach(lines::add);
+      Files.readAllLines(EXAMPLES.resolve("calls").resolve(f)).stream()
+          .filter(l -> !l.isBlank())
+          .forEach(lines::add);
     }
     Random rnd = new Random(42);
     String[][] who = {
-        {"fleet-analytics", "vehicle-telemetry", "stream", "traffic-optimisation", "kafka"},
-        {"fleet-analytics", "vehicle-telemetry", "read", "advertising", "mqtt"},
-        {"ubi-insurer", "vehicle-telemetry", "read", "usage-based-insurance", "kafka"},
-        {"bank-of-pudong", "credit-report", "query", "credit-assessment", "http"},
-        {"bank-of-pudong", "credit-report", "query", "supply-chain-finance", "http"},
-        {"stranger", "vehicle-telemetry", "read", "navigation", "kafka"},
+      {"fleet-analytics", "vehicle-telemetry", "stream", "traffic-optimisation", "kafka"},
+      {"fleet-analytics", "vehicle-telemetry", "read", "advertising", "mqtt"},
+      {"ubi-insurer", "vehicle-telemetry", "read", "usage-based-insurance", "kafka"},
+      {"bank-of-pudong", "credit-report", "query", "credit-assessment", "http"},
+      {"bank-of-pudong", "credit-report", "query", "supply-chain-finance", "http"},
+      {"stranger", "vehicle-telemetry", "read", "navigation", "kafka"},
     };
     long t = java.time.Instant.parse("2026-07-01T02:00:00Z").toEpochMilli();
     for (int i = 0; i < 3000; i++) {
@@ -111,7 +118,9 @@ class EnforcementIT {
       c.put("action", w[2]);
       c.put("purpose", w[3]);
       c.put("region", rnd.nextInt(10) == 0 ? "CN-BJ" : "CN-SH");
-      c.putObject("location").put("lat", 31.0 + rnd.nextDouble() * 0.5).put("lon", 121.0 + rnd.nextDouble() * 0.8);
+      c.putObject("location")
+          .put("lat", 31.0 + rnd.nextDouble() * 0.5)
+          .put("lon", 121.0 + rnd.nextDouble() * 0.8);
       c.put("channel", w[4]);
       ObjectNode payload = c.putObject("payload");
       payload.put("vehicle_id", "V" + rnd.nextInt(50));
@@ -148,7 +157,9 @@ class EnforcementIT {
         byte[] key = null;
         try {
           JsonNode c = JSON.readTree(line);
-          key = (c.path("consumer").asText() + "|" + c.path("dataset").asText()).getBytes(StandardCharsets.UTF_8);
+          key =
+              (c.path("consumer").asText() + "|" + c.path("dataset").asText())
+                  .getBytes(StandardCharsets.UTF_8);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
           // malformed lines travel too: the job sends them to the DLQ, policy eval skips them
         }
@@ -158,7 +169,10 @@ class EnforcementIT {
     }
   }
 
-  /** The committed feedback events, once the job has drained what was sent, of the calls whose id starts with {@code prefix}. */
+  /**
+   * The committed feedback events, once the job has drained what was sent, of the calls whose id
+   * starts with {@code prefix}.
+   */
   static Map<String, FeedbackEvent> feedback(String prefix) throws Exception {
     job.awaitDrained(kafka.facts, Duration.ofMinutes(2));
     Map<String, FeedbackEvent> out = new HashMap<>();
@@ -193,19 +207,27 @@ class EnforcementIT {
       FeedbackEvent stream = feedback.get(id);
       assertThat(stream.decision().name()).as(id).isEqualTo(eval.get("outcome").asText());
       assertThat(stream.reasons()).as(id).isEqualTo(texts(eval.get("reasons")));
-      assertThat(stream.contract()).as(id).isEqualTo(eval.get("contract").isNull() ? null : eval.get("contract").asText());
-      assertThat(stream.policyVersion()).as(id).isEqualTo(eval.get("policy").isNull() ? null : eval.get("policy").asText());
+      assertThat(stream.contract())
+          .as(id)
+          .isEqualTo(eval.get("contract").isNull() ? null : eval.get("contract").asText());
+      assertThat(stream.policyVersion())
+          .as(id)
+          .isEqualTo(eval.get("policy").isNull() ? null : eval.get("policy").asText());
       outcomes.merge(eval.get("outcome").asText(), 1, Integer::sum);
     }
     assertThat(outcomes).containsKeys("PERMIT", "DENY", "THROTTLE");
 
-    Set<String> permitted = ids.stream().filter(id -> evalDecisions.get(id).get("outcome").asText().equals("PERMIT"))
-        .collect(Collectors.toSet());
+    Set<String> permitted =
+        ids.stream()
+            .filter(id -> evalDecisions.get(id).get("outcome").asText().equals("PERMIT"))
+            .collect(Collectors.toSet());
     Map<String, JsonNode> delivered = new HashMap<>();
     for (ConsumerRecord<byte[], byte[]> r : kafka.committed(Topics.DELIVERED)) {
       DeliveredEvent d = EventReader.delivered(r.value());
       if (ids.contains(d.callId())) {
-        assertThat(delivered.put(d.callId(), JSON.readTree(d.payload()))).as("one delivered record per permit").isNull();
+        assertThat(delivered.put(d.callId(), JSON.readTree(d.payload())))
+            .as("one delivered record per permit")
+            .isNull();
       }
     }
     assertThat(delivered.keySet()).isEqualTo(permitted);
@@ -235,7 +257,10 @@ class EnforcementIT {
     }
     send(before);
     Map<String, FeedbackEvent> first = feedback("rv-a-");
-    assertThat(first.values()).extracting(e -> e.decision().name()).containsOnly("PERMIT").hasSize(50);
+    assertThat(first.values())
+        .extracting(e -> e.decision().name())
+        .containsOnly("PERMIT")
+        .hasSize(50);
 
     long revokedAt = System.currentTimeMillis();
     try (KafkaProducer<byte[], byte[]> p = kafka.producer()) {
@@ -276,13 +301,19 @@ class EnforcementIT {
     for (FeedbackEvent e : seq.subList(firstDeny, seq.size())) {
       assertThat(e.decision() + "" + e.reasons()).as(e.callId()).isEqualTo("DENY[no-contract]");
     }
-    assertThat(seq.subList(seq.size() - last.size(), seq.size())).extracting(FeedbackEvent::decision)
+    assertThat(seq.subList(seq.size() - last.size(), seq.size()))
+        .extracting(FeedbackEvent::decision)
         .containsOnly(Outcome.DENY);
-    assertThat(seq.get(firstDeny).decisionTime()).as("first denial after the revocation").isGreaterThanOrEqualTo(revokedAt);
+    assertThat(seq.get(firstDeny).decisionTime())
+        .as("first denial after the revocation")
+        .isGreaterThanOrEqualTo(revokedAt);
   }
 
   static String rvCall(String id) {
-    return "{\"v\":1,\"id\":\"" + id + "\",\"ts\":" + System.currentTimeMillis()
+    return "{\"v\":1,\"id\":\""
+        + id
+        + "\",\"ts\":"
+        + System.currentTimeMillis()
         + ",\"consumer\":\"rv-consumer\",\"dataset\":\"rv-data\",\"action\":\"read\",\"purpose\":\"navigation\"}";
   }
 
@@ -292,16 +323,27 @@ class EnforcementIT {
     Map<String, byte[]> bad = new LinkedHashMap<>();
     bad.put("dlq-json", "{\"id\":\"x\",".getBytes(StandardCharsets.UTF_8));
     bad.put("dlq-missing", "{\"id\":\"dlq-missing\",\"ts\":1}".getBytes(StandardCharsets.UTF_8));
-    bad.put("dlq-action", rvCall("dlq-action").replace("\"read\"", "\"reed\"").getBytes(StandardCharsets.UTF_8));
-    bad.put("dlq-version", rvCall("dlq-version").replace("\"v\":1", "\"v\":2").getBytes(StandardCharsets.UTF_8));
-    bad.put("dlq-payload", rvCall("dlq-payload").replace("}", ",\"payload\":[1,2]}").getBytes(StandardCharsets.UTF_8));
-    bad.put("dlq-future", rvCall("dlq-future").replace("\"ts\":" + "", "\"ts\":" + (now + 86_400_000L) + ",\"x\":")
-        .getBytes(StandardCharsets.UTF_8));
+    bad.put(
+        "dlq-action",
+        rvCall("dlq-action").replace("\"read\"", "\"reed\"").getBytes(StandardCharsets.UTF_8));
+    bad.put(
+        "dlq-version",
+        rvCall("dlq-version").replace("\"v\":1", "\"v\":2").getBytes(StandardCharsets.UTF_8));
+    bad.put(
+        "dlq-payload",
+        rvCall("dlq-payload").replace("}", ",\"payload\":[1,2]}").getBytes(StandardCharsets.UTF_8));
+    bad.put(
+        "dlq-future",
+        rvCall("dlq-future")
+            .replace("\"ts\":" + "", "\"ts\":" + (now + 86_400_000L) + ",\"x\":")
+            .getBytes(StandardCharsets.UTF_8));
     bad.put("dlq-binary", new byte[] {(byte) 0xff, 0, (byte) 0xfe, 0x7b});
     bad.put("dlq-null", null);
     try (KafkaProducer<byte[], byte[]> p = kafka.producer()) {
       for (Map.Entry<String, byte[]> e : bad.entrySet()) {
-        p.send(new ProducerRecord<>(Topics.CALLS, e.getKey().getBytes(StandardCharsets.UTF_8), e.getValue()));
+        p.send(
+            new ProducerRecord<>(
+                Topics.CALLS, e.getKey().getBytes(StandardCharsets.UTF_8), e.getValue()));
       }
     }
     send(List.of(rvCall("dlq-after")));
@@ -323,9 +365,11 @@ class EnforcementIT {
     assertThat(byKey.get("dlq-missing").error()).isEqualTo("consumer: required, missing");
     assertThat(byKey.get("dlq-action").error()).startsWith("action: expected one of");
     assertThat(byKey.get("dlq-version").error()).isEqualTo("v: expected schema version 1, found 2");
-    assertThat(byKey.get("dlq-payload").error()).isEqualTo("payload: expected an object, found an array");
+    assertThat(byKey.get("dlq-payload").error())
+        .isEqualTo("payload: expected an object, found an array");
     assertThat(byKey.get("dlq-future").error()).startsWith("ts: expected at most 300000 ms after");
-    assertThat(byKey.get("dlq-null").error()).isEqualTo("expected a call record, found a null value");
+    assertThat(byKey.get("dlq-null").error())
+        .isEqualTo("expected a call record, found a null value");
 
     assertThat(after.keySet()).containsExactly("dlq-after");
   }

@@ -59,20 +59,36 @@ import org.junit.jupiter.api.Test;
  * with the counters where the savepoint left them.
  */
 class EnforcementSavepointIT {
-  /** Operators of the job whose state the fixture must hold (the sinks' writers and committers too). */
-  static final List<String> STATEFUL_UIDS = List.of("calls-source", "policies-source", "enforce", "feedback-sink",
-      "delivered-sink", "dlq-sink");
+  /**
+   * Operators of the job whose state the fixture must hold (the sinks' writers and committers too).
+   */
+  static final List<String> STATEFUL_UIDS =
+      List.of(
+          "calls-source",
+          "policies-source",
+          "enforce",
+          "feedback-sink",
+          "delivered-sink",
+          "dlq-sink");
 
   static Path savepoint;
   static Properties fixture;
 
-  /** Copies the fixture off the classpath into a directory of its own under target/: Flink gets a plain absolute path. */
+  /**
+   * Copies the fixture off the classpath into a directory of its own under target/: Flink gets a
+   * plain absolute path.
+   */
   @BeforeAll
   static void copyFixture() throws Exception {
-    URL metadata = EnforcementSavepointIT.class.getClassLoader().getResource(SavepointFixture.RESOURCE + "/_metadata");
+    URL metadata =
+        EnforcementSavepointIT.class
+            .getClassLoader()
+            .getResource(SavepointFixture.RESOURCE + "/_metadata");
     assertThat(metadata).as("the savepoint fixture on the test classpath").isNotNull();
     Path resource = Path.of(metadata.toURI()).getParent();
-    savepoint = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "savepoint-it-").resolve("enforcement-v1");
+    savepoint =
+        Files.createTempDirectory(Path.of("target").toAbsolutePath(), "savepoint-it-")
+            .resolve("enforcement-v1");
     Files.createDirectories(savepoint);
     try (Stream<Path> files = Files.list(resource)) {
       for (Path f : files.toList()) {
@@ -87,37 +103,48 @@ class EnforcementSavepointIT {
 
   static CheckpointMetadata metadata() throws Exception {
     try (InputStream in = Files.newInputStream(savepoint.resolve("_metadata"))) {
-      return Checkpoints.loadCheckpointMetadata(new DataInputStream(in), EnforcementSavepointIT.class.getClassLoader(),
+      return Checkpoints.loadCheckpointMetadata(
+          new DataInputStream(in),
+          EnforcementSavepointIT.class.getClassLoader(),
           savepoint.toString());
     }
   }
 
-  /** The fixture is what its record and SavepointFixture say: the offsets the restore test lines the broker up with. */
+  /**
+   * The fixture is what its record and SavepointFixture say: the offsets the restore test lines the
+   * broker up with.
+   */
   @Test
   void theFixtureMatchesItsDescription() {
     Map<Integer, Long> recorded = new LinkedHashMap<>();
-    SavepointFixture.beforePerPartition().keySet()
+    SavepointFixture.beforePerPartition()
+        .keySet()
         .forEach(p -> recorded.put(p, Long.parseLong(fixture.getProperty("calls.partition." + p))));
-    assertThat(recorded).as("calls per partition before the savepoint (fixture.properties vs SavepointFixture)")
+    assertThat(recorded)
+        .as("calls per partition before the savepoint (fixture.properties vs SavepointFixture)")
         .isEqualTo(SavepointFixture.beforePerPartition());
     assertThat(fixture.getProperty("contracts").split(","))
         .containsExactlyElementsOf(SavepointFixture.contracts().keySet());
-    assertThat(fixture.getProperty("policies.partition.0")).isEqualTo(Integer.toString(SavepointFixture.contracts().size()));
-    assertThat(fixture.getProperty("parallelism")).isEqualTo(Integer.toString(SavepointFixture.PARALLELISM));
+    assertThat(fixture.getProperty("policies.partition.0"))
+        .isEqualTo(Integer.toString(SavepointFixture.contracts().size()));
+    assertThat(fixture.getProperty("parallelism"))
+        .isEqualTo(Integer.toString(SavepointFixture.PARALLELISM));
   }
 
   /**
    * What a restore without {@code allowNonRestoredState} demands, checked on the savepoint's
    * metadata against the job graph the code builds now, with the names of what does not map: every
    * operator state of the savepoint belongs to an operator of the job (matched by the id Flink
-   * derives from the uid), and the state the job reads back (source splits, broadcast contracts
-   * and policy offsets, keyed counters) is there under the names the code uses.
+   * derives from the uid), and the state the job reads back (source splits, broadcast contracts and
+   * policy offsets, keyed counters) is there under the names the code uses.
    */
   @Test
   void everyStateOfTheSavepointMapsToAnOperatorOfTheJob() throws Exception {
     CheckpointMetadata md = metadata();
-    EnforcementJob.Settings s = SavepointFixture.settings("127.0.0.1:9"); // building the graph talks to no broker
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(EnforcementJob.configuration(s));
+    EnforcementJob.Settings s =
+        SavepointFixture.settings("127.0.0.1:9"); // building the graph talks to no broker
+    StreamExecutionEnvironment env =
+        StreamExecutionEnvironment.getExecutionEnvironment(EnforcementJob.configuration(s));
     EnforcementJob.build(env, s, Map.of(0, (long) SavepointFixture.contracts().size()));
     Set<OperatorID> operators = new HashSet<>();
     for (JobVertex v : env.getStreamGraph().getJobGraph().getVertices()) {
@@ -137,10 +164,14 @@ class EnforcementSavepointIT {
         unmapped.add(uid);
       }
     }
-    assertThat(unmapped).as("savepoint state of operators the job no longer has (a uid renamed?)").isEmpty();
+    assertThat(unmapped)
+        .as("savepoint state of operators the job no longer has (a uid renamed?)")
+        .isEmpty();
     assertThat(byUid.keySet()).containsAll(STATEFUL_UIDS);
     for (String uid : STATEFUL_UIDS) {
-      assertThat(byUid.get(uid).getStateSize()).as("state of %s in the savepoint", uid).isPositive();
+      assertThat(byUid.get(uid).getStateSize())
+          .as("state of %s in the savepoint", uid)
+          .isPositive();
     }
 
     OperatorState enforce = byUid.get("enforce");
@@ -152,15 +183,21 @@ class EnforcementSavepointIT {
       for (OperatorStateHandle h : st.getManagedOperatorState()) {
         broadcast.addAll(h.getStateNameToPartitionOffsets().keySet());
       }
-      assertThat(broadcast).as("broadcast state of enforce")
-          .contains(EnforcementFunction.CONTRACTS.getName(), EnforcementFunction.POLICY_OFFSETS.getName());
+      assertThat(broadcast)
+          .as("broadcast state of enforce")
+          .contains(
+              EnforcementFunction.CONTRACTS.getName(),
+              EnforcementFunction.POLICY_OFFSETS.getName());
       Set<String> keyed = new TreeSet<>();
       for (KeyedStateHandle h : st.getManagedKeyedState()) {
         assertThat(h).isInstanceOf(KeyGroupsStateHandle.class);
         try (InputStream in = ((KeyGroupsStateHandle) h).openInputStream()) {
-          KeyedBackendSerializationProxy<?> proxy = new KeyedBackendSerializationProxy<>(getClass().getClassLoader());
+          KeyedBackendSerializationProxy<?> proxy =
+              new KeyedBackendSerializationProxy<>(getClass().getClassLoader());
           proxy.read(new DataInputViewStreamWrapper(in));
-          proxy.getStateMetaInfoSnapshots().stream().map(StateMetaInfoSnapshot::getName).forEach(keyed::add);
+          proxy.getStateMetaInfoSnapshots().stream()
+              .map(StateMetaInfoSnapshot::getName)
+              .forEach(keyed::add);
         }
       }
       assertThat(keyed).as("keyed state of enforce").contains("counters", "waiting");
@@ -175,18 +212,27 @@ class EnforcementSavepointIT {
     all.addAll(SavepointFixture.after());
     Map<String, String> uninterrupted = SavepointFixture.reference(all);
     uninterrupted.keySet().retainAll(expected.keySet());
-    assertThat(uninterrupted).as("the expectation is what an uninterrupted run decides").isEqualTo(expected);
+    assertThat(uninterrupted)
+        .as("the expectation is what an uninterrupted run decides")
+        .isEqualTo(expected);
     assertThat(SavepointFixture.reference(SavepointFixture.after()))
-        .as("a job started without the savepoint's counters decides otherwise").isNotEqualTo(expected);
+        .as("a job started without the savepoint's counters decides otherwise")
+        .isNotEqualTo(expected);
 
     try (KafkaFixture kafka = new KafkaFixture()) {
       try (KafkaProducer<byte[], byte[]> p = kafka.producer()) {
         SavepointFixture.publishContracts(p);
-        SavepointFixture.write(p, SavepointFixture.before()); // decided already: the savepoint's offsets point past them
-        Map<TopicPartition, Long> end = kafka.facts.endOffsets(Topics.CALLS, IsolationLevel.READ_UNCOMMITTED);
+        SavepointFixture.write(
+            p,
+            SavepointFixture.before()); // decided already: the savepoint's offsets point past them
+        Map<TopicPartition, Long> end =
+            kafka.facts.endOffsets(Topics.CALLS, IsolationLevel.READ_UNCOMMITTED);
         Map<TopicPartition, Long> offsets = new HashMap<>();
-        SavepointFixture.beforePerPartition().forEach((part, n) -> offsets.put(new TopicPartition(Topics.CALLS, part), n));
-        assertThat(end).as("tollgate.calls lined up with the savepoint's offsets").isEqualTo(offsets);
+        SavepointFixture.beforePerPartition()
+            .forEach((part, n) -> offsets.put(new TopicPartition(Topics.CALLS, part), n));
+        assertThat(end)
+            .as("tollgate.calls lined up with the savepoint's offsets")
+            .isEqualTo(offsets);
         SavepointFixture.write(p, SavepointFixture.after());
       }
 
@@ -199,7 +245,8 @@ class EnforcementSavepointIT {
       for (ConsumerRecord<byte[], byte[]> r : kafka.committed(Topics.FEEDBACK)) {
         FeedbackEvent e = EventReader.feedback(r.value());
         assertThat(decided.put(e.callId(), SavepointFixture.decision(e.decision(), e.reasons())))
-            .as("one feedback event per call").isNull();
+            .as("one feedback event per call")
+            .isNull();
       }
       // the old calls are not decided again, the new ones with the counters the savepoint holds:
       // 3 of sp-total's 10 left, sp-rate's bucket empty at 10:00:02 and one token 20 min later
@@ -210,11 +257,12 @@ class EnforcementSavepointIT {
         delivered.add(EventReader.delivered(r.value()).callId());
       }
       Set<String> permitted = new TreeSet<>();
-      expected.forEach((id, d) -> {
-        if (d.startsWith("PERMIT")) {
-          permitted.add(id);
-        }
-      });
+      expected.forEach(
+          (id, d) -> {
+            if (d.startsWith("PERMIT")) {
+              permitted.add(id);
+            }
+          });
       assertThat(delivered).isEqualTo(permitted);
       assertThat(kafka.committed(Topics.DLQ)).as("dead letters").isEmpty();
     }

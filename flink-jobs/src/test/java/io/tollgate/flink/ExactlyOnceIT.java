@@ -6,11 +6,11 @@ import io.tollgate.dev.ContractPublisher;
 import io.tollgate.enforcement.Topics;
 import io.tollgate.enforcement.records.EventReader;
 import io.tollgate.enforcement.records.FeedbackEvent;
-import io.tollgate.policy.Outcome;
 import io.tollgate.policy.CompiledPolicy;
 import io.tollgate.policy.DataCall;
 import io.tollgate.policy.Decision;
 import io.tollgate.policy.InMemoryCounterStore;
+import io.tollgate.policy.Outcome;
 import io.tollgate.policy.PolicyCompiler;
 import io.tollgate.policy.PolicyEngine;
 import io.tollgate.policy.json.DataCallCodec;
@@ -30,15 +30,16 @@ import org.junit.jupiter.api.Test;
 /**
  * A task failure in the middle of 500,000 calls: afterwards every call has exactly one committed
  * feedback event, every permitted call exactly one committed delivered record, and every decision
- * (rate limits included) is the one an uninterrupted run makes, because counters come back from
- * the checkpoint and the calls after it are replayed.
+ * (rate limits included) is the one an uninterrupted run makes, because counters come back from the
+ * checkpoint and the calls after it are replayed.
  */
 class ExactlyOnceIT {
   static final int CALLS = 500_000;
   static final int CONSUMERS = 20;
 
   static String contract(int i) {
-    return String.join("\n",
+    return String.join(
+        "\n",
         "contract: eo-" + i,
         "provider: sh-cv-platform",
         "consumer: c" + i,
@@ -51,15 +52,26 @@ class ExactlyOnceIT {
   }
 
   static String call(int i, Random rnd, long t0) {
-    return "{\"v\":1,\"id\":\"" + i + "\",\"ts\":" + (t0 + i) + ",\"consumer\":\"c" + rnd.nextInt(CONSUMERS)
+    return "{\"v\":1,\"id\":\""
+        + i
+        + "\",\"ts\":"
+        + (t0 + i)
+        + ",\"consumer\":\"c"
+        + rnd.nextInt(CONSUMERS)
         + "\",\"dataset\":\"telemetry\",\"action\":\"stream\",\"purpose\":\""
         + (rnd.nextInt(10) == 0 ? "advertising" : "navigation")
-        + "\",\"payload\":{\"vehicle_id\":\"V" + rnd.nextInt(1000) + "\",\"speed\":" + rnd.nextInt(130) + ",\"vin\":\"x\"}}";
+        + "\",\"payload\":{\"vehicle_id\":\"V"
+        + rnd.nextInt(1000)
+        + "\",\"speed\":"
+        + rnd.nextInt(130)
+        + ",\"vin\":\"x\"}}";
   }
 
   @Test
   void aTaskFailureMidStreamLosesAndDuplicatesNothing() throws Exception {
-    long t0 = System.currentTimeMillis() - 600_000L; // calls span 500 s: within the late and future bounds
+    long t0 =
+        System.currentTimeMillis()
+            - 600_000L; // calls span 500 s: within the late and future bounds
     Map<String, String> contracts = new LinkedHashMap<>();
     for (int i = 0; i < CONSUMERS; i++) {
       contracts.put("eo-" + i, contract(i));
@@ -68,7 +80,8 @@ class ExactlyOnceIT {
     PolicyCompiler compiler = new PolicyCompiler();
     List<CompiledPolicy> compiled = new ArrayList<>();
     for (String text : contracts.values()) {
-      compiled.add(compiler.compile(new YamlContractSource().read("eo", null, text).policies().get(0)));
+      compiled.add(
+          compiler.compile(new YamlContractSource().read("eo", null, text).policies().get(0)));
     }
     PolicyEngine engine = PolicyEngine.of(compiled);
     InMemoryCounterStore counters = new InMemoryCounterStore();
@@ -91,8 +104,11 @@ class ExactlyOnceIT {
       try (KafkaProducer<byte[], byte[]> p = kafka.producer()) {
         ContractPublisher.publish(p, contracts);
         for (int i = 0; i < CALLS; i++) {
-          p.send(new ProducerRecord<>(Topics.CALLS, keys[i].getBytes(StandardCharsets.UTF_8),
-              lines.get(i).getBytes(StandardCharsets.UTF_8)));
+          p.send(
+              new ProducerRecord<>(
+                  Topics.CALLS,
+                  keys[i].getBytes(StandardCharsets.UTF_8),
+                  lines.get(i).getBytes(StandardCharsets.UTF_8)));
         }
         p.flush();
       }
@@ -103,15 +119,23 @@ class ExactlyOnceIT {
         int[] feedback = new int[CALLS];
         byte[] decided = new byte[CALLS];
         int[] delivered = new int[CALLS];
-        long fbTotal = kafka.facts.readAll(Topics.FEEDBACK, IsolationLevel.READ_COMMITTED, r -> {
-          FeedbackEvent e = EventReader.feedback(r.value());
-          int id = Integer.parseInt(e.callId());
-          feedback[id]++;
-          decided[id] = (byte) e.decision().ordinal();
-        });
-        long dlTotal = kafka.facts.readAll(Topics.DELIVERED, IsolationLevel.READ_COMMITTED,
-            r -> delivered[Integer.parseInt(EventReader.delivered(r.value()).callId())]++);
-        long uncommitted = kafka.facts.readAll(Topics.FEEDBACK, IsolationLevel.READ_UNCOMMITTED, r -> { });
+        long fbTotal =
+            kafka.facts.readAll(
+                Topics.FEEDBACK,
+                IsolationLevel.READ_COMMITTED,
+                r -> {
+                  FeedbackEvent e = EventReader.feedback(r.value());
+                  int id = Integer.parseInt(e.callId());
+                  feedback[id]++;
+                  decided[id] = (byte) e.decision().ordinal();
+                });
+        long dlTotal =
+            kafka.facts.readAll(
+                Topics.DELIVERED,
+                IsolationLevel.READ_COMMITTED,
+                r -> delivered[Integer.parseInt(EventReader.delivered(r.value()).callId())]++);
+        long uncommitted =
+            kafka.facts.readAll(Topics.FEEDBACK, IsolationLevel.READ_UNCOMMITTED, r -> {});
 
         assertThat(fbTotal).as("committed feedback events").isEqualTo(CALLS);
         int permits = 0;
@@ -127,8 +151,11 @@ class ExactlyOnceIT {
         assertThat(dlTotal).isEqualTo(permits);
         assertThat(throttles).as("the rate limits were exercised").isGreaterThan(1000);
         assertThat(permits).isGreaterThan(CALLS / 2);
-        // aborted transactions are visible to read_uncommitted readers: proof the failure and replay happened
-        assertThat(uncommitted).as("feedback events incl. aborted transactions").isGreaterThan(CALLS);
+        // aborted transactions are visible to read_uncommitted readers: proof the failure and
+        // replay happened
+        assertThat(uncommitted)
+            .as("feedback events incl. aborted transactions")
+            .isGreaterThan(CALLS);
       }
     }
   }

@@ -36,7 +36,12 @@ final class FailOnceAfter extends RichMapFunction<Out, Out> {
   /** The job's streams with the drill put in the feedback stream. */
   static EnforcementJob.Streams into(EnforcementJob.Streams st, long after) {
     return new EnforcementJob.Streams(
-        st.feedback().map(new FailOnceAfter(after)).returns(Out.class).uid("failure-drill").name("failure-drill"),
-        st.delivered(), st.deadLetters());
+        st.feedback()
+            .map(new FailOnceAfter(after))
+            .returns(Out.class)
+            .uid("failure-drill")
+            .name("failure-drill"),
+        st.delivered(),
+        st.deadLetters());
   }
 }

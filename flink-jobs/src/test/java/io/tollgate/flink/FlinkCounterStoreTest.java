@@ -36,31 +36,37 @@ import org.junit.jupiter.api.Test;
  * current key set as the operator would set it for a record.
  *
  * <p><b>One contract test does not apply.</b> {@code concurrentCallersNeverOverspend} has four
- * threads call one store at once. Keyed state is not made for that, and cannot pass it: Flink
- * gives an operator's state to its task thread alone (one record, one key at a time, timers and
+ * threads call one store at once. Keyed state is not made for that, and cannot pass it: Flink gives
+ * an operator's state to its task thread alone (one record, one key at a time, timers and
  * checkpoints in the same mailbox thread), the current key is a single field of the keyed state
  * backend shared by every caller, the heap backend's {@code CopyOnWriteStateMap} is not
  * thread-safe, and its {@code get} returns the stored {@code CounterState} itself, which {@code
  * LimitSpec.tryAcquire} changes in place without a lock. So four threads lose updates: run on this
- * store, the test saw 1,019 to 1,500 permits of 1,000. In the job the atomicity it asks for comes from Flink's
- * threading model, not from the store. So this store answers {@link #sharedByThreads()} false, the
- * contract test skips that one method (shown as skipped, with the reason), and {@link
- * #sequentialCallersNeverOverspend} checks the same limit the way the job calls the store, one call
- * after another.
+ * store, the test saw 1,019 to 1,500 permits of 1,000. In the job the atomicity it asks for comes
+ * from Flink's threading model, not from the store. So this store answers {@link
+ * #sharedByThreads()} false, the contract test skips that one method (shown as skipped, with the
+ * reason), and {@link #sequentialCallersNeverOverspend} checks the same limit the way the job calls
+ * the store, one call after another.
  */
 class FlinkCounterStoreTest extends CounterStoreContractTest {
   private static final long T0 = Instant.parse("2026-03-02T10:00:00Z").toEpochMilli();
+
   /** The job's keyed state is keyed by {@code CallRecord.key()}, a long. */
   private static final long FLINK_KEY = 42L;
 
-  private final List<KeyedOneInputStreamOperatorTestHarness<Long, Long, Void>> harnesses = new ArrayList<>();
+  private final List<KeyedOneInputStreamOperatorTestHarness<Long, Long, Void>> harnesses =
+      new ArrayList<>();
 
   /** The descriptor of {@link EnforcementFunction#open}, spelled out: the state the job keeps. */
   static MapStateDescriptor<String, CounterState> countersDescriptor() {
-    return new MapStateDescriptor<>("counters", BasicTypeInfo.STRING_TYPE_INFO, TypeInformation.of(CounterState.class));
+    return new MapStateDescriptor<>(
+        "counters", BasicTypeInfo.STRING_TYPE_INFO, TypeInformation.of(CounterState.class));
   }
 
-  /** A keyed function that only registers the counters' state, as the enforcement function does in open. */
+  /**
+   * A keyed function that only registers the counters' state, as the enforcement function does in
+   * open.
+   */
   static final class CountersHolder extends KeyedProcessFunction<Long, Long, Void> {
     private static final long serialVersionUID = 1L;
     transient MapState<String, CounterState> counters;
@@ -75,9 +81,14 @@ class FlinkCounterStoreTest extends CounterStoreContractTest {
   }
 
   /** A keyed operator of its own harness, and the store on its counters' state. */
-  private record Keyed(KeyedOneInputStreamOperatorTestHarness<Long, Long, Void> harness, KeyedProcessOperator<Long, Long, Void> operator,
+  private record Keyed(
+      KeyedOneInputStreamOperatorTestHarness<Long, Long, Void> harness,
+      KeyedProcessOperator<Long, Long, Void> operator,
       FlinkCounterStore store) {
-    /** Makes {@code key} the current key, as the operator does before it hands a record to the function. */
+    /**
+     * Makes {@code key} the current key, as the operator does before it hands a record to the
+     * function.
+     */
     Keyed key(long key) {
       operator.setCurrentKey(key);
       return this;
@@ -88,7 +99,9 @@ class FlinkCounterStoreTest extends CounterStoreContractTest {
   private Keyed open(OperatorSubtaskState restored) throws Exception {
     CountersHolder fn = new CountersHolder();
     KeyedProcessOperator<Long, Long, Void> op = new KeyedProcessOperator<>(fn);
-    var h = new KeyedOneInputStreamOperatorTestHarness<Long, Long, Void>(op, v -> v, Types.LONG, 128, 1, 0);
+    var h =
+        new KeyedOneInputStreamOperatorTestHarness<Long, Long, Void>(
+            op, v -> v, Types.LONG, 128, 1, 0);
     harnesses.add(h);
     if (restored != null) {
       h.initializeState(restored);
@@ -119,7 +132,10 @@ class FlinkCounterStoreTest extends CounterStoreContractTest {
     }
   }
 
-  /** What {@code concurrentCallersNeverOverspend} asks, as the job's single task thread calls the store. */
+  /**
+   * What {@code concurrentCallersNeverOverspend} asks, as the job's single task thread calls the
+   * store.
+   */
   @Test
   void sequentialCallersNeverOverspend() throws Exception {
     CounterStore store = newStore();
@@ -150,7 +166,9 @@ class FlinkCounterStoreTest extends CounterStoreContractTest {
 
     Keyed after = open(snapshot);
     assertThat(after.store().tryAcquire("k", spec, T0)).as("the third of three").isZero();
-    assertThat(after.store().tryAcquire("k", spec, T0)).as("past the total").isEqualTo(Reason.TOTAL.bit());
+    assertThat(after.store().tryAcquire("k", spec, T0))
+        .as("past the total")
+        .isEqualTo(Reason.TOTAL.bit());
     // the counters are keyed: another (consumer, dataset) of the restored operator starts at zero
     after.key(FLINK_KEY + 1);
     for (int i = 0; i < 3; i++) {
@@ -160,14 +178,15 @@ class FlinkCounterStoreTest extends CounterStoreContractTest {
   }
 
   /**
-   * Every field of {@code CounterState} (total, quota periods and counts, the bucket) goes
-   * through Flink's POJO serializer: after a restore mid-way, the store decides each call as the
-   * spec does on a plain state that was never serialized. The calls come in bursts over three
-   * days, so that the rate, the daily quota and the total each refuse some.
+   * Every field of {@code CounterState} (total, quota periods and counts, the bucket) goes through
+   * Flink's POJO serializer: after a restore mid-way, the store decides each call as the spec does
+   * on a plain state that was never serialized. The calls come in bursts over three days, so that
+   * the rate, the daily quota and the total each refuse some.
    */
   @Test
   void aRestoreMidStreamDecidesAsAnUninterruptedState() throws Exception {
-    LimitSpec spec = new LimitSpec(250, new Quota(100, Quota.Period.DAY), new Rate(2, 60_000), ZoneOffset.UTC);
+    LimitSpec spec =
+        new LimitSpec(250, new Quota(100, Quota.Period.DAY), new Rate(2, 60_000), ZoneOffset.UTC);
     CounterState plain = new CounterState();
     Random random = new Random(11);
     long[] t = {T0};
@@ -185,12 +204,17 @@ class FlinkCounterStoreTest extends CounterStoreContractTest {
       reasonsAfter |= expectSame(after.store(), spec, plain, random, t, i);
     }
     assertThat(reasonsBefore).as("refusals before the snapshot").isNotZero();
-    assertThat(reasonsAfter).as("refusals after the restore")
+    assertThat(reasonsAfter)
+        .as("refusals after the restore")
         .isEqualTo(Reason.TOTAL.bit() | Reason.QUOTA.bit() | Reason.RATE.bit());
   }
 
-  /** One call, a burst step or a pause after the last: the store decides as the spec on the plain state. */
-  private static int expectSame(CounterStore store, LimitSpec spec, CounterState plain, Random random, long[] t, int i) {
+  /**
+   * One call, a burst step or a pause after the last: the store decides as the spec on the plain
+   * state.
+   */
+  private static int expectSame(
+      CounterStore store, LimitSpec spec, CounterState plain, Random random, long[] t, int i) {
     t[0] += random.nextInt(10) < 7 ? random.nextInt(2_000) : random.nextInt(600_000);
     int expected = spec.tryAcquire(plain, t[0]);
     assertThat(store.tryAcquire("k", spec, t[0])).as("call %d at %d", i, t[0]).isEqualTo(expected);

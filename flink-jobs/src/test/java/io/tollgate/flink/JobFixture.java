@@ -26,7 +26,9 @@ final class JobFixture implements AutoCloseable {
    * @param savepoint a savepoint to start from, or null
    * @param wrap what to do to the job's streams before their sinks (a failure drill, say)
    */
-  JobFixture(EnforcementJob.Settings s, String savepoint, UnaryOperator<EnforcementJob.Streams> wrap) throws Exception {
+  JobFixture(
+      EnforcementJob.Settings s, String savepoint, UnaryOperator<EnforcementJob.Streams> wrap)
+      throws Exception {
     settings = s;
     Configuration conf = EnforcementJob.configuration(s);
     conf.setString("restart-strategy.type", "fixed-delay");
@@ -34,8 +36,14 @@ final class JobFixture implements AutoCloseable {
     conf.setString("restart-strategy.fixed-delay.delay", "1 s");
     flink = LocalFlink.start(conf, s.parallelism);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-    EnforcementJob.sinks(wrap.apply(EnforcementJob.streams(env, s,
-        EnforcementJob.enforcement(s, PolicyOffsets.end(s.bootstrapServers)), "enforce")), s);
+    EnforcementJob.sinks(
+        wrap.apply(
+            EnforcementJob.streams(
+                env,
+                s,
+                EnforcementJob.enforcement(s, PolicyOffsets.end(s.bootstrapServers)),
+                "enforce")),
+        s);
     job = flink.submit(env, "tollgate-it", savepoint);
     flink.awaitRunning(job, Duration.ofMinutes(2));
   }
@@ -56,8 +64,12 @@ final class JobFixture implements AutoCloseable {
    * transaction.
    */
   void awaitDrained(KafkaFacts facts, Duration timeout) throws Exception {
-    facts.awaitDrained(settings.groupId, Topics.CALLS, List.of(Topics.FEEDBACK, Topics.DELIVERED, Topics.DLQ),
-        timeout, () -> flink.check(job));
+    facts.awaitDrained(
+        settings.groupId,
+        Topics.CALLS,
+        List.of(Topics.FEEDBACK, Topics.DELIVERED, Topics.DLQ),
+        timeout,
+        () -> flink.check(job));
   }
 
   @Override

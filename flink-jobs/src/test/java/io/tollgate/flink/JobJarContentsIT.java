@@ -26,37 +26,67 @@ class JobJarContentsIT {
   @Test
   void holdsTheJobTheCoreAndTheConnector() throws Exception {
     List<String> names = entries();
-    assertThat(names).contains(
-        "io/tollgate/flink/EnforcementJob.class",
-        "io/tollgate/flink/EnforcementFunction.class",
-        "io/tollgate/enforcement/records/CallRecordCodec.class",
-        "io/tollgate/policy/PolicyEngine.class",
-        "org/apache/flink/connector/kafka/source/KafkaSource.class",
-        "org/apache/kafka/clients/consumer/KafkaConsumer.class");
+    assertThat(names)
+        .contains(
+            "io/tollgate/flink/EnforcementJob.class",
+            "io/tollgate/flink/EnforcementFunction.class",
+            "io/tollgate/enforcement/records/CallRecordCodec.class",
+            "io/tollgate/policy/PolicyEngine.class",
+            "org/apache/flink/connector/kafka/source/KafkaSource.class",
+            "org/apache/kafka/clients/consumer/KafkaConsumer.class");
   }
 
   @Test
   void holdsNoDemoNoBrokerNoTestsAndNoClusterRuntime() throws Exception {
     List<String> names = entries();
-    assertThat(names).filteredOn(n -> n.startsWith("io/tollgate/dev/")).as("the dev module").isEmpty();
-    assertThat(names).filteredOn(n -> n.startsWith("io/tollgate/cli/")).as("the command line").isEmpty();
+    assertThat(names)
+        .filteredOn(n -> n.startsWith("io/tollgate/dev/"))
+        .as("the dev module")
+        .isEmpty();
+    assertThat(names)
+        .filteredOn(n -> n.startsWith("io/tollgate/cli/"))
+        .as("the command line")
+        .isEmpty();
     assertThat(names).filteredOn(n -> n.startsWith("io/tollgate/load")).as("load tests").isEmpty();
-    assertThat(names).filteredOn(n -> n.startsWith("io/tollgate/") && n.matches(".*(Test|IT|Fixture)(\\$.*)?\\.class"))
-        .as("test classes").isEmpty();
-    assertThat(names).filteredOn(n -> (n.startsWith("kafka/") || n.startsWith("scala/")) && n.endsWith(".class"))
-        .as("the Kafka broker and Scala").isEmpty();
-    assertThat(names).filteredOn(n -> n.startsWith("org/HdrHistogram/")).as("HdrHistogram").isEmpty();
-    assertThat(names).filteredOn(n -> n.startsWith("org/junit/") || n.startsWith("org/assertj/")
-        || n.startsWith("com/tngtech/")).as("test libraries").isEmpty();
-    assertThat(names).filteredOn(n -> n.startsWith("org/apache/flink/runtime/")
-        || n.startsWith("org/apache/flink/streaming/api/environment/")).as("the Flink runtime a cluster provides").isEmpty();
-    assertThat(names).filteredOn(n -> n.startsWith("org/apache/logging/log4j/core/")).as("a logging backend").isEmpty();
+    assertThat(names)
+        .filteredOn(
+            n -> n.startsWith("io/tollgate/") && n.matches(".*(Test|IT|Fixture)(\\$.*)?\\.class"))
+        .as("test classes")
+        .isEmpty();
+    assertThat(names)
+        .filteredOn(n -> (n.startsWith("kafka/") || n.startsWith("scala/")) && n.endsWith(".class"))
+        .as("the Kafka broker and Scala")
+        .isEmpty();
+    assertThat(names)
+        .filteredOn(n -> n.startsWith("org/HdrHistogram/"))
+        .as("HdrHistogram")
+        .isEmpty();
+    assertThat(names)
+        .filteredOn(
+            n ->
+                n.startsWith("org/junit/")
+                    || n.startsWith("org/assertj/")
+                    || n.startsWith("com/tngtech/"))
+        .as("test libraries")
+        .isEmpty();
+    assertThat(names)
+        .filteredOn(
+            n ->
+                n.startsWith("org/apache/flink/runtime/")
+                    || n.startsWith("org/apache/flink/streaming/api/environment/"))
+        .as("the Flink runtime a cluster provides")
+        .isEmpty();
+    assertThat(names)
+        .filteredOn(n -> n.startsWith("org/apache/logging/log4j/core/"))
+        .as("a logging backend")
+        .isEmpty();
   }
 
   @Test
   void itsManifestRunsTheEnforcementJob() throws Exception {
     try (JarFile j = new JarFile(Path.of("target", "tollgate-flink-jobs.jar").toFile())) {
-      assertThat(j.getManifest().getMainAttributes().getValue("Main-Class")).isEqualTo(EnforcementJob.class.getName());
+      assertThat(j.getManifest().getMainAttributes().getValue("Main-Class"))
+          .isEqualTo(EnforcementJob.class.getName());
     }
     assertThat(Files.size(Path.of("target", "tollgate-flink-jobs.jar"))).isPositive();
   }

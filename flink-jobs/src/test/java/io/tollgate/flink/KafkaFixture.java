@@ -13,7 +13,10 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
-/** A real broker with Tollgate's topics for one test class (started by the project's launcher), and client helpers. */
+/**
+ * A real broker with Tollgate's topics for one test class (started by the project's launcher), and
+ * client helpers.
+ */
 final class KafkaFixture implements AutoCloseable {
   final KafkaBroker broker;
   final KafkaFacts facts;

@@ -44,18 +44,21 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * </ul>
  *
  * The two (consumer, dataset) keys fall to different subtasks at parallelism 2, so the keyed state
- * of both subtasks is in the savepoint. Calls carry fixed event times (March 2026) so that the
- * rate decisions do not depend on when the fixture was made or restored; the job accepts such
- * late calls because {@link #settings} lifts the late bound.
+ * of both subtasks is in the savepoint. Calls carry fixed event times (March 2026) so that the rate
+ * decisions do not depend on when the fixture was made or restored; the job accepts such late calls
+ * because {@link #settings} lifts the late bound.
  *
  * <p>Changing anything here changes what the savepoint must hold: regenerate it (see {@link
  * SavepointFixtureGenerator}).
  */
 final class SavepointFixture {
   /** The fixture in the source tree, relative to the module (where Maven runs the tests). */
-  static final Path SOURCE_DIR = Path.of("src", "test", "resources", "savepoints", "enforcement-v1");
+  static final Path SOURCE_DIR =
+      Path.of("src", "test", "resources", "savepoints", "enforcement-v1");
+
   /** The same on the test classpath. */
   static final String RESOURCE = "savepoints/enforcement-v1";
+
   static final String PROPERTIES = "fixture.properties";
   static final String FLINK_VERSION = "2.2.1";
   static final int PARALLELISM = 2;
@@ -72,14 +75,23 @@ final class SavepointFixture {
   /** A call of the fixture: its id, event time, consumer and the partition it is written to. */
   record Call(String id, long ts, String consumer, int partition) {
     String json() {
-      return "{\"v\":1,\"id\":\"" + id + "\",\"ts\":" + ts + ",\"consumer\":\"" + consumer + "\",\"dataset\":\""
-          + DATASET + "\",\"action\":\"read\",\"purpose\":\"navigation\",\"payload\":{\"speed\":42}}";
+      return "{\"v\":1,\"id\":\""
+          + id
+          + "\",\"ts\":"
+          + ts
+          + ",\"consumer\":\""
+          + consumer
+          + "\",\"dataset\":\""
+          + DATASET
+          + "\",\"action\":\"read\",\"purpose\":\"navigation\",\"payload\":{\"speed\":42}}";
     }
   }
 
   private SavepointFixture() {}
 
-  /** The contracts, in publishing order: each is one record of tollgate.policies (offsets 0 and 1). */
+  /**
+   * The contracts, in publishing order: each is one record of tollgate.policies (offsets 0 and 1).
+   */
   static Map<String, String> contracts() {
     Map<String, String> c = new LinkedHashMap<>();
     c.put("sp-total", contract("sp-total", TOTAL_CONSUMER, "{total: 10}"));
@@ -88,7 +100,8 @@ final class SavepointFixture {
   }
 
   private static String contract(String id, String consumer, String limits) {
-    return String.join("\n",
+    return String.join(
+        "\n",
         "contract: " + id,
         "provider: savepoint-provider",
         "consumer: " + consumer,
@@ -115,7 +128,8 @@ final class SavepointFixture {
   static List<Call> after() {
     List<Call> calls = new ArrayList<>();
     for (int i = 7; i < 12; i++) {
-      calls.add(new Call("sp-total-" + i, T0 + 10_000L + i * 1000L, TOTAL_CONSUMER, TOTAL_PARTITION));
+      calls.add(
+          new Call("sp-total-" + i, T0 + 10_000L + i * 1000L, TOTAL_CONSUMER, TOTAL_PARTITION));
     }
     calls.add(new Call("sp-rate-3", T0 + 10_000L, RATE_CONSUMER, RATE_PARTITION));
     calls.add(new Call("sp-rate-4", T0 + 2000L + 20 * MINUTE, RATE_CONSUMER, RATE_PARTITION));
@@ -156,7 +170,9 @@ final class SavepointFixture {
     PolicyCompiler compiler = new PolicyCompiler();
     List<CompiledPolicy> compiled = new ArrayList<>();
     for (Map.Entry<String, String> e : contracts().entrySet()) {
-      compiled.add(compiler.compile(new YamlContractSource().read(e.getKey(), null, e.getValue()).policies().get(0)));
+      compiled.add(
+          compiler.compile(
+              new YamlContractSource().read(e.getKey(), null, e.getValue()).policies().get(0)));
     }
     PolicyEngine engine = PolicyEngine.of(compiled);
     InMemoryCounterStore counters = new InMemoryCounterStore();
@@ -176,7 +192,10 @@ final class SavepointFixture {
     return outcome + "[" + String.join(",", reasons) + "]";
   }
 
-  /** The job's settings for the fixture: parallelism 2, and no bound on late calls (their times are fixed). */
+  /**
+   * The job's settings for the fixture: parallelism 2, and no bound on late calls (their times are
+   * fixed).
+   */
   static EnforcementJob.Settings settings(String bootstrap) {
     EnforcementJob.Settings s = JobFixture.settings(bootstrap);
     s.parallelism = PARALLELISM;
@@ -191,9 +210,11 @@ final class SavepointFixture {
 
   private static int subtask(String consumer) {
     String json = new Call("x", T0, consumer, 0).json();
-    CallRecord r = new CallRecordCodec(Long.MAX_VALUE).parse(null, json.getBytes(StandardCharsets.UTF_8), T0,
-        new CallRecord());
-    return KeyGroupRangeAssignment.assignKeyToParallelOperator(r.key(), MAX_PARALLELISM, PARALLELISM);
+    CallRecord r =
+        new CallRecordCodec(Long.MAX_VALUE)
+            .parse(null, json.getBytes(StandardCharsets.UTF_8), T0, new CallRecord());
+    return KeyGroupRangeAssignment.assignKeyToParallelOperator(
+        r.key(), MAX_PARALLELISM, PARALLELISM);
   }
 
   /** Publishes the contracts. */
@@ -201,12 +222,18 @@ final class SavepointFixture {
     ContractPublisher.publish(p, contracts());
   }
 
-  /** Writes {@code calls} to their partitions of tollgate.calls, in order, and waits until the broker has them. */
+  /**
+   * Writes {@code calls} to their partitions of tollgate.calls, in order, and waits until the
+   * broker has them.
+   */
   static void write(KafkaProducer<byte[], byte[]> p, List<Call> calls) throws Exception {
     List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
     for (Call c : calls) {
       byte[] key = (c.consumer() + "|" + DATASET).getBytes(StandardCharsets.UTF_8);
-      sent.add(p.send(new ProducerRecord<>(Topics.CALLS, c.partition(), key, c.json().getBytes(StandardCharsets.UTF_8))));
+      sent.add(
+          p.send(
+              new ProducerRecord<>(
+                  Topics.CALLS, c.partition(), key, c.json().getBytes(StandardCharsets.UTF_8))));
     }
     p.flush();
     for (var f : sent) {

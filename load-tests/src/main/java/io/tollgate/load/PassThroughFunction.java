@@ -18,11 +18,12 @@ import org.apache.flink.util.Collector;
 
 /**
  * The pass-through baseline of the stream load: in the enforcement job's place (same sources,
- * triage, keying, sinks and record writers), it touches a keyed counter the way a rate limit
- * would, writes a PERMIT feedback event and a delivered record with the whole payload for every
- * call, and makes no decision. What enforcement costs is the difference.
+ * triage, keying, sinks and record writers), it touches a keyed counter the way a rate limit would,
+ * writes a PERMIT feedback event and a delivered record with the whole payload for every call, and
+ * makes no decision. What enforcement costs is the difference.
  */
-public final class PassThroughFunction extends KeyedBroadcastProcessFunction<Long, CallRecord, PolicyRecord, Out> {
+public final class PassThroughFunction
+    extends KeyedBroadcastProcessFunction<Long, CallRecord, PolicyRecord, Out> {
   private static final long serialVersionUID = 1L;
   private static final LimitSpec PASS = new LimitSpec(Long.MAX_VALUE, null, null, null);
 
@@ -31,8 +32,14 @@ public final class PassThroughFunction extends KeyedBroadcastProcessFunction<Lon
 
   @Override
   public void open(OpenContext openContext) {
-    counters = new FlinkCounterStore(getRuntimeContext().getMapState(new MapStateDescriptor<>("counters",
-        BasicTypeInfo.STRING_TYPE_INFO, TypeInformation.of(CounterState.class))));
+    counters =
+        new FlinkCounterStore(
+            getRuntimeContext()
+                .getMapState(
+                    new MapStateDescriptor<>(
+                        "counters",
+                        BasicTypeInfo.STRING_TYPE_INFO,
+                        TypeInformation.of(CounterState.class))));
     writer = new EventWriter(new byte[] {0});
   }
 
@@ -40,12 +47,17 @@ public final class PassThroughFunction extends KeyedBroadcastProcessFunction<Lon
   public void processElement(CallRecord r, ReadOnlyContext ctx, Collector<Out> out) {
     byte[] key = r.consumer.getBytes(StandardCharsets.UTF_8);
     counters.tryAcquire("pass-through", PASS, r.ts);
-    out.collect(new Out(key, writer.feedback(r, "PERMIT", 0, null, null, ctx.currentProcessingTime()), r.ts));
-    ctx.output(EnforcementFunction.DELIVERED, new Out(key, writer.delivered(r, null, null, null, null), r.ts));
+    out.collect(
+        new Out(
+            key, writer.feedback(r, "PERMIT", 0, null, null, ctx.currentProcessingTime()), r.ts));
+    ctx.output(
+        EnforcementFunction.DELIVERED,
+        new Out(key, writer.delivered(r, null, null, null, null), r.ts));
   }
 
   @Override
-  public void processBroadcastElement(PolicyRecord r, Context ctx, Collector<Out> out) throws Exception {
+  public void processBroadcastElement(PolicyRecord r, Context ctx, Collector<Out> out)
+      throws Exception {
     if (r.error == null) { // keep the contracts as the enforcement job does, without compiling them
       if (r.text == null) {
         ctx.getBroadcastState(EnforcementFunction.CONTRACTS).remove(r.contractId);

@@ -12,9 +12,8 @@ import io.tollgate.flink.EnforcementJob;
 import io.tollgate.flink.kafka.PolicyOffsets;
 import io.tollgate.policy.PolicyCompiler;
 import io.tollgate.policy.source.YamlContractSource;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -47,8 +46,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The stream load: drives the enforcement job end to end, Kafka to Kafka, exactly once, with a
- * real broker on this machine, and reports side by side in one run:
+ * The stream load: drives the enforcement job end to end, Kafka to Kafka, exactly once, with a real
+ * broker on this machine, and reports side by side in one run:
  *
  * <ol>
  *   <li>throughput: {@code --calls} vehicle-telemetry calls (Zipf over consumers) are written to
@@ -65,36 +64,92 @@ import picocli.CommandLine.Option;
  *
  * Bounded: it stops by itself, and everything runs on loopback.
  */
-@Command(name = "stream-load", mixinStandardHelpOptions = true,
-    description = "End-to-end load of the enforcement job (Kafka to Kafka, exactly once) against its pass-through baseline.")
+@Command(
+    name = "stream-load",
+    mixinStandardHelpOptions = true,
+    description =
+        "End-to-end load of the enforcement job (Kafka to Kafka, exactly once) against its pass-through baseline.")
 public final class StreamLoad implements Callable<Integer> {
-  @Option(names = "--calls", defaultValue = "10000000", description = "Calls per throughput run (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--calls",
+      defaultValue = "10000000",
+      description = "Calls per throughput run (default: ${DEFAULT-VALUE}).")
   long calls;
-  @Option(names = "--consumers", defaultValue = "1000", description = "Consumers, one contract each (default: ${DEFAULT-VALUE}).")
+
+  @Option(
+      names = "--consumers",
+      defaultValue = "1000",
+      description = "Consumers, one contract each (default: ${DEFAULT-VALUE}).")
   int consumers;
-  @Option(names = "--zipf", defaultValue = "1.0", description = "Zipf exponent of calls over consumers (default: ${DEFAULT-VALUE}).")
+
+  @Option(
+      names = "--zipf",
+      defaultValue = "1.0",
+      description = "Zipf exponent of calls over consumers (default: ${DEFAULT-VALUE}).")
   double zipf;
-  @Option(names = "--parallelism", defaultValue = "1", description = "Job parallelism; on 2 cores shared with the broker, 1 is fastest (default: ${DEFAULT-VALUE}).")
+
+  @Option(
+      names = "--parallelism",
+      defaultValue = "1",
+      description =
+          "Job parallelism; on 2 cores shared with the broker, 1 is fastest (default: ${DEFAULT-VALUE}).")
   int parallelism;
-  @Option(names = "--checkpoint-interval-ms", defaultValue = "1000", description = "(default: ${DEFAULT-VALUE})")
+
+  @Option(
+      names = "--checkpoint-interval-ms",
+      defaultValue = "1000",
+      description = "(default: ${DEFAULT-VALUE})")
   long checkpointIntervalMs;
-  @Option(names = "--rocksdb", negatable = true, defaultValue = "true", fallbackValue = "true", description = "Also drain with RocksDB state (default: ${DEFAULT-VALUE}).")
+
+  @Option(
+      names = "--rocksdb",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
+      description = "Also drain with RocksDB state (default: ${DEFAULT-VALUE}).")
   boolean rocksdb;
-  @Option(names = "--rate-fraction", defaultValue = "0.8", description = "Latency run rate as a fraction of the enforcement peak; 0 skips it (default: ${DEFAULT-VALUE}).")
+
+  @Option(
+      names = "--rate-fraction",
+      defaultValue = "0.8",
+      description =
+          "Latency run rate as a fraction of the enforcement peak; 0 skips it (default: ${DEFAULT-VALUE}).")
   double rateFraction;
-  @Option(names = "--latency-seconds", defaultValue = "60", description = "Length of the latency run (default: ${DEFAULT-VALUE}).")
+
+  @Option(
+      names = "--latency-seconds",
+      defaultValue = "60",
+      description = "Length of the latency run (default: ${DEFAULT-VALUE}).")
   int latencySeconds;
-  @Option(names = "--state-dir", defaultValue = "load-tests/target/stream-load", description = "Broker and checkpoint state, removed at the end (default: ${DEFAULT-VALUE}).")
+
+  @Option(
+      names = "--state-dir",
+      defaultValue = "load-tests/target/stream-load",
+      description = "Broker and checkpoint state, removed at the end (default: ${DEFAULT-VALUE}).")
   Path stateDir;
-  @Option(names = "--timeout-minutes", defaultValue = "20", description = "Give up on a drain after this long (default: ${DEFAULT-VALUE}).")
+
+  @Option(
+      names = "--timeout-minutes",
+      defaultValue = "20",
+      description = "Give up on a drain after this long (default: ${DEFAULT-VALUE}).")
   long timeoutMinutes;
 
-  @Option(names = "--sink-compression", defaultValue = "none", description = "Compression of the output batches; on loopback it only costs CPU (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--sink-compression",
+      defaultValue = "none",
+      description =
+          "Compression of the output batches; on loopback it only costs CPU (default: ${DEFAULT-VALUE}).")
   String sinkCompression;
 
-  @Option(names = "--latency-only", description = "Skip the throughput runs; run the latency run at this many calls/s.")
+  @Option(
+      names = "--latency-only",
+      description = "Skip the throughput runs; run the latency run at this many calls/s.")
   long latencyOnly;
-  @Option(names = "--buffer-timeout-ms", defaultValue = "5", description = "(default: ${DEFAULT-VALUE})")
+
+  @Option(
+      names = "--buffer-timeout-ms",
+      defaultValue = "5",
+      description = "(default: ${DEFAULT-VALUE})")
   long bufferTimeoutMs;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -120,8 +175,14 @@ public final class StreamLoad implements Callable<Integer> {
       try (KafkaProducer<byte[], byte[]> p = producer()) {
         ContractPublisher.publish(p, contracts);
       }
-      out.printf(Locale.ROOT, "stream-load: broker %s, %d contracts, Zipf %.2f over %d consumers (top consumer %.1f %% of calls)%n",
-          bootstrap, consumers, zipf, consumers, 100 * new Zipf(consumers, zipf).share(0));
+      out.printf(
+          Locale.ROOT,
+          "stream-load: broker %s, %d contracts, Zipf %.2f over %d consumers (top consumer %.1f %% of calls)%n",
+          bootstrap,
+          consumers,
+          zipf,
+          consumers,
+          100 * new Zipf(consumers, zipf).share(0));
 
       if (latencyOnly > 0) {
         // warm the JIT of the job and the broker first, as the full run's drains do
@@ -138,15 +199,28 @@ public final class StreamLoad implements Callable<Integer> {
       long t = System.nanoTime();
       long written = produce(calls, 0, Duration.ofMinutes(timeoutMinutes));
       double produceSeconds = (System.nanoTime() - t) / 1e9;
-      out.printf(Locale.ROOT, "stream-load: wrote %,d calls in %.1f s (%,.0f/s)%n", written, produceSeconds, written / produceSeconds);
+      out.printf(
+          Locale.ROOT,
+          "stream-load: wrote %,d calls in %.1f s (%,.0f/s)%n",
+          written,
+          produceSeconds,
+          written / produceSeconds);
 
       List<Drain> drains = new ArrayList<>();
       String enforceGroup = "load-enforce-" + UUID.randomUUID();
       drains.add(drain("enforcement, heap state", enforceGroup, false, "hashmap"));
-      drains.add(drain("pass-through, heap state", "load-pass-" + UUID.randomUUID(), true, "hashmap"));
+      drains.add(
+          drain("pass-through, heap state", "load-pass-" + UUID.randomUUID(), true, "hashmap"));
       if (rocksdb) {
-        drains.add(drain("enforcement, RocksDB state", "load-rocks-" + UUID.randomUUID(), false, "rocksdb"));
-        drains.add(drain("pass-through, RocksDB state", "load-pass-rocks-" + UUID.randomUUID(), true, "rocksdb"));
+        drains.add(
+            drain(
+                "enforcement, RocksDB state", "load-rocks-" + UUID.randomUUID(), false, "rocksdb"));
+        drains.add(
+            drain(
+                "pass-through, RocksDB state",
+                "load-pass-rocks-" + UUID.randomUUID(),
+                true,
+                "rocksdb"));
       }
 
       String latency = "";
@@ -155,14 +229,32 @@ public final class StreamLoad implements Callable<Integer> {
       }
 
       StringBuilder report = new StringBuilder();
-      report.append(String.format(Locale.ROOT, "%n| run | calls | seconds | steady calls/s | overall calls/s |%n|---|---:|---:|---:|---:|%n"));
+      report.append(
+          String.format(
+              Locale.ROOT,
+              "%n| run | calls | seconds | steady calls/s | overall calls/s |%n|---|---:|---:|---:|---:|%n"));
       for (Drain d : drains) {
-        report.append(String.format(Locale.ROOT, "| %s | %,d | %.1f | %,.0f | %,.0f |%n", d.name(), d.calls(), d.seconds(),
-            d.steadyRate(), d.overallRate()));
+        report.append(
+            String.format(
+                Locale.ROOT,
+                "| %s | %,d | %.1f | %,.0f | %,.0f |%n",
+                d.name(),
+                d.calls(),
+                d.seconds(),
+                d.steadyRate(),
+                d.overallRate()));
       }
-      report.append(String.format(Locale.ROOT, "%nenforcement / pass-through, heap: %.2f%n", drains.get(0).steadyRate() / drains.get(1).steadyRate()));
+      report.append(
+          String.format(
+              Locale.ROOT,
+              "%nenforcement / pass-through, heap: %.2f%n",
+              drains.get(0).steadyRate() / drains.get(1).steadyRate()));
       if (rocksdb) {
-        report.append(String.format(Locale.ROOT, "enforcement / pass-through, RocksDB: %.2f%n", drains.get(2).steadyRate() / drains.get(3).steadyRate()));
+        report.append(
+            String.format(
+                Locale.ROOT,
+                "enforcement / pass-through, RocksDB: %.2f%n",
+                drains.get(2).steadyRate() / drains.get(3).steadyRate()));
       }
       report.append(latency);
       out.print(report);
@@ -176,7 +268,8 @@ public final class StreamLoad implements Callable<Integer> {
     }
   }
 
-  private Drain drain(String name, String group, boolean passThrough, String backend) throws Exception {
+  private Drain drain(String name, String group, boolean passThrough, String backend)
+      throws Exception {
     EnforcementJob.Settings s = new EnforcementJob.Settings().bootstrapServers(bootstrap);
     s.groupId = group;
     s.transactionalIdPrefix = group;
@@ -199,7 +292,8 @@ public final class StreamLoad implements Callable<Integer> {
           break;
         }
         if (now > deadline) {
-          throw new IllegalStateException(name + ": only " + done + " of " + calls + " calls after " + timeoutMinutes + " min");
+          throw new IllegalStateException(
+              name + ": only " + done + " of " + calls + " calls after " + timeoutMinutes + " min");
         }
         job.check();
         if (now - lastPrint > 10e9) {
@@ -214,7 +308,12 @@ public final class StreamLoad implements Callable<Integer> {
       double overall = (last[1]) / ((last[0] - first[0]) / 1e9);
       double steady = (last[1] - tenth[1]) / ((last[0] - tenth[0]) / 1e9);
       double seconds = (last[0] - first[0]) / 1e9;
-      out.printf(Locale.ROOT, "stream-load: %s: %,.0f calls/s steady (after the first 10 %%), %,.0f overall%n", name, steady, overall);
+      out.printf(
+          Locale.ROOT,
+          "stream-load: %s: %,.0f calls/s steady (after the first 10 %%), %,.0f overall%n",
+          name,
+          steady,
+          overall);
       return new Drain(name, calls, seconds, steady, overall);
     }
   }
@@ -232,27 +331,40 @@ public final class StreamLoad implements Callable<Integer> {
     out.printf("stream-load: latency at %,d calls/s for %d s ...%n", target, latencySeconds);
 
     String newText = Telemetry.contract(0, "traffic-optimisation");
-    String newVersion = new PolicyCompiler().compile(new YamlContractSource().read("load-0", null, newText).policies().get(0)).version();
+    String newVersion =
+        new PolicyCompiler()
+            .compile(new YamlContractSource().read("load-0", null, newText).policies().get(0))
+            .version();
     Histogram decision = new Histogram(3_600_000L, 3);
     Histogram visible = new Histogram(3_600_000L, 3);
     AtomicLong policyChangeDecided = new AtomicLong();
-    try (RunningJob job = new RunningJob(s, false); KafkaConsumer<byte[], byte[]> c = committedConsumer()) {
-      List<TopicPartition> parts = c.partitionsFor(Topics.FEEDBACK).stream()
-          .map(pi -> new TopicPartition(Topics.FEEDBACK, pi.partition())).collect(Collectors.toList());
+    try (RunningJob job = new RunningJob(s, false);
+        KafkaConsumer<byte[], byte[]> c = committedConsumer()) {
+      List<TopicPartition> parts =
+          c.partitionsFor(Topics.FEEDBACK).stream()
+              .map(pi -> new TopicPartition(Topics.FEEDBACK, pi.partition()))
+              .collect(Collectors.toList());
       c.assign(parts);
       c.seekToEnd(parts);
       parts.forEach(c::position);
       long start = System.currentTimeMillis();
       long warm = start + Math.min(10_000, latencySeconds * 250L);
       long[] published = {0};
-      Thread producer = new Thread(() -> produceAt(target, latencySeconds, () -> {
-        published[0] = System.currentTimeMillis();
-        try (KafkaProducer<byte[], byte[]> p = producer()) {
-          ContractPublisher.publish(p, Map.of("load-0", newText));
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
-        }
-      }), "latency-producer");
+      Thread producer =
+          new Thread(
+              () ->
+                  produceAt(
+                      target,
+                      latencySeconds,
+                      () -> {
+                        published[0] = System.currentTimeMillis();
+                        try (KafkaProducer<byte[], byte[]> p = producer()) {
+                          ContractPublisher.publish(p, Map.of("load-0", newText));
+                        } catch (Exception e) {
+                          throw new IllegalStateException(e);
+                        }
+                      }),
+              "latency-producer");
       producer.start();
       long end = start + latencySeconds * 1000L + 5000;
       while (System.currentTimeMillis() < end) {
@@ -274,18 +386,33 @@ public final class StreamLoad implements Callable<Integer> {
       }
       producer.join();
       double seconds = (start + latencySeconds * 1000L - warm) / 1000.0;
-      String change = policyChangeDecided.get() == 0 ? "not observed"
-          : (policyChangeDecided.get() - published[0]) + " ms";
-      String share = latencyOnly > 0 ? "a latency-only run after a 3 M-call warm-up"
-          : String.format(Locale.ROOT, "%.0f %% of the enforcement peak", rateFraction * 100);
-      return String.format(Locale.ROOT, "%nlatency at %,d calls/s offered (%s), %,d decisions measured over %.0f s:%n"
-          + "| latency | p50 | p99 | p99.9 | max |%n|---|---:|---:|---:|---:|%n"
-          + "| decision (call in to decision) | %d ms | %d ms | %d ms | %d ms |%n"
-          + "| visible (call in to committed feedback) | %d ms | %d ms | %d ms | %d ms |%n"
-          + "%npolicy change (publish to first decision under the new version): %s%n",
-          target, share, decision.getTotalCount(), seconds,
-          decision.getValueAtPercentile(50), decision.getValueAtPercentile(99), decision.getValueAtPercentile(99.9), decision.getMaxValue(),
-          visible.getValueAtPercentile(50), visible.getValueAtPercentile(99), visible.getValueAtPercentile(99.9), visible.getMaxValue(),
+      String change =
+          policyChangeDecided.get() == 0
+              ? "not observed"
+              : (policyChangeDecided.get() - published[0]) + " ms";
+      String share =
+          latencyOnly > 0
+              ? "a latency-only run after a 3 M-call warm-up"
+              : String.format(Locale.ROOT, "%.0f %% of the enforcement peak", rateFraction * 100);
+      return String.format(
+          Locale.ROOT,
+          "%nlatency at %,d calls/s offered (%s), %,d decisions measured over %.0f s:%n"
+              + "| latency | p50 | p99 | p99.9 | max |%n|---|---:|---:|---:|---:|%n"
+              + "| decision (call in to decision) | %d ms | %d ms | %d ms | %d ms |%n"
+              + "| visible (call in to committed feedback) | %d ms | %d ms | %d ms | %d ms |%n"
+              + "%npolicy change (publish to first decision under the new version): %s%n",
+          target,
+          share,
+          decision.getTotalCount(),
+          seconds,
+          decision.getValueAtPercentile(50),
+          decision.getValueAtPercentile(99),
+          decision.getValueAtPercentile(99.9),
+          decision.getMaxValue(),
+          visible.getValueAtPercentile(50),
+          visible.getValueAtPercentile(99),
+          visible.getValueAtPercentile(99.9),
+          visible.getMaxValue(),
           change);
     }
   }
@@ -365,7 +492,9 @@ public final class StreamLoad implements Callable<Integer> {
     return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
   }
 
-  /** The job (or its pass-through baseline) on a local MiniCluster; fails loudly if it ends early. */
+  /**
+   * The job (or its pass-through baseline) on a local MiniCluster; fails loudly if it ends early.
+   */
   private final class RunningJob implements AutoCloseable {
     final LocalFlink flink;
     final JobID job;
@@ -377,7 +506,8 @@ public final class StreamLoad implements Callable<Integer> {
       StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
       Map<Integer, Long> policiesEnd = PolicyOffsets.end(s.bootstrapServers);
       if (passThrough) {
-        EnforcementJob.sinks(EnforcementJob.streams(env, s, new PassThroughFunction(), "pass-through"), s);
+        EnforcementJob.sinks(
+            EnforcementJob.streams(env, s, new PassThroughFunction(), "pass-through"), s);
       } else {
         EnforcementJob.build(env, s, policiesEnd);
       }

@@ -4,11 +4,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.SplittableRandom;
 
 /**
- * Vehicle-telemetry calls and their contracts for the stream load: {@code consumers} consumers
- * with one contract each, calls spread over them by a Zipf law, so a few consumers carry most of
- * the traffic (and run into their rate limits) while the long tail is light. Of the calls, 4 % ask
- * for a purpose the contract does not allow, 1 % come from a consumer with no contract and 0.05 %
- * are malformed.
+ * Vehicle-telemetry calls and their contracts for the stream load: {@code consumers} consumers with
+ * one contract each, calls spread over them by a Zipf law, so a few consumers carry most of the
+ * traffic (and run into their rate limits) while the long tail is light. Of the calls, 4 % ask for
+ * a purpose the contract does not allow, 1 % come from a consumer with no contract and 0.05 % are
+ * malformed.
  */
 final class Telemetry {
   static final String DATASET = "vehicle-telemetry";
@@ -30,7 +30,8 @@ final class Telemetry {
 
   /** The contract of consumer {@code i}: {@code purposes} may differ to make a new version. */
   static String contract(int i, String purposes) {
-    return String.join("\n",
+    return String.join(
+        "\n",
         "contract: load-" + i,
         "provider: sh-cv-platform",
         "consumer: " + consumer(i),
@@ -51,27 +52,52 @@ final class Telemetry {
 
   static final String PURPOSES = "traffic-optimisation, road-safety-research";
 
-  /** The key of the next call (consumer|dataset) is written to {@code key[0]}; returns the value. */
+  /**
+   * The key of the next call (consumer|dataset) is written to {@code key[0]}; returns the value.
+   */
   byte[] next(long ts, byte[][] key) {
     long id = seq++;
     int roll = rnd.nextInt(10_000);
     if (roll < 5) {
       key[0] = null;
-      return ("{\"v\":1,\"id\":\"m-" + id + "\",\"ts\":" + ts + ",\"consumer\":").getBytes(StandardCharsets.UTF_8);
+      return ("{\"v\":1,\"id\":\"m-" + id + "\",\"ts\":" + ts + ",\"consumer\":")
+          .getBytes(StandardCharsets.UTF_8);
     }
     String consumer = roll < 105 ? "no-contract-" + (roll % 7) : consumer(zipf.sample(rnd));
-    String purpose = roll < 505 ? "advertising" : (roll & 1) == 0 ? "traffic-optimisation" : "road-safety-research";
+    String purpose =
+        roll < 505
+            ? "advertising"
+            : (roll & 1) == 0 ? "traffic-optimisation" : "road-safety-research";
     double lat = 30.95 + rnd.nextDouble() * 0.45;
     double lon = 121.20 + rnd.nextDouble() * 0.60;
     int vehicle = rnd.nextInt(100_000);
     b.setLength(0);
-    b.append("{\"v\":1,\"id\":\"l-").append(id).append("\",\"ts\":").append(ts)
-        .append(",\"consumer\":\"").append(consumer).append("\",\"dataset\":\"").append(DATASET)
-        .append("\",\"action\":\"stream\",\"purpose\":\"").append(purpose)
-        .append("\",\"region\":\"CN-SH\",\"location\":{\"lat\":").append(lat).append(",\"lon\":").append(lon)
-        .append("},\"channel\":\"kafka\",\"payload\":{\"vehicle_id\":\"SH-A").append(vehicle)
-        .append("\",\"ts\":").append(ts).append(",\"lat\":").append(lat).append(",\"lon\":").append(lon)
-        .append(",\"speed\":").append(rnd.nextInt(120)).append(",\"heading\":").append(rnd.nextInt(360))
+    b.append("{\"v\":1,\"id\":\"l-")
+        .append(id)
+        .append("\",\"ts\":")
+        .append(ts)
+        .append(",\"consumer\":\"")
+        .append(consumer)
+        .append("\",\"dataset\":\"")
+        .append(DATASET)
+        .append("\",\"action\":\"stream\",\"purpose\":\"")
+        .append(purpose)
+        .append("\",\"region\":\"CN-SH\",\"location\":{\"lat\":")
+        .append(lat)
+        .append(",\"lon\":")
+        .append(lon)
+        .append("},\"channel\":\"kafka\",\"payload\":{\"vehicle_id\":\"SH-A")
+        .append(vehicle)
+        .append("\",\"ts\":")
+        .append(ts)
+        .append(",\"lat\":")
+        .append(lat)
+        .append(",\"lon\":")
+        .append(lon)
+        .append(",\"speed\":")
+        .append(rnd.nextInt(120))
+        .append(",\"heading\":")
+        .append(rnd.nextInt(360))
         .append(",\"driver_phone\":\"13800001234\"}}");
     key[0] = (consumer + "|" + DATASET).getBytes(StandardCharsets.UTF_8);
     return b.toString().getBytes(StandardCharsets.UTF_8);

@@ -21,18 +21,33 @@ class PassThroughFunctionTest {
   @Test
   void permitsEverythingAndCopiesThePayload() throws Exception {
     long t0 = 1_772_413_200_000L;
-    String json = "{\"v\":1,\"id\":\"c1\",\"ts\":" + t0 + ",\"consumer\":\"acme\",\"dataset\":\"telemetry\","
-        + "\"action\":\"read\",\"purpose\":\"advertising\",\"payload\":{\"speed\":52.5,\"secret\":{\"a\":1}}}";
-    CallRecord call = new CallRecordCodec(300_000).parse(null, json.getBytes(StandardCharsets.UTF_8), t0, new CallRecord());
-    try (var h = new KeyedBroadcastOperatorTestHarness<Long, CallRecord, PolicyRecord, Out>(
-        new CoBroadcastWithKeyedOperator<>(new PassThroughFunction(),
-            List.of(EnforcementFunction.CONTRACTS, EnforcementFunction.POLICY_OFFSETS)),
-        CallRecord::key, Types.LONG, 1, 1, 0)) {
+    String json =
+        "{\"v\":1,\"id\":\"c1\",\"ts\":"
+            + t0
+            + ",\"consumer\":\"acme\",\"dataset\":\"telemetry\","
+            + "\"action\":\"read\",\"purpose\":\"advertising\",\"payload\":{\"speed\":52.5,\"secret\":{\"a\":1}}}";
+    CallRecord call =
+        new CallRecordCodec(300_000)
+            .parse(null, json.getBytes(StandardCharsets.UTF_8), t0, new CallRecord());
+    try (var h =
+        new KeyedBroadcastOperatorTestHarness<Long, CallRecord, PolicyRecord, Out>(
+            new CoBroadcastWithKeyedOperator<>(
+                new PassThroughFunction(),
+                List.of(EnforcementFunction.CONTRACTS, EnforcementFunction.POLICY_OFFSETS)),
+            CallRecord::key,
+            Types.LONG,
+            1,
+            1,
+            0)) {
       h.open();
       h.processElement(call, t0);
-      assertThat(h.extractOutputValues()).extracting(o -> EventReader.feedback(o.value).decision())
+      assertThat(h.extractOutputValues())
+          .extracting(o -> EventReader.feedback(o.value).decision())
           .containsExactly(Outcome.PERMIT);
-      assertThat(EventReader.delivered(h.getSideOutput(EnforcementFunction.DELIVERED).peek().getValue().value).payload())
+      assertThat(
+              EventReader.delivered(
+                      h.getSideOutput(EnforcementFunction.DELIVERED).peek().getValue().value)
+                  .payload())
           .isEqualTo("{\"speed\":52.5,\"secret\":{\"a\":1}}");
     }
   }

@@ -63,7 +63,9 @@ public enum Action {
     return mask;
   }
 
-  /** The action with this term (case-insensitive, with or without an {@code odrl:} prefix), or null. */
+  /**
+   * The action with this term (case-insensitive, with or without an {@code odrl:} prefix), or null.
+   */
   public static Action ofTerm(String term) {
     if (term == null) {
       return null;

@@ -1,9 +1,8 @@
 package io.tollgate.policy;
 
-import io.tollgate.policy.spi.Check;
-
 import io.tollgate.policy.internal.LocalClock;
 import io.tollgate.policy.model.Polygon;
+import io.tollgate.policy.spi.Check;
 
 /** The compiled shapes of stateless constraints. Package-private: built by the compiler only. */
 final class Checks {
@@ -164,9 +163,9 @@ final class Checks {
    * The call's location, when given, lies inside a polygon (even-odd rule, crossing a ray to +x).
    *
    * <p>Compiled for speed: a bounding-box pre-check, then the polygon's edges are bucketed into
-   * horizontal bands across the box, so a point is tested only against the edges that span its
-   * band (about two for a convex polygon, whatever its vertex count); each edge keeps its inverse
-   * slope so that the crossing test multiplies instead of divides.
+   * horizontal bands across the box, so a point is tested only against the edges that span its band
+   * (about two for a convex polygon, whatever its vertex count); each edge keeps its inverse slope
+   * so that the crossing test multiplies instead of divides.
    */
   static final class GeofenceCheck extends Check {
     private final double minX;
@@ -211,7 +210,8 @@ final class Checks {
       }
       for (int i = 0, j = n - 1; i < n; j = i++) {
         if (ys[i] == ys[j]) {
-          continue; // a horizontal edge is never crossed by a horizontal ray under the half-open rule
+          continue; // a horizontal edge is never crossed by a horizontal ray under the half-open
+          // rule
         }
         int lo = band(Math.min(ys[i], ys[j]));
         int hi = band(Math.max(ys[i], ys[j]));
@@ -254,7 +254,10 @@ final class Checks {
       long total = 0;
       for (int i = 0, j = xs.length - 1; i < xs.length; j = i++) {
         if (ys[i] != ys[j]) {
-          total += band(Math.max(ys[i], ys[j]), minY, scale, bands) - band(Math.min(ys[i], ys[j]), minY, scale, bands) + 1;
+          total +=
+              band(Math.max(ys[i], ys[j]), minY, scale, bands)
+                  - band(Math.min(ys[i], ys[j]), minY, scale, bands)
+                  + 1;
         }
       }
       return total;

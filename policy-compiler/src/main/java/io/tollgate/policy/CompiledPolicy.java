@@ -1,14 +1,14 @@
 package io.tollgate.policy;
 
-import io.tollgate.policy.spi.LimitSpec;
-import io.tollgate.policy.spi.Check;
-
 import io.tollgate.policy.model.Policy;
+import io.tollgate.policy.spi.Check;
+import io.tollgate.policy.spi.LimitSpec;
 
 /**
- * A contract compiled for line-rate decisions: its stateless constraints as a conjunction of
- * {@link Check}s over interned ids and epoch ranges, its stateful limits as a {@link LimitSpec} for
- * the runtime's {@link io.tollgate.policy.spi.CounterStore}, and its obligations precomputed. Immutable and thread-safe.
+ * A contract compiled for line-rate decisions: its stateless constraints as a conjunction of {@link
+ * Check}s over interned ids and epoch ranges, its stateful limits as a {@link LimitSpec} for the
+ * runtime's {@link io.tollgate.policy.spi.CounterStore}, and its obligations precomputed. Immutable
+ * and thread-safe.
  */
 public final class CompiledPolicy {
   private final Policy source;
@@ -33,8 +33,13 @@ public final class CompiledPolicy {
   private final int consumerId;
   private final int datasetId;
 
-  CompiledPolicy(Policy source, String version, Vocabulary vocabulary, Check[] checks,
-      LimitSpec limits, Obligations obligations) {
+  CompiledPolicy(
+      Policy source,
+      String version,
+      Vocabulary vocabulary,
+      Check[] checks,
+      LimitSpec limits,
+      Obligations obligations) {
     this.source = source;
     this.version = version;
     this.vocabulary = vocabulary;

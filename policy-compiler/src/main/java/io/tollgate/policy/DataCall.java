@@ -277,21 +277,48 @@ public final class DataCall {
 
   @Override
   public String toString() {
-    return "DataCall{id=" + id + ", ts=" + Instant.ofEpochMilli(ts) + ", consumer=" + consumer
-        + ", dataset=" + dataset + ", action=" + (action == null ? null : action.term())
-        + ", purpose=" + purpose + ", fields=" + Arrays.toString(fields) + ", region=" + region
-        + (hasLocation ? ", location=" + lat + "," + lon : "") + ", channel="
-        + (channel == null ? null : channel.term()) + ", records=" + records + ", bytes=" + bytes + "}";
+    return "DataCall{id="
+        + id
+        + ", ts="
+        + Instant.ofEpochMilli(ts)
+        + ", consumer="
+        + consumer
+        + ", dataset="
+        + dataset
+        + ", action="
+        + (action == null ? null : action.term())
+        + ", purpose="
+        + purpose
+        + ", fields="
+        + Arrays.toString(fields)
+        + ", region="
+        + region
+        + (hasLocation ? ", location=" + lat + "," + lon : "")
+        + ", channel="
+        + (channel == null ? null : channel.term())
+        + ", records="
+        + records
+        + ", bytes="
+        + bytes
+        + "}";
   }
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof DataCall c && ts == c.ts && hasLocation == c.hasLocation
-        && Double.compare(lat, c.lat) == 0 && Double.compare(lon, c.lon) == 0
-        && records == c.records && bytes == c.bytes && Objects.equals(id, c.id)
-        && Objects.equals(consumer, c.consumer) && Objects.equals(dataset, c.dataset)
-        && action == c.action && Objects.equals(purpose, c.purpose)
-        && Arrays.equals(fields, c.fields) && Objects.equals(region, c.region)
+    return o instanceof DataCall c
+        && ts == c.ts
+        && hasLocation == c.hasLocation
+        && Double.compare(lat, c.lat) == 0
+        && Double.compare(lon, c.lon) == 0
+        && records == c.records
+        && bytes == c.bytes
+        && Objects.equals(id, c.id)
+        && Objects.equals(consumer, c.consumer)
+        && Objects.equals(dataset, c.dataset)
+        && action == c.action
+        && Objects.equals(purpose, c.purpose)
+        && Arrays.equals(fields, c.fields)
+        && Objects.equals(region, c.region)
         && channel == c.channel;
   }
 

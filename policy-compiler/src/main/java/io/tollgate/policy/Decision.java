@@ -19,8 +19,14 @@ public final class Decision {
   private String[] project;
   private Obligations.Mask[] masks;
 
-  void set(String callId, long ts, Outcome outcome, CompiledPolicy contract, int reasons,
-      String[] project, Obligations.Mask[] masks) {
+  void set(
+      String callId,
+      long ts,
+      Outcome outcome,
+      CompiledPolicy contract,
+      int reasons,
+      String[] project,
+      Obligations.Mask[] masks) {
     this.callId = callId;
     this.ts = ts;
     this.outcome = outcome;
@@ -48,7 +54,9 @@ public final class Decision {
     return outcome == Outcome.PERMIT;
   }
 
-  /** The contract applied, or null (see {@link PolicyEngine} for which contract a refusal names). */
+  /**
+   * The contract applied, or null (see {@link PolicyEngine} for which contract a refusal names).
+   */
   public CompiledPolicy contract() {
     return contract;
   }
@@ -85,7 +93,18 @@ public final class Decision {
 
   @Override
   public String toString() {
-    return "Decision{" + callId + " " + outcome + " contract=" + contractId() + " reasons="
-        + reasons() + " project=" + Arrays.toString(project) + " masks=" + Arrays.toString(masks) + "}";
+    return "Decision{"
+        + callId
+        + " "
+        + outcome
+        + " contract="
+        + contractId()
+        + " reasons="
+        + reasons()
+        + " project="
+        + Arrays.toString(project)
+        + " masks="
+        + Arrays.toString(masks)
+        + "}";
   }
 }

@@ -6,7 +6,8 @@ package io.tollgate.policy;
  * @param file the source file
  * @param line 1-based line, or 0 when unknown
  * @param column 1-based column, or 0 when unknown
- * @param pointer the JSON pointer of the offending value ({@code /limits/rate}); "" for the document
+ * @param pointer the JSON pointer of the offending value ({@code /limits/rate}); "" for the
+ *     document
  * @param message what was expected and what was found
  */
 public record Diagnostic(String file, int line, int column, String pointer, String message) {
@@ -37,7 +38,10 @@ public record Diagnostic(String file, int line, int column, String pointer, Stri
         if (sb == null) {
           sb = new StringBuilder(s.length() + 8).append(s, 0, i);
         }
-        sb.append(c == '\n' ? "\\n" : c == '\r' ? "\\r" : c == '\t' ? "\\t" : String.format("\\u%04x", (int) c));
+        sb.append(
+            c == '\n'
+                ? "\\n"
+                : c == '\r' ? "\\r" : c == '\t' ? "\\t" : String.format("\\u%04x", (int) c));
       } else if (sb != null) {
         sb.append(c);
       }

@@ -1,9 +1,8 @@
 package io.tollgate.policy;
 
-import io.tollgate.policy.spi.CounterStore;
 import io.tollgate.policy.spi.CounterState;
+import io.tollgate.policy.spi.CounterStore;
 import io.tollgate.policy.spi.LimitSpec;
-
 import java.util.concurrent.ConcurrentHashMap;
 
 /**

@@ -4,7 +4,9 @@ import java.util.Locale;
 
 /** How an enforcement point masks a field that a contract marks for masking. */
 public enum MaskMethod {
-  /** Replace the value by a keyed hash (stable pseudonym): joins stay possible, values do not leak. */
+  /**
+   * Replace the value by a keyed hash (stable pseudonym): joins stay possible, values do not leak.
+   */
   HASH,
   /** Replace the value by a fixed placeholder. */
   REDACT,

@@ -3,9 +3,9 @@ package io.tollgate.policy;
 import java.util.Arrays;
 
 /**
- * What an enforcement point must do with a permitted call's data: project it to a set of fields
- * and mask some of them. Immutable and precomputed per compiled policy, so a decision only points
- * at it.
+ * What an enforcement point must do with a permitted call's data: project it to a set of fields and
+ * mask some of them. Immutable and precomputed per compiled policy, so a decision only points at
+ * it.
  */
 public final class Obligations {
   static final Obligations NONE = new Obligations(null, new Mask[0]);
@@ -37,6 +37,10 @@ public final class Obligations {
 
   @Override
   public String toString() {
-    return "Obligations{project=" + Arrays.toString(project) + ", masks=" + Arrays.toString(masks) + "}";
+    return "Obligations{project="
+        + Arrays.toString(project)
+        + ", masks="
+        + Arrays.toString(masks)
+        + "}";
   }
 }

@@ -1,8 +1,5 @@
 package io.tollgate.policy;
 
-import io.tollgate.policy.spi.LimitSpec;
-import io.tollgate.policy.spi.Check;
-
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.tollgate.policy.internal.Fingerprint;
@@ -22,6 +19,8 @@ import io.tollgate.policy.model.Rate;
 import io.tollgate.policy.model.Rule;
 import io.tollgate.policy.model.TimeWindow;
 import io.tollgate.policy.opa.OpaWasmCheck;
+import io.tollgate.policy.spi.Check;
+import io.tollgate.policy.spi.LimitSpec;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -46,6 +45,7 @@ import java.util.Map;
  */
 public final class PolicyCompiler {
   private static final long OPA_CACHE_SIZE = 10_000;
+
   /** Larger OPA Wasm modules are refused. */
   public static final long MAX_MODULE_BYTES = 16L * 1024 * 1024;
 
@@ -56,7 +56,9 @@ public final class PolicyCompiler {
     this(10_000);
   }
 
-  /** @param cacheSize the maximum number of compiled policies kept by content hash */
+  /**
+   * @param cacheSize the maximum number of compiled policies kept by content hash
+   */
   public PolicyCompiler(long cacheSize) {
     this.cache = Caffeine.newBuilder().maximumSize(cacheSize).build();
   }
@@ -73,8 +75,13 @@ public final class PolicyCompiler {
     String version;
     try {
       StringBuilder content = new StringBuilder(Fingerprint.canonical(policy));
-      modules.forEach((ref, bytes) -> content.append("\nmodule ").append(ref).append('=')
-          .append(Fingerprint.sha256(bytes)));
+      modules.forEach(
+          (ref, bytes) ->
+              content
+                  .append("\nmodule ")
+                  .append(ref)
+                  .append('=')
+                  .append(Fingerprint.sha256(bytes)));
       version = Fingerprint.sha256(content.toString()).substring(0, 16);
     } catch (RuntimeException e) {
       errors.add("", "could not compile: " + e);
@@ -130,7 +137,8 @@ public final class PolicyCompiler {
     return modules;
   }
 
-  private static void collectModules(Constraint c, Origin origin, Map<String, byte[]> modules, Errors errors) {
+  private static void collectModules(
+      Constraint c, Origin origin, Map<String, byte[]> modules, Errors errors) {
     if (c instanceof LogicalConstraint l) {
       l.constraints().forEach(child -> collectModules(child, origin, modules, errors));
     } else if (c instanceof AtomicConstraint a && a.rightOperand() instanceof OpaReference ref) {
@@ -140,7 +148,8 @@ public final class PolicyCompiler {
       try {
         modules.put(ref.wasm(), readModule(ref.wasm(), origin == null ? null : origin.baseDir()));
       } catch (IOException e) {
-        errors.add(a.pointer() + "/wasm", "expected a readable OPA Wasm module, found " + e.getMessage());
+        errors.add(
+            a.pointer() + "/wasm", "expected a readable OPA Wasm module, found " + e.getMessage());
       }
     }
   }
@@ -165,7 +174,8 @@ public final class PolicyCompiler {
     }
     Path base = (baseDir == null ? Path.of("") : baseDir).toRealPath();
     if (!path.toRealPath().startsWith(base)) {
-      throw new IOException("a .wasm file inside the contract's directory, not a link out of it: " + ref);
+      throw new IOException(
+          "a .wasm file inside the contract's directory, not a link out of it: " + ref);
     }
     long size = Files.size(path);
     if (size > MAX_MODULE_BYTES) {
@@ -185,8 +195,13 @@ public final class PolicyCompiler {
 
     void add(String pointer, String message) {
       int[] pos = origin.position(pointer == null ? "" : pointer);
-      list.add(new Diagnostic(origin.file(), pos == null ? 0 : pos[0], pos == null ? 0 : pos[1],
-          pointer == null ? "" : pointer, message));
+      list.add(
+          new Diagnostic(
+              origin.file(),
+              pos == null ? 0 : pos[0],
+              pos == null ? 0 : pos[1],
+              pointer == null ? "" : pointer,
+              message));
     }
 
     void throwIfAny() throws PolicyException {
@@ -218,15 +233,19 @@ public final class PolicyCompiler {
 
     CompiledPolicy run() {
       if (policy.assignee() == null || policy.target() == null) {
-        errors.add("", "expected an assignee (consumer) and a target (dataset), found "
-            + (policy.assignee() == null ? "no assignee" : "no target"));
+        errors.add(
+            "",
+            "expected an assignee (consumer) and a target (dataset), found "
+                + (policy.assignee() == null ? "no assignee" : "no target"));
       }
       if (!policy.prohibitions().isEmpty()) {
-        errors.add(policy.prohibitions().get(0).pointer(),
+        errors.add(
+            policy.prohibitions().get(0).pointer(),
             "prohibitions are not supported by the compiler yet; express the limit as a constraint of the permission");
       }
       if (policy.permissions().size() != 1) {
-        errors.add("", "expected exactly one permission rule, found " + policy.permissions().size());
+        errors.add(
+            "", "expected exactly one permission rule, found " + policy.permissions().size());
         return null;
       }
       Rule rule = policy.permissions().get(0);
@@ -253,11 +272,16 @@ public final class PolicyCompiler {
         }
         masks.add(new Obligations.Mask(d.field(), d.method()));
       }
-      LimitSpec limits = total >= 0 || quota != null || rate != null
-          ? new LimitSpec(total, quota, rate, policy.zone()) : null;
-      Obligations obligations = allow == null && masks.isEmpty()
-          ? Obligations.NONE : new Obligations(allow, masks.toArray(new Obligations.Mask[0]));
-      return new CompiledPolicy(policy, version, vocabulary, checks.toArray(new Check[0]), limits, obligations);
+      LimitSpec limits =
+          total >= 0 || quota != null || rate != null
+              ? new LimitSpec(total, quota, rate, policy.zone())
+              : null;
+      Obligations obligations =
+          allow == null && masks.isEmpty()
+              ? Obligations.NONE
+              : new Obligations(allow, masks.toArray(new Obligations.Mask[0]));
+      return new CompiledPolicy(
+          policy, version, vocabulary, checks.toArray(new Check[0]), limits, obligations);
     }
 
     /** A check for a constraint, or null for a stateful limit (recorded) or an error (reported). */
@@ -271,164 +295,184 @@ public final class PolicyCompiler {
       Object right = a.rightOperand();
       String at = a.pointer();
       switch (left) {
-        case PURPOSE: {
-          List<String> values = strings(a);
-          if (values == null || !oneOf(a, Operator.IS_ANY_OF, Operator.EQ, Operator.IS_NONE_OF, Operator.NEQ)) {
-            return null;
-          }
-          return new Checks.PurposeCheck(bits(Vocabulary.Kind.PURPOSE, values),
-              op == Operator.IS_NONE_OF || op == Operator.NEQ);
-        }
-        case DATE_TIME: {
-          if (!(right instanceof Instant t)) {
-            return typeError(a, "an ISO-8601 instant");
-          }
-          long ms = t.toEpochMilli();
-          switch (op) {
-            case GTEQ:
-              return new Checks.PeriodCheck(ms, Long.MAX_VALUE);
-            case GT:
-              return new Checks.PeriodCheck(ms + 1, Long.MAX_VALUE);
-            case LT:
-              return new Checks.PeriodCheck(Long.MIN_VALUE, ms);
-            case LTEQ:
-              return new Checks.PeriodCheck(Long.MIN_VALUE, ms + 1);
-            default:
-              oneOf(a, Operator.GTEQ, Operator.GT, Operator.LT, Operator.LTEQ);
+        case PURPOSE:
+          {
+            List<String> values = strings(a);
+            if (values == null
+                || !oneOf(a, Operator.IS_ANY_OF, Operator.EQ, Operator.IS_NONE_OF, Operator.NEQ)) {
               return null;
-          }
-        }
-        case TIME_OF_DAY: {
-          if (!(right instanceof TimeWindow w)) {
-            return typeError(a, "a time window {from, until}");
-          }
-          if (!oneOf(a, Operator.IS_PART_OF)) {
-            return null;
-          }
-          return new Checks.HoursCheck(clock, w.from().toSecondOfDay(), w.until().toSecondOfDay());
-        }
-        case DAY_OF_WEEK: {
-          if (!(right instanceof List<?> list) || list.isEmpty()
-              || !list.stream().allMatch(DayOfWeek.class::isInstance)) {
-            return typeError(a, "a non-empty list of days of week");
-          }
-          if (!oneOf(a, Operator.IS_ANY_OF)) {
-            return null;
-          }
-          int days = 0;
-          for (Object d : list) {
-            days |= 1 << (((DayOfWeek) d).getValue() - 1);
-          }
-          return new Checks.DaysCheck(clock, days);
-        }
-        case FIELD: {
-          List<String> values = strings(a);
-          if (values == null || !oneOf(a, Operator.IS_PART_OF)) {
-            return null;
-          }
-          if (topLevel) {
-            if (allow != null) {
-              errors.add(at, "expected one field allow-list, found a second");
             }
-            allow = values.toArray(new String[0]);
+            return new Checks.PurposeCheck(
+                bits(Vocabulary.Kind.PURPOSE, values),
+                op == Operator.IS_NONE_OF || op == Operator.NEQ);
           }
-          return new Checks.FieldsCheck(bits(Vocabulary.Kind.FIELD, values));
-        }
-        case SPATIAL: {
-          List<String> values = strings(a);
-          if (values == null || !oneOf(a, Operator.IS_ANY_OF, Operator.EQ, Operator.IS_NONE_OF, Operator.NEQ)) {
-            return null;
-          }
-          List<Integer> countries = new ArrayList<>();
-          for (String r : values) {
-            if (r.length() == 2) {
-              countries.add((r.charAt(0) << 16) | r.charAt(1));
+        case DATE_TIME:
+          {
+            if (!(right instanceof Instant t)) {
+              return typeError(a, "an ISO-8601 instant");
+            }
+            long ms = t.toEpochMilli();
+            switch (op) {
+              case GTEQ:
+                return new Checks.PeriodCheck(ms, Long.MAX_VALUE);
+              case GT:
+                return new Checks.PeriodCheck(ms + 1, Long.MAX_VALUE);
+              case LT:
+                return new Checks.PeriodCheck(Long.MIN_VALUE, ms);
+              case LTEQ:
+                return new Checks.PeriodCheck(Long.MIN_VALUE, ms + 1);
+              default:
+                oneOf(a, Operator.GTEQ, Operator.GT, Operator.LT, Operator.LTEQ);
+                return null;
             }
           }
-          return new Checks.RegionCheck(bits(Vocabulary.Kind.REGION, values),
-              countries.stream().mapToInt(Integer::intValue).toArray(),
-              op == Operator.IS_NONE_OF || op == Operator.NEQ);
-        }
-        case SPATIAL_COORDINATES: {
-          if (!(right instanceof Polygon polygon)) {
-            return typeError(a, "a polygon");
+        case TIME_OF_DAY:
+          {
+            if (!(right instanceof TimeWindow w)) {
+              return typeError(a, "a time window {from, until}");
+            }
+            if (!oneOf(a, Operator.IS_PART_OF)) {
+              return null;
+            }
+            return new Checks.HoursCheck(
+                clock, w.from().toSecondOfDay(), w.until().toSecondOfDay());
           }
-          if (!oneOf(a, Operator.IS_PART_OF)) {
+        case DAY_OF_WEEK:
+          {
+            if (!(right instanceof List<?> list)
+                || list.isEmpty()
+                || !list.stream().allMatch(DayOfWeek.class::isInstance)) {
+              return typeError(a, "a non-empty list of days of week");
+            }
+            if (!oneOf(a, Operator.IS_ANY_OF)) {
+              return null;
+            }
+            int days = 0;
+            for (Object d : list) {
+              days |= 1 << (((DayOfWeek) d).getValue() - 1);
+            }
+            return new Checks.DaysCheck(clock, days);
+          }
+        case FIELD:
+          {
+            List<String> values = strings(a);
+            if (values == null || !oneOf(a, Operator.IS_PART_OF)) {
+              return null;
+            }
+            if (topLevel) {
+              if (allow != null) {
+                errors.add(at, "expected one field allow-list, found a second");
+              }
+              allow = values.toArray(new String[0]);
+            }
+            return new Checks.FieldsCheck(bits(Vocabulary.Kind.FIELD, values));
+          }
+        case SPATIAL:
+          {
+            List<String> values = strings(a);
+            if (values == null
+                || !oneOf(a, Operator.IS_ANY_OF, Operator.EQ, Operator.IS_NONE_OF, Operator.NEQ)) {
+              return null;
+            }
+            List<Integer> countries = new ArrayList<>();
+            for (String r : values) {
+              if (r.length() == 2) {
+                countries.add((r.charAt(0) << 16) | r.charAt(1));
+              }
+            }
+            return new Checks.RegionCheck(
+                bits(Vocabulary.Kind.REGION, values),
+                countries.stream().mapToInt(Integer::intValue).toArray(),
+                op == Operator.IS_NONE_OF || op == Operator.NEQ);
+          }
+        case SPATIAL_COORDINATES:
+          {
+            if (!(right instanceof Polygon polygon)) {
+              return typeError(a, "a polygon");
+            }
+            if (!oneOf(a, Operator.IS_PART_OF)) {
+              return null;
+            }
+            return new Checks.GeofenceCheck(polygon);
+          }
+        case DELIVERY_CHANNEL:
+          {
+            if (!(right instanceof List<?> list)
+                || list.isEmpty()
+                || !list.stream().allMatch(Channel.class::isInstance)) {
+              return typeError(a, "a non-empty list of channels");
+            }
+            if (!oneOf(a, Operator.IS_ANY_OF, Operator.IS_NONE_OF)) {
+              return null;
+            }
+            int mask = 0;
+            for (Object ch : list) {
+              mask |= 1 << ((Channel) ch).ordinal();
+            }
+            return new Checks.ChannelCheck(mask, op == Operator.IS_NONE_OF);
+          }
+        case COUNT:
+          {
+            if (!(right instanceof Long n) || n < 0) {
+              return typeError(a, "a non-negative count");
+            }
+            if (!stateful(a, topLevel) || !oneOf(a, Operator.LTEQ, Operator.LT)) {
+              return null;
+            }
+            if (total >= 0) {
+              errors.add(at, "expected one total limit, found a second");
+            }
+            total = op == Operator.LT ? Math.max(0, n - 1) : n;
             return null;
           }
-          return new Checks.GeofenceCheck(polygon);
-        }
-        case DELIVERY_CHANNEL: {
-          if (!(right instanceof List<?> list) || list.isEmpty()
-              || !list.stream().allMatch(Channel.class::isInstance)) {
-            return typeError(a, "a non-empty list of channels");
-          }
-          if (!oneOf(a, Operator.IS_ANY_OF, Operator.IS_NONE_OF)) {
+        case QUOTA:
+          {
+            if (!(right instanceof Quota q)) {
+              return typeError(a, "a quota N/day or N/month");
+            }
+            if (!stateful(a, topLevel) || !oneOf(a, Operator.LTEQ)) {
+              return null;
+            }
+            if (quota != null) {
+              errors.add(at, "expected one quota, found a second");
+            }
+            quota = q;
             return null;
           }
-          int mask = 0;
-          for (Object ch : list) {
-            mask |= 1 << ((Channel) ch).ordinal();
-          }
-          return new Checks.ChannelCheck(mask, op == Operator.IS_NONE_OF);
-        }
-        case COUNT: {
-          if (!(right instanceof Long n) || n < 0) {
-            return typeError(a, "a non-negative count");
-          }
-          if (!stateful(a, topLevel) || !oneOf(a, Operator.LTEQ, Operator.LT)) {
+        case RATE:
+          {
+            if (!(right instanceof Rate r)) {
+              return typeError(a, "a rate N/s, N/min or N/h");
+            }
+            if (!stateful(a, topLevel) || !oneOf(a, Operator.LTEQ)) {
+              return null;
+            }
+            if (rate != null) {
+              errors.add(at, "expected one rate, found a second");
+            }
+            rate = r;
             return null;
           }
-          if (total >= 0) {
-            errors.add(at, "expected one total limit, found a second");
+        case OPA:
+          {
+            if (!(right instanceof OpaReference ref)) {
+              return typeError(a, "an OPA reference {wasm, entrypoint, input}");
+            }
+            if (!oneOf(a, Operator.EQ)) {
+              return null;
+            }
+            byte[] module = modules.get(ref.wasm());
+            if (module == null) {
+              return null; // reported while loading modules
+            }
+            try {
+              return new OpaWasmCheck(
+                  module, ref.entrypoint(), ref.input(), ref.dataJson(), OPA_CACHE_SIZE);
+            } catch (IllegalArgumentException e) {
+              errors.add(at, e.getMessage());
+              return null;
+            }
           }
-          total = op == Operator.LT ? Math.max(0, n - 1) : n;
-          return null;
-        }
-        case QUOTA: {
-          if (!(right instanceof Quota q)) {
-            return typeError(a, "a quota N/day or N/month");
-          }
-          if (!stateful(a, topLevel) || !oneOf(a, Operator.LTEQ)) {
-            return null;
-          }
-          if (quota != null) {
-            errors.add(at, "expected one quota, found a second");
-          }
-          quota = q;
-          return null;
-        }
-        case RATE: {
-          if (!(right instanceof Rate r)) {
-            return typeError(a, "a rate N/s, N/min or N/h");
-          }
-          if (!stateful(a, topLevel) || !oneOf(a, Operator.LTEQ)) {
-            return null;
-          }
-          if (rate != null) {
-            errors.add(at, "expected one rate, found a second");
-          }
-          rate = r;
-          return null;
-        }
-        case OPA: {
-          if (!(right instanceof OpaReference ref)) {
-            return typeError(a, "an OPA reference {wasm, entrypoint, input}");
-          }
-          if (!oneOf(a, Operator.EQ)) {
-            return null;
-          }
-          byte[] module = modules.get(ref.wasm());
-          if (module == null) {
-            return null; // reported while loading modules
-          }
-          try {
-            return new OpaWasmCheck(module, ref.entrypoint(), ref.input(), ref.dataJson(), OPA_CACHE_SIZE);
-          } catch (IllegalArgumentException e) {
-            errors.add(at, e.getMessage());
-            return null;
-          }
-        }
         default:
           errors.add(at, "left operand " + left.term() + " is not supported");
           return null;
@@ -437,11 +481,16 @@ public final class PolicyCompiler {
 
     private Check logical(LogicalConstraint l) {
       if (l.op() != LogicalConstraint.Op.AND && l.op() != LogicalConstraint.Op.OR) {
-        errors.add(l.pointer(), "logical operator " + l.op().name().toLowerCase() + " is not supported yet (expected and, or)");
+        errors.add(
+            l.pointer(),
+            "logical operator "
+                + l.op().name().toLowerCase()
+                + " is not supported yet (expected and, or)");
         return null;
       }
       if (l.constraints().isEmpty()) {
-        errors.add(l.pointer(), "expected at least one constraint in a logical constraint, found none");
+        errors.add(
+            l.pointer(), "expected at least one constraint in a logical constraint, found none");
         return null;
       }
       List<Check> children = new ArrayList<>();
@@ -457,8 +506,11 @@ public final class PolicyCompiler {
 
     private boolean stateful(AtomicConstraint a, boolean topLevel) {
       if (!topLevel) {
-        errors.add(a.pointer(), "a " + a.leftOperand().term()
-            + " limit must be a top-level constraint of the permission, not inside a logical constraint");
+        errors.add(
+            a.pointer(),
+            "a "
+                + a.leftOperand().term()
+                + " limit must be a top-level constraint of the permission, not inside a logical constraint");
         return false;
       }
       return true;
@@ -474,8 +526,14 @@ public final class PolicyCompiler {
       for (Operator o : allowed) {
         sb.append(sb.length() == 0 ? "" : ", ").append(o.term());
       }
-      errors.add(a.pointer(), "left operand " + a.leftOperand().term() + " takes operator " + sb
-          + ", found " + a.operator().term());
+      errors.add(
+          a.pointer(),
+          "left operand "
+              + a.leftOperand().term()
+              + " takes operator "
+              + sb
+              + ", found "
+              + a.operator().term());
       return false;
     }
 
@@ -484,7 +542,9 @@ public final class PolicyCompiler {
       if (r instanceof String s) {
         return List.of(s);
       }
-      if (r instanceof List<?> list && !list.isEmpty() && list.stream().allMatch(String.class::isInstance)) {
+      if (r instanceof List<?> list
+          && !list.isEmpty()
+          && list.stream().allMatch(String.class::isInstance)) {
         @SuppressWarnings("unchecked")
         List<String> strings = (List<String>) list;
         return strings;
@@ -494,8 +554,14 @@ public final class PolicyCompiler {
     }
 
     private Check typeError(AtomicConstraint a, String expected) {
-      errors.add(a.pointer(), "left operand " + a.leftOperand().term() + " expects " + expected
-          + " as right operand, found " + a.rightOperand());
+      errors.add(
+          a.pointer(),
+          "left operand "
+              + a.leftOperand().term()
+              + " expects "
+              + expected
+              + " as right operand, found "
+              + a.rightOperand());
       return null;
     }
 

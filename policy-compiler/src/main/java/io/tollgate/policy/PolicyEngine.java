@@ -1,7 +1,6 @@
 package io.tollgate.policy;
 
 import io.tollgate.policy.spi.CounterStore;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -27,8 +26,8 @@ import java.util.Map;
  *   <li>The first candidate that permits is applied: PERMIT with its obligations (a call that names
  *       no fields is projected to the contract's allow-list, if it has one; a call that names
  *       fields is projected to them).
- *   <li>When none permits: THROTTLE, naming the first contract that failed only on {@code rate},
- *       if there is one; else DENY, naming the contract when there was exactly one candidate. The
+ *   <li>When none permits: THROTTLE, naming the first contract that failed only on {@code rate}, if
+ *       there is one; else DENY, naming the contract when there was exactly one candidate. The
  *       reasons are the union over all candidates.
  * </ol>
  */
@@ -49,14 +48,19 @@ public final class PolicyEngine {
       if (v == null) {
         v = p.vocabulary();
       } else if (v != p.vocabulary()) {
-        throw new IllegalArgumentException("contract " + p.id()
-            + " was compiled by another PolicyCompiler: an engine's contracts share one compiler");
+        throw new IllegalArgumentException(
+            "contract "
+                + p.id()
+                + " was compiled by another PolicyCompiler: an engine's contracts share one compiler");
       }
     }
     this.vocabulary = v;
     Map<Long, List<CompiledPolicy>> grouped = new HashMap<>();
     for (CompiledPolicy p : byId.values()) {
-      grouped.computeIfAbsent(CandidateTable.key(p.consumerId(), p.datasetId()), k -> new ArrayList<>()).add(p);
+      grouped
+          .computeIfAbsent(
+              CandidateTable.key(p.consumerId(), p.datasetId()), k -> new ArrayList<>())
+          .add(p);
     }
     List<CompiledPolicy[]> groups = new ArrayList<>();
     for (List<CompiledPolicy> list : grouped.values()) {
@@ -148,8 +152,14 @@ public final class PolicyEngine {
     if (throttledBy != null) {
       out.set(call.id(), call.ts(), Outcome.THROTTLE, throttledBy, union, null, NO_MASKS);
     } else {
-      out.set(call.id(), call.ts(), Outcome.DENY, candidates.length == 1 ? candidates[0] : null,
-          union, null, NO_MASKS);
+      out.set(
+          call.id(),
+          call.ts(),
+          Outcome.DENY,
+          candidates.length == 1 ? candidates[0] : null,
+          union,
+          null,
+          NO_MASKS);
     }
   }
 

@@ -1,13 +1,13 @@
 package io.tollgate.policy;
 
 /**
- * Interns the open vocabularies of contracts (purposes, regions, field names) to small ints so
- * that compiled policies test them with bitsets, and numbers every participant and dataset id
- * that a contract names. Append-only: ids never change.
+ * Interns the open vocabularies of contracts (purposes, regions, field names) to small ints so that
+ * compiled policies test them with bitsets, and numbers every participant and dataset id that a
+ * contract names. Append-only: ids never change.
  *
- * <p>Lookups read immutable open-addressing tables published through a volatile field: no lock,
- * no boxing, one hash and (on a hit) one string comparison. Interning happens at compile time only
- * and copies the table.
+ * <p>Lookups read immutable open-addressing tables published through a volatile field: no lock, no
+ * boxing, one hash and (on a hit) one string comparison. Interning happens at compile time only and
+ * copies the table.
  *
  * <p>Calls never intern: a value no contract mentions looks up as {@code -1}, which no allow-list
  * contains. That keeps untrusted input from growing the tables.
@@ -23,7 +23,8 @@ public final class Vocabulary {
 
   private static final int NAMES = Kind.values().length;
 
-  private static final java.util.concurrent.atomic.AtomicInteger SERIALS = new java.util.concurrent.atomic.AtomicInteger();
+  private static final java.util.concurrent.atomic.AtomicInteger SERIALS =
+      new java.util.concurrent.atomic.AtomicInteger();
 
   // Changes (to a number unique in this JVM) whenever a term is added, so a call bound earlier is
   // bound again: an id it looked up as -1 may exist now.
@@ -52,8 +53,8 @@ public final class Vocabulary {
   }
 
   /**
-   * The id of a participant or dataset id that a contract names, or -1. A bound call carries
-   * these ids, so matching it to its contracts compares ints, not characters. Allocation-free.
+   * The id of a participant or dataset id that a contract names, or -1. A bound call carries these
+   * ids, so matching it to its contracts compares ints, not characters. Allocation-free.
    */
   public int nameId(String name) {
     if (name == null) {

@@ -20,21 +20,22 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The compiled evaluator decides exactly as the reference interpreter: outcome, contract, every
- * reason, projection and masks, call after call, with counters evolving along the sequence.
- * 1,000 random contract sets of 1 to 4 contracts ({@link RandomContracts}), 300 calls each.
+ * reason, projection and masks, call after call, with counters evolving along the sequence. 1,000
+ * random contract sets of 1 to 4 contracts ({@link RandomContracts}), 300 calls each.
  *
- * <p>Each case is one seed of {@link RandomContracts}. The seeds are drawn from the fixed
- * {@link #BASE_SEED}, so every run checks the same cases and a failure is reproducible. A failure
- * names its seed and the command that runs that seed alone.
+ * <p>Each case is one seed of {@link RandomContracts}. The seeds are drawn from the fixed {@link
+ * #BASE_SEED}, so every run checks the same cases and a failure is reproducible. A failure names
+ * its seed and the command that runs that seed alone.
  *
  * <p>System properties (Maven passes {@code -D} user properties on to the test JVM):
+ *
  * <ul>
- *   <li>{@code tollgate.seed=<long>}: run only this seed, e.g. the one a failure printed:
- *       {@code mvn -B -pl policy-compiler test -Dtest=CompiledMatchesReferenceTest -Dtollgate.seed=<seed>}.
- *       The check that every outcome was exercised is then skipped.</li>
- *   <li>{@code tollgate.seeds=<n>}: how many seeds to run (default 1000), e.g. {@code -Dtollgate.seeds=20000}
- *       for a longer search. The outcome check then asks for more than {@code n} of each outcome
- *       (1,000 for the default 1,000 seeds).</li>
+ *   <li>{@code tollgate.seed=<long>}: run only this seed, e.g. the one a failure printed: {@code
+ *       mvn -B -pl policy-compiler test -Dtest=CompiledMatchesReferenceTest
+ *       -Dtollgate.seed=<seed>}. The check that every outcome was exercised is then skipped.
+ *   <li>{@code tollgate.seeds=<n>}: how many seeds to run (default 1000), e.g. {@code
+ *       -Dtollgate.seeds=20000} for a longer search. The outcome check then asks for more than
+ *       {@code n} of each outcome (1,000 for the default 1,000 seeds).
  * </ul>
  *
  * <p>After {@value #MAX_FAILURES} failing seeds the remaining seeds are skipped (reported as
@@ -52,7 +53,10 @@ class CompiledMatchesReferenceTest {
   private final Map<Outcome, Long> seen = new EnumMap<>(Outcome.class);
   private int failures;
 
-  /** The seeds to run: the one {@code -Dtollgate.seed} names, or {@code tollgate.seeds} from the base seed. */
+  /**
+   * The seeds to run: the one {@code -Dtollgate.seed} names, or {@code tollgate.seeds} from the
+   * base seed.
+   */
   LongStream seeds() {
     Long single = singleSeed();
     if (single != null) {
@@ -64,8 +68,15 @@ class CompiledMatchesReferenceTest {
   @ParameterizedTest(name = "seed={0}")
   @MethodSource("seeds")
   void compiledDecidesAsTheReference(long seed) {
-    assumeTrue(failures < MAX_FAILURES,
-        () -> MAX_FAILURES + " seeds failed already; skipping seed=" + seed + " (" + reproduce(seed) + ")");
+    assumeTrue(
+        failures < MAX_FAILURES,
+        () ->
+            MAX_FAILURES
+                + " seeds failed already; skipping seed="
+                + seed
+                + " ("
+                + reproduce(seed)
+                + ")");
     boolean passed = false;
     try {
       check(seed);
@@ -89,7 +100,8 @@ class CompiledMatchesReferenceTest {
       reference = new ReferenceInterpreter(policies);
       calls = random.calls(CALLS, policies);
     } catch (PolicyException | RuntimeException | AssertionError e) {
-      throw new AssertionError(reproduce(seed) + "\ngenerating or compiling the contracts failed: " + e, e);
+      throw new AssertionError(
+          reproduce(seed) + "\ngenerating or compiling the contracts failed: " + e, e);
     }
     CounterStore counters = new InMemoryCounterStore();
     Decision d = new Decision();
@@ -104,13 +116,20 @@ class CompiledMatchesReferenceTest {
         for (Obligations.Mask m : d.masks()) {
           masks.put(m.field(), m.method().term());
         }
-        actual = new ReferenceInterpreter.Result(d.outcome(), d.contractId(), d.reasons(),
-            d.project() == null ? null : Arrays.asList(d.project()), masks);
+        actual =
+            new ReferenceInterpreter.Result(
+                d.outcome(),
+                d.contractId(),
+                d.reasons(),
+                d.project() == null ? null : Arrays.asList(d.project()),
+                masks);
       } catch (RuntimeException e) {
-        throw new AssertionError(reproduce(seed) + "\ncall #" + i + " " + call + " threw " + e
-            + "\nagainst " + policies, e);
+        throw new AssertionError(
+            reproduce(seed) + "\ncall #" + i + " " + call + " threw " + e + "\nagainst " + policies,
+            e);
       }
-      assertThat(actual).as("%s%ncall #%d %s%nagainst %s", reproduce(seed), i, call, policies)
+      assertThat(actual)
+          .as("%s%ncall #%d %s%nagainst %s", reproduce(seed), i, call, policies)
           .isEqualTo(expected);
       seen.merge(d.outcome(), 1L, Long::sum);
     }
@@ -124,16 +143,24 @@ class CompiledMatchesReferenceTest {
       return; // one seed proves nothing about coverage; after a failure the counts are partial
     }
     long atLeast = seedCount(); // more than 1,000 of each over the default 1,000 seeds
-    assertThat(seen.keySet()).as("outcomes over %d seeds", seedCount())
+    assertThat(seen.keySet())
+        .as("outcomes over %d seeds", seedCount())
         .containsExactlyInAnyOrder(Outcome.values());
     for (Map.Entry<Outcome, Long> e : seen.entrySet()) {
-      assertThat(e.getValue()).as("%s over %d seeds", e.getKey(), seedCount()).isGreaterThan(atLeast);
+      assertThat(e.getValue())
+          .as("%s over %d seeds", e.getKey(), seedCount())
+          .isGreaterThan(atLeast);
     }
   }
 
   static String reproduce(long seed) {
-    return "seed=" + seed + "; reproduce alone with: mvn -B -pl policy-compiler test"
-        + " -Dtest=CompiledMatchesReferenceTest -D" + SEED_PROPERTY + "=" + seed;
+    return "seed="
+        + seed
+        + "; reproduce alone with: mvn -B -pl policy-compiler test"
+        + " -Dtest=CompiledMatchesReferenceTest -D"
+        + SEED_PROPERTY
+        + "="
+        + seed;
   }
 
   private static Long singleSeed() {
@@ -144,7 +171,8 @@ class CompiledMatchesReferenceTest {
     try {
       return Long.parseLong(s.trim());
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("-D" + SEED_PROPERTY + " must be a long, not '" + s + "'", e);
+      throw new IllegalArgumentException(
+          "-D" + SEED_PROPERTY + " must be a long, not '" + s + "'", e);
     }
   }
 
@@ -160,7 +188,8 @@ class CompiledMatchesReferenceTest {
       n = 0;
     }
     if (n < 1) {
-      throw new IllegalArgumentException("-D" + SEEDS_PROPERTY + " must be a positive int, not '" + s + "'");
+      throw new IllegalArgumentException(
+          "-D" + SEEDS_PROPERTY + " must be a positive int, not '" + s + "'");
     }
     return n;
   }

@@ -9,9 +9,12 @@ import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The demo policy shipped in opa-java-wasm: {@code allowed if data.role[input.user] == "admin"}. */
+/**
+ * The demo policy shipped in opa-java-wasm: {@code allowed if data.role[input.user] == "admin"}.
+ */
 class OpaWasmCheckTest {
-  private static final String CONTRACT = """
+  private static final String CONTRACT =
+      """
       contract: c-opa
       provider: p
       consumer: %s
@@ -24,14 +27,20 @@ class OpaWasmCheckTest {
       """;
 
   private static byte[] demo() throws Exception {
-    try (InputStream in = OpaWasmCheck.class.getClassLoader().getResourceAsStream("demo-policy.wasm")) {
+    try (InputStream in =
+        OpaWasmCheck.class.getClassLoader().getResourceAsStream("demo-policy.wasm")) {
       return in.readAllBytes();
     }
   }
 
   private static DataCall call(String consumer) {
-    return new DataCall().id("1").ts(Instant.parse("2026-03-02T10:00:00Z")).consumer(consumer).dataset("ds")
-        .action(Action.READ).purpose("x");
+    return new DataCall()
+        .id("1")
+        .ts(Instant.parse("2026-03-02T10:00:00Z"))
+        .consumer(consumer)
+        .dataset("ds")
+        .action(Action.READ)
+        .purpose("x");
   }
 
   @Test
@@ -42,13 +51,20 @@ class OpaWasmCheckTest {
     InMemoryCounterStore counters = new InMemoryCounterStore();
     assertThat(alice.decide(call("alice"), counters).permitted()).isTrue();
     assertThat(bob.decide(call("bob"), counters).reasons()).containsExactly("opa");
-    assertThat(carol.decide(call("carol"), counters).reasons()).as("undefined role").containsExactly("opa");
+    assertThat(carol.decide(call("carol"), counters).reasons())
+        .as("undefined role")
+        .containsExactly("opa");
   }
 
   @Test
   void resultsAreCachedByInput() throws Exception {
-    OpaWasmCheck check = new OpaWasmCheck(demo(), "opa/wasm/test/allowed", Map.of("user", "consumer"),
-        "{\"role\":{\"alice\":\"admin\"}}", 100);
+    OpaWasmCheck check =
+        new OpaWasmCheck(
+            demo(),
+            "opa/wasm/test/allowed",
+            Map.of("user", "consumer"),
+            "{\"role\":{\"alice\":\"admin\"}}",
+            100);
     for (int i = 0; i < 50; i++) {
       assertThat(check.failures(call("alice"))).isZero();
       assertThat(check.failures(call("mallory"))).isEqualTo(Reason.OPA.bit());
@@ -58,16 +74,23 @@ class OpaWasmCheckTest {
 
   @Test
   void inputIsEscapedSoACallCannotInjectKeys() throws Exception {
-    OpaWasmCheck check = new OpaWasmCheck(demo(), "opa/wasm/test/allowed", Map.of("user", "consumer"),
-        "{\"role\":{\"alice\":\"admin\"}}", 100);
+    OpaWasmCheck check =
+        new OpaWasmCheck(
+            demo(),
+            "opa/wasm/test/allowed",
+            Map.of("user", "consumer"),
+            "{\"role\":{\"alice\":\"admin\"}}",
+            100);
     assertThat(check.failures(call("bob\",\"user\":\"alice"))).isEqualTo(Reason.OPA.bit());
   }
 
   @Test
   void unknownEntrypointAndBrokenModulesAreRefused() throws Exception {
     assertThatThrownBy(() -> new OpaWasmCheck(demo(), "no/such/rule", Map.of(), null, 10))
-        .hasMessageContaining("entrypoint 'no/such/rule' not in module (it has [opa/wasm/test/allowed])");
-    assertThatThrownBy(() -> new OpaWasmCheck(new byte[] {0, 'a', 's', 'm', 9}, "x", Map.of(), null, 10))
+        .hasMessageContaining(
+            "entrypoint 'no/such/rule' not in module (it has [opa/wasm/test/allowed])");
+    assertThatThrownBy(
+            () -> new OpaWasmCheck(new byte[] {0, 'a', 's', 'm', 9}, "x", Map.of(), null, 10))
         .hasMessageContaining("not a loadable OPA Wasm module");
     assertThatThrownBy(() -> new OpaWasmCheck(demo(), "opa/wasm/test/allowed", Map.of(), "[1]", 10))
         .hasMessageContaining("OPA data must be a JSON object");

@@ -26,34 +26,50 @@ import org.junit.jupiter.api.Test;
  * that internals can change without breaking a caller.
  */
 class PolicyBoundaryTest {
-  static final JavaClasses CLASSES = new ClassFileImporter()
-      .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-      .importPackages("io.tollgate.policy");
+  static final JavaClasses CLASSES =
+      new ClassFileImporter()
+          .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+          .importPackages("io.tollgate.policy");
 
   @Test
   void publicSignaturesOfTheApiAndSpiNameNoInternalType() {
-    classes().that().arePublic().and().resideOutsideOfPackage("io.tollgate.policy.internal..")
+    classes()
+        .that()
+        .arePublic()
+        .and()
+        .resideOutsideOfPackage("io.tollgate.policy.internal..")
         .should(exposeNoInternalType())
         .check(CLASSES);
   }
 
   @Test
   void theSpiDependsOnNoPackagePrivateImplementationOfTheApi() {
-    noClasses().that().resideInAPackage("io.tollgate.policy.spi..")
-        .should().dependOnClassesThat(nonPublicIn("io.tollgate.policy"))
+    noClasses()
+        .that()
+        .resideInAPackage("io.tollgate.policy.spi..")
+        .should()
+        .dependOnClassesThat(nonPublicIn("io.tollgate.policy"))
         .check(CLASSES);
   }
 
   @Test
   void theModelDependsOnNeitherCompilerNorRuntime() {
-    noClasses().that().resideInAPackage("io.tollgate.policy.model..")
-        .should().dependOnClassesThat().resideInAnyPackage("io.tollgate.policy.spi..", "io.tollgate.policy.internal..",
-            "io.tollgate.policy.json..", "io.tollgate.policy.opa..")
+    noClasses()
+        .that()
+        .resideInAPackage("io.tollgate.policy.model..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "io.tollgate.policy.spi..",
+            "io.tollgate.policy.internal..",
+            "io.tollgate.policy.json..",
+            "io.tollgate.policy.opa..")
         .check(CLASSES);
   }
 
   private static com.tngtech.archunit.base.DescribedPredicate<JavaClass> nonPublicIn(String pkg) {
-    return com.tngtech.archunit.base.DescribedPredicate.describe("non-public classes of " + pkg,
+    return com.tngtech.archunit.base.DescribedPredicate.describe(
+        "non-public classes of " + pkg,
         c -> c.getPackageName().equals(pkg) && !c.getModifiers().contains(JavaModifier.PUBLIC));
   }
 
@@ -72,7 +88,8 @@ class PolicyBoundaryTest {
         members.addAll(c.getCodeUnits());
         members.addAll(c.getFields());
         for (JavaMember m : members) {
-          if (!m.getModifiers().contains(JavaModifier.PUBLIC) && !m.getModifiers().contains(JavaModifier.PROTECTED)) {
+          if (!m.getModifiers().contains(JavaModifier.PUBLIC)
+              && !m.getModifiers().contains(JavaModifier.PROTECTED)) {
             continue;
           }
           List<JavaClass> types = new ArrayList<>();
@@ -84,7 +101,9 @@ class PolicyBoundaryTest {
           }
           for (JavaClass t : types) {
             if (internal(t)) {
-              events.add(SimpleConditionEvent.violated(m, m.getFullName() + " exposes internal type " + t.getName()));
+              events.add(
+                  SimpleConditionEvent.violated(
+                      m, m.getFullName() + " exposes internal type " + t.getName()));
             }
           }
         }

@@ -8,7 +8,8 @@ import org.junit.jupiter.api.Test;
 class PolicyEngineTest {
   private static final long T0 = Instant.parse("2026-03-02T10:00:00Z").toEpochMilli(); // a Monday
 
-  private static final String TWO_CONTRACTS = """
+  private static final String TWO_CONTRACTS =
+      """
       contract: b-main
       provider: p
       consumer: acme
@@ -27,7 +28,13 @@ class PolicyEngineTest {
       """;
 
   private static DataCall call(String id) {
-    return new DataCall().id(id).ts(T0).consumer("acme").dataset("ds").action(Action.READ).purpose("risk");
+    return new DataCall()
+        .id(id)
+        .ts(T0)
+        .consumer("acme")
+        .dataset("ds")
+        .action(Action.READ)
+        .purpose("risk");
   }
 
   @Test
@@ -37,7 +44,8 @@ class PolicyEngineTest {
     assertThat(d.outcome()).isEqualTo(Outcome.DENY);
     assertThat(d.reasons()).containsExactly("no-contract");
     assertThat(d.contractId()).isNull();
-    assertThat(engine.decide(call("2").dataset("other"), new InMemoryCounterStore()).reasons()).containsExactly("no-contract");
+    assertThat(engine.decide(call("2").dataset("other"), new InMemoryCounterStore()).reasons())
+        .containsExactly("no-contract");
   }
 
   @Test
@@ -84,8 +92,10 @@ class PolicyEngineTest {
       engine.decide(call("x" + i).purpose("marketing").fields("b"), counters);
     }
     assertThat(counters.size()).isZero();
-    assertThat(engine.decide(call("1").purpose("marketing").fields("a"), counters).contractId()).isEqualTo("a-trial");
-    assertThat(engine.decide(call("2").purpose("marketing").fields("a"), counters).contractId()).isEqualTo("a-trial");
+    assertThat(engine.decide(call("1").purpose("marketing").fields("a"), counters).contractId())
+        .isEqualTo("a-trial");
+    assertThat(engine.decide(call("2").purpose("marketing").fields("a"), counters).contractId())
+        .isEqualTo("a-trial");
     Decision third = engine.decide(call("3").purpose("marketing").fields("a"), counters);
     assertThat(third.outcome()).isEqualTo(Outcome.DENY);
     assertThat(third.reasons()).containsExactly("purpose", "total");
@@ -109,7 +119,9 @@ class PolicyEngineTest {
 
   @Test
   void everyStatelessReasonIsReportedAtOnce() {
-    PolicyEngine engine = Contracts.engine("""
+    PolicyEngine engine =
+        Contracts.engine(
+            """
         contract: c
         provider: p
         consumer: acme
@@ -124,17 +136,34 @@ class PolicyEngineTest {
         geofence: [[121, 31], [122, 31], [122, 32], [121, 32]]
         channels: [http]
         """);
-    DataCall c = call("1").action(Action.DISTRIBUTE).purpose("resale").fields("b").region("US-CA")
-        .location(40.7, -74.0).channel(Channel.KAFKA);
+    DataCall c =
+        call("1")
+            .action(Action.DISTRIBUTE)
+            .purpose("resale")
+            .fields("b")
+            .region("US-CA")
+            .location(40.7, -74.0)
+            .channel(Channel.KAFKA);
     Decision d = engine.decide(c, new InMemoryCounterStore());
     assertThat(d.contractId()).as("one candidate: named").isEqualTo("c");
-    assertThat(d.reasons()).containsExactly("action", "channel", "days", "fields", "geofence", "hours",
-        "period", "purpose", "region");
+    assertThat(d.reasons())
+        .containsExactly(
+            "action",
+            "channel",
+            "days",
+            "fields",
+            "geofence",
+            "hours",
+            "period",
+            "purpose",
+            "region");
   }
 
   @Test
   void countryCodeCoversSubdivisionsButNotTheOtherWayRound() {
-    PolicyEngine engine = Contracts.engine("""
+    PolicyEngine engine =
+        Contracts.engine(
+            """
         contract: c
         provider: p
         consumer: acme
@@ -146,25 +175,32 @@ class PolicyEngineTest {
     assertThat(engine.decide(call("2").region("CN"), counters).permitted()).isTrue();
     assertThat(engine.decide(call("3").region("DE-BE"), counters).permitted()).isTrue();
     assertThat(engine.decide(call("4").region("DE"), counters).reasons()).containsExactly("region");
-    assertThat(engine.decide(call("5").region("DE-BY"), counters).reasons()).containsExactly("region");
+    assertThat(engine.decide(call("5").region("DE-BY"), counters).reasons())
+        .containsExactly("region");
     assertThat(engine.decide(call("6"), counters).permitted()).as("no region given").isTrue();
   }
 
   @Test
   void actionHierarchy() {
-    PolicyEngine engine = Contracts.engine("contract: c\nprovider: p\nconsumer: acme\ndataset: ds\n");
+    PolicyEngine engine =
+        Contracts.engine("contract: c\nprovider: p\nconsumer: acme\ndataset: ds\n");
     InMemoryCounterStore counters = new InMemoryCounterStore();
-    for (Action a : new Action[] {Action.USE, Action.READ, Action.QUERY, Action.SUBSCRIBE, Action.STREAM}) {
+    for (Action a :
+        new Action[] {Action.USE, Action.READ, Action.QUERY, Action.SUBSCRIBE, Action.STREAM}) {
       assertThat(engine.decide(call("1").action(a), counters).permitted()).as(a.term()).isTrue();
     }
     for (Action a : new Action[] {Action.TRANSFER, Action.DISTRIBUTE, Action.SELL}) {
-      assertThat(engine.decide(call("1").action(a), counters).reasons()).as(a.term()).containsExactly("action");
+      assertThat(engine.decide(call("1").action(a), counters).reasons())
+          .as(a.term())
+          .containsExactly("action");
     }
   }
 
   @Test
   void hoursWindowWrappingMidnightInTheContractZone() {
-    PolicyEngine engine = Contracts.engine("""
+    PolicyEngine engine =
+        Contracts.engine(
+            """
         contract: c
         provider: p
         consumer: acme
@@ -180,12 +216,15 @@ class PolicyEngineTest {
     assertThat(engine.decide(call("2").ts(at0559), counters).permitted()).isTrue();
     assertThat(engine.decide(call("3").ts(at0600), counters).reasons()).containsExactly("hours");
     assertThat(engine.decide(call("4").ts(at2200), counters).permitted()).isTrue();
-    assertThat(engine.decide(call("5").ts(at2200 - 1), counters).reasons()).containsExactly("hours");
+    assertThat(engine.decide(call("5").ts(at2200 - 1), counters).reasons())
+        .containsExactly("hours");
   }
 
   @Test
   void validFromIsInclusiveAndUntilExclusive() {
-    PolicyEngine engine = Contracts.engine("""
+    PolicyEngine engine =
+        Contracts.engine(
+            """
         contract: c
         provider: p
         consumer: acme
@@ -196,7 +235,8 @@ class PolicyEngineTest {
     assertThat(engine.decide(call("1").ts(T0 - 1), counters).reasons()).containsExactly("period");
     assertThat(engine.decide(call("2").ts(T0), counters).permitted()).isTrue();
     assertThat(engine.decide(call("3").ts(T0 + 3_599_999), counters).permitted()).isTrue();
-    assertThat(engine.decide(call("4").ts(T0 + 3_600_000), counters).reasons()).containsExactly("period");
+    assertThat(engine.decide(call("4").ts(T0 + 3_600_000), counters).reasons())
+        .containsExactly("period");
   }
 
   @Test
@@ -204,13 +244,20 @@ class PolicyEngineTest {
     PolicyCompiler compiler = new PolicyCompiler();
     PolicyEngine engine = PolicyEngine.of(compiler.compileAll(Contracts.yaml(TWO_CONTRACTS)));
     PolicyEngine revoked = engine.without("a-trial").without("b-main");
-    assertThat(revoked.decide(call("1"), new InMemoryCounterStore()).reasons()).containsExactly("no-contract");
-    assertThat(engine.decide(call("1"), new InMemoryCounterStore()).permitted()).as("the old engine is unchanged").isTrue();
-    CompiledPolicy stricter = compiler.compile(Contracts.yaml(TWO_CONTRACTS.replace("[risk, marketing]", "[marketing]")).get(1));
+    assertThat(revoked.decide(call("1"), new InMemoryCounterStore()).reasons())
+        .containsExactly("no-contract");
+    assertThat(engine.decide(call("1"), new InMemoryCounterStore()).permitted())
+        .as("the old engine is unchanged")
+        .isTrue();
+    CompiledPolicy stricter =
+        compiler.compile(
+            Contracts.yaml(TWO_CONTRACTS.replace("[risk, marketing]", "[marketing]")).get(1));
     PolicyEngine replaced = engine.with(stricter);
     assertThat(replaced.size()).isEqualTo(2);
-    assertThat(replaced.contract("a-trial").version()).isNotEqualTo(engine.contract("a-trial").version());
+    assertThat(replaced.contract("a-trial").version())
+        .isNotEqualTo(engine.contract("a-trial").version());
     assertThat(replaced.decide(call("1").fields("a"), new InMemoryCounterStore()).contractId())
-        .as("a-trial no longer permits risk").isEqualTo("b-main");
+        .as("a-trial no longer permits risk")
+        .isEqualTo("b-main");
   }
 }

@@ -24,11 +24,15 @@ public final class RandomContracts {
   static final String[] FIELDS = {"f0", "f1", "f2", "f3", "f4", "f5"};
   static final String[] ZONES = {"UTC", "Asia/Shanghai", "Europe/Berlin", "America/New_York"};
   static final String[] DAYS = {"MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"};
-  static final String[] ACTIONS = {"use", "read", "query", "subscribe", "stream", "transfer", "distribute"};
+  static final String[] ACTIONS = {
+    "use", "read", "query", "subscribe", "stream", "transfer", "distribute"
+  };
   static final String[] CONSUMERS = {"c0", "c1"};
   static final String[] DATASETS = {"d0", "d1"};
+
   /** 2026-03-01T00:00:00Z. */
   static final long BASE = Instant.parse("2026-03-01T00:00:00Z").toEpochMilli();
+
   static final long DAY = 86_400_000L;
 
   private final Random random;
@@ -64,9 +68,12 @@ public final class RandomContracts {
     List<Constraint> joinable = new ArrayList<>();
     List<Constraint> rest = new ArrayList<>();
     for (Constraint c : rule.constraints()) {
-      boolean stateless = c instanceof AtomicConstraint a && a.leftOperand() != LeftOperand.RATE
-          && a.leftOperand() != LeftOperand.QUOTA && a.leftOperand() != LeftOperand.COUNT
-          && a.leftOperand() != LeftOperand.FIELD;
+      boolean stateless =
+          c instanceof AtomicConstraint a
+              && a.leftOperand() != LeftOperand.RATE
+              && a.leftOperand() != LeftOperand.QUOTA
+              && a.leftOperand() != LeftOperand.COUNT
+              && a.leftOperand() != LeftOperand.FIELD;
       (stateless && joinable.size() < 2 ? joinable : rest).add(c);
     }
     if (joinable.size() < 2) {
@@ -74,8 +81,17 @@ public final class RandomContracts {
     }
     rest.add(new LogicalConstraint(LogicalConstraint.Op.OR, joinable, "/or"));
     Rule joined = new Rule(rule.kind(), rule.actions(), rest, rule.duties(), rule.pointer());
-    return new Policy(p.uid(), p.type(), p.assigner(), p.assignee(), p.target(), p.zone(), List.of(joined),
-        p.prohibitions(), p.price(), p.origin());
+    return new Policy(
+        p.uid(),
+        p.type(),
+        p.assigner(),
+        p.assignee(),
+        p.target(),
+        p.zone(),
+        List.of(joined),
+        p.prohibitions(),
+        p.price(),
+        p.origin());
   }
 
   private String contract(String id) {
@@ -110,7 +126,11 @@ public final class RandomContracts {
       do {
         b = random.nextInt(24 * 4);
       } while (b == a);
-      y.append("hours: {from: \"").append(hhmm(a)).append("\", until: \"").append(hhmm(b)).append("\"}\n");
+      y.append("hours: {from: \"")
+          .append(hhmm(a))
+          .append("\", until: \"")
+          .append(hhmm(b))
+          .append("\"}\n");
     }
     if (chance(0.25)) {
       y.append("days: ").append(list(subset(DAYS, 1 + random.nextInt(6)))).append('\n');
@@ -121,7 +141,11 @@ public final class RandomContracts {
       y.append("fields:\n  allow: ").append(list(allow)).append('\n');
       if (chance(0.5)) {
         String f = allow.get(random.nextInt(allow.size()));
-        y.append("  mask: {").append(f).append(": ").append(pick(new String[] {"hash", "redact", "drop"})).append("}\n");
+        y.append("  mask: {")
+            .append(f)
+            .append(": ")
+            .append(pick(new String[] {"hash", "redact", "drop"}))
+            .append("}\n");
       }
     }
     if (chance(0.4)) {
@@ -136,21 +160,37 @@ public final class RandomContracts {
       for (int i = 0; i < k; i++) {
         double angle = 2 * Math.PI * i / k;
         double radius = 0.1 + random.nextDouble() * 0.5;
-        y.append(i == 0 ? "" : ", ").append('[').append(round(cx + radius * Math.cos(angle)))
-            .append(", ").append(round(cy + radius * Math.sin(angle))).append(']');
+        y.append(i == 0 ? "" : ", ")
+            .append('[')
+            .append(round(cx + radius * Math.cos(angle)))
+            .append(", ")
+            .append(round(cy + radius * Math.sin(angle)))
+            .append(']');
       }
       y.append("]\n");
     }
     if (chance(0.3)) {
-      y.append("channels: ").append(list(subset(new String[] {"http", "kafka", "mqtt"}, 1 + random.nextInt(2)))).append('\n');
+      y.append("channels: ")
+          .append(list(subset(new String[] {"http", "kafka", "mqtt"}, 1 + random.nextInt(2))))
+          .append('\n');
     }
     if (chance(0.6)) {
       List<String> limits = new ArrayList<>();
       if (chance(0.7)) {
-        limits.add("rate: \"" + (1 + random.nextInt(5)) + "/" + pick(new String[] {"s", "s", "min"}) + "\"");
+        limits.add(
+            "rate: \""
+                + (1 + random.nextInt(5))
+                + "/"
+                + pick(new String[] {"s", "s", "min"})
+                + "\"");
       }
       if (chance(0.4)) {
-        limits.add("quota: \"" + (1 + random.nextInt(20)) + "/" + pick(new String[] {"day", "month"}) + "\"");
+        limits.add(
+            "quota: \""
+                + (1 + random.nextInt(20))
+                + "/"
+                + pick(new String[] {"day", "month"})
+                + "\"");
       }
       if (chance(0.3)) {
         limits.add("total: " + (1 + random.nextInt(30)));
@@ -181,17 +221,25 @@ public final class RandomContracts {
       } else if (step < 97) {
         ts -= random.nextInt(5_000_000); // a late call
       } else {
-        ts -= (1 + random.nextInt(6)) * DAY; // a very late call: days, beyond the quota periods kept
+        ts -=
+            (1 + random.nextInt(6)) * DAY; // a very late call: days, beyond the quota periods kept
       }
-      DataCall c = new DataCall()
-          .id("call-" + i)
-          .ts(ts)
-          .consumer(chance(0.05) ? "stranger" : pick(CONSUMERS))
-          .dataset(pick(DATASETS))
-          .action(Action.ofTerm(pick(new String[] {"read", "query", "stream", "subscribe", "distribute", "sell", "use"})))
-          .purpose(chance(0.1) ? "unknown-purpose" : pick(PURPOSES));
+      DataCall c =
+          new DataCall()
+              .id("call-" + i)
+              .ts(ts)
+              .consumer(chance(0.05) ? "stranger" : pick(CONSUMERS))
+              .dataset(pick(DATASETS))
+              .action(
+                  Action.ofTerm(
+                      pick(
+                          new String[] {
+                            "read", "query", "stream", "subscribe", "distribute", "sell", "use"
+                          })))
+              .purpose(chance(0.1) ? "unknown-purpose" : pick(PURPOSES));
       if (chance(0.4)) {
-        List<String> fs = subset(chance(0.1) ? new String[] {"f0", "secret"} : FIELDS, random.nextInt(4));
+        List<String> fs =
+            subset(chance(0.1) ? new String[] {"f0", "secret"} : FIELDS, random.nextInt(4));
         c.fields(fs);
       }
       if (chance(0.6)) {
@@ -222,7 +270,8 @@ public final class RandomContracts {
       }
       Object r = a.rightOperand();
       switch (a.leftOperand()) {
-        case PURPOSE -> c.purpose(((List<String>) r).get(random.nextInt(((List<String>) r).size())));
+        case PURPOSE ->
+            c.purpose(((List<String>) r).get(random.nextInt(((List<String>) r).size())));
         case FIELD -> {
           if (c.hasFields()) {
             c.fields(subset(((List<String>) r).toArray(new String[0]), random.nextInt(3)));
@@ -245,8 +294,9 @@ public final class RandomContracts {
             c.location(y / poly.size(), x / poly.size());
           }
         }
-        case DELIVERY_CHANNEL -> c.channel(((List<Channel>) r).get(random.nextInt(((List<Channel>) r).size())));
-        default -> { }
+        case DELIVERY_CHANNEL ->
+            c.channel(((List<Channel>) r).get(random.nextInt(((List<Channel>) r).size())));
+        default -> {}
       }
     }
   }

@@ -42,7 +42,8 @@ class VocabularyTest {
       }
     }
     assertThat(v.size(Vocabulary.Kind.FIELD)).isEqualTo(expected.size());
-    expected.forEach((s, id) -> assertThat(v.lookup(Vocabulary.Kind.FIELD, new String(s))).isEqualTo(id));
+    expected.forEach(
+        (s, id) -> assertThat(v.lookup(Vocabulary.Kind.FIELD, new String(s))).isEqualTo(id));
     assertThat(expected.values()).doesNotHaveDuplicates();
   }
 
@@ -55,6 +56,8 @@ class VocabularyTest {
     assertThat(v.internName("vehicle-telemetry")).isEqualTo(fleet + 1);
     assertThat(v.nameId("stranger")).isEqualTo(-1);
     assertThat(v.nameId(null)).isEqualTo(-1);
-    assertThat(v.lookup(Vocabulary.Kind.PURPOSE, "fleet-analytics")).as("names are their own table").isEqualTo(-1);
+    assertThat(v.lookup(Vocabulary.Kind.PURPOSE, "fleet-analytics"))
+        .as("names are their own table")
+        .isEqualTo(-1);
   }
 }

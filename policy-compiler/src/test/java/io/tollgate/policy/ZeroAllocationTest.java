@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
  * same figure with {@code -prof gc}.
  */
 class ZeroAllocationTest {
-  private static final String CONTRACT = """
+  private static final String CONTRACT =
+      """
       contract: c
       provider: p
       consumer: acme
@@ -31,20 +32,38 @@ class ZeroAllocationTest {
 
   @Test
   void decidingAllocatesNothing() {
-    com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    com.sun.management.ThreadMXBean threads =
+        (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     PolicyEngine engine = Contracts.engine(CONTRACT);
     InMemoryCounterStore counters = new InMemoryCounterStore();
     long t0 = Instant.parse("2026-03-02T02:00:00Z").toEpochMilli();
     DataCall[] calls = {
-        new DataCall().id("1").consumer("acme").dataset("ds").action(Action.READ).purpose("risk")
-            .fields("a", "b").region("CN-SH").location(31.5, 121.5).channel(Channel.KAFKA),
-        new DataCall().id("2").consumer("acme").dataset("ds").action(Action.READ).purpose("ads")
-            .region("US-CA").location(40, -74).channel(Channel.HTTP),
-        new DataCall().id("3").consumer("stranger").dataset("ds").action(Action.READ).purpose("risk"),
+      new DataCall()
+          .id("1")
+          .consumer("acme")
+          .dataset("ds")
+          .action(Action.READ)
+          .purpose("risk")
+          .fields("a", "b")
+          .region("CN-SH")
+          .location(31.5, 121.5)
+          .channel(Channel.KAFKA),
+      new DataCall()
+          .id("2")
+          .consumer("acme")
+          .dataset("ds")
+          .action(Action.READ)
+          .purpose("ads")
+          .region("US-CA")
+          .location(40, -74)
+          .channel(Channel.HTTP),
+      new DataCall().id("3").consumer("stranger").dataset("ds").action(Action.READ).purpose("risk"),
     };
     Decision d = new Decision();
     int[] outcomes = new int[3];
-    for (int i = 0; i < 50_000; i++) { // warm up: the first use of a key allocates its counter state
+    for (int i = 0;
+        i < 50_000;
+        i++) { // warm up: the first use of a key allocates its counter state
       DataCall c = calls[i % 3].ts(t0 + i);
       engine.decide(c, counters, d);
     }

@@ -10,10 +10,10 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Reads lines with a bound on their length, so one hostile line cannot exhaust memory: an overlong
- * line is consumed to its end and reported through {@link #overlong()} instead of returned. A
- * line ending of CR LF loses its CR; a CR elsewhere is kept (JSON allows it between tokens, not
- * inside a string). A byte order mark at the start of the input is dropped.
- * Malformed UTF-8 is replaced, never fatal.
+ * line is consumed to its end and reported through {@link #overlong()} instead of returned. A line
+ * ending of CR LF loses its CR; a CR elsewhere is kept (JSON allows it between tokens, not inside a
+ * string). A byte order mark at the start of the input is dropped. Malformed UTF-8 is replaced,
+ * never fatal.
  */
 final class LineReader implements Closeable {
   private final BufferedReader in;
@@ -23,8 +23,15 @@ final class LineReader implements Closeable {
   private boolean overlong;
 
   LineReader(InputStream stream, int maxChars) {
-    this.in = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8.newDecoder()
-        .onMalformedInput(CodingErrorAction.REPLACE).onUnmappableCharacter(CodingErrorAction.REPLACE)), 1 << 16);
+    this.in =
+        new BufferedReader(
+            new InputStreamReader(
+                stream,
+                StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPLACE)
+                    .onUnmappableCharacter(CodingErrorAction.REPLACE)),
+            1 << 16);
     this.max = maxChars;
   }
 

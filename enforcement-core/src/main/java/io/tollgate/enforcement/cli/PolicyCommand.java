@@ -1,7 +1,6 @@
 package io.tollgate.enforcement.cli;
 
-import io.tollgate.policy.spi.Check;
-
+import io.tollgate.enforcement.contracts.ContractLoader;
 import io.tollgate.policy.CompiledPolicy;
 import io.tollgate.policy.DataCall;
 import io.tollgate.policy.Decision;
@@ -13,7 +12,6 @@ import io.tollgate.policy.PolicyEngine;
 import io.tollgate.policy.json.DataCallCodec;
 import io.tollgate.policy.json.DecisionCodec;
 import io.tollgate.policy.json.MalformedCallException;
-import io.tollgate.enforcement.contracts.ContractLoader;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStream;
@@ -41,7 +39,9 @@ public final class PolicyCommand implements Runnable {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
-  /** Loads and compiles contracts ({@link ContractLoader}); prints every diagnostic; null when any. */
+  /**
+   * Loads and compiles contracts ({@link ContractLoader}); prints every diagnostic; null when any.
+   */
   static List<CompiledPolicy> compile(List<Path> paths, PolicyCompiler compiler, PrintWriter err) {
     ContractLoader.Compiled c = new ContractLoader().compile(paths, compiler);
     for (Diagnostic d : c.diagnostics()) {
@@ -51,12 +51,18 @@ public final class PolicyCommand implements Runnable {
     return c.ok() ? c.contracts() : null;
   }
 
-  @Command(name = "check", mixinStandardHelpOptions = true,
-      description = "Check contract files (YAML); print every error with file, line and JSON pointer; exit 1 on any.")
+  @Command(
+      name = "check",
+      mixinStandardHelpOptions = true,
+      description =
+          "Check contract files (YAML); print every error with file, line and JSON pointer; exit 1 on any.")
   static final class Check implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    @Parameters(arity = "1..*", paramLabel = "FILE", description = "Contract files or directories of *.yaml/*.yml.")
+    @Parameters(
+        arity = "1..*",
+        paramLabel = "FILE",
+        description = "Contract files or directories of *.yaml/*.yml.")
     List<Path> files;
 
     @Override
@@ -68,7 +74,8 @@ public final class PolicyCommand implements Runnable {
         return 1;
       }
       for (CompiledPolicy p : compiled) {
-        out.printf("ok   %-32s %s -> %s  version %s%n", p.id(), p.consumer(), p.dataset(), p.version());
+        out.printf(
+            "ok   %-32s %s -> %s  version %s%n", p.id(), p.consumer(), p.dataset(), p.version());
       }
       out.printf("%d contract(s) ok%n", compiled.size());
       out.flush();
@@ -76,19 +83,28 @@ public final class PolicyCommand implements Runnable {
     }
   }
 
-  @Command(name = "eval", mixinStandardHelpOptions = true,
-      description = "Decide data calls (JSON lines) against contracts; write one decision per line to stdout.")
+  @Command(
+      name = "eval",
+      mixinStandardHelpOptions = true,
+      description =
+          "Decide data calls (JSON lines) against contracts; write one decision per line to stdout.")
   static final class Eval implements Callable<Integer> {
     /** Longer call lines are reported and skipped. */
     static final int MAX_LINE_CHARS = 1 << 20;
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--contracts", required = true, paramLabel = "DIR_OR_FILE",
+    @Option(
+        names = "--contracts",
+        required = true,
+        paramLabel = "DIR_OR_FILE",
         description = "Contract files or directories (repeatable).")
     List<Path> contracts;
 
-    @Option(names = "--calls", required = true, paramLabel = "FILE",
+    @Option(
+        names = "--calls",
+        required = true,
+        paramLabel = "FILE",
         description = "Data calls, one JSON object per line; '-' reads standard input.")
     String calls;
 
@@ -116,18 +132,26 @@ public final class PolicyCommand implements Runnable {
       }
       BufferedWriter out = new BufferedWriter(spec.commandLine().getOut(), 1 << 16);
       try (InputStream in = calls.equals("-") ? System.in : Files.newInputStream(Path.of(calls));
-           LineReader lines = new LineReader(in, MAX_LINE_CHARS)) {
+          LineReader lines = new LineReader(in, MAX_LINE_CHARS)) {
         String line;
         long lastReport = System.nanoTime(); // progress only: the decisions use each call's ts
         while ((line = lines.next()) != null) {
           if ((lines.number() & 0xFFFF) == 0 && System.nanoTime() - lastReport > 5_000_000_000L) {
             lastReport = System.nanoTime();
-            err.printf("progress: %,d lines read, %,d decided%n", lines.number(),
-                outcomes[0] + outcomes[1] + outcomes[2]);
+            err.printf(
+                "progress: %,d lines read, %,d decided%n",
+                lines.number(), outcomes[0] + outcomes[1] + outcomes[2]);
             err.flush();
           }
           if (lines.overlong()) {
-            err.println("skip: " + name + ":" + lines.number() + ": line longer than " + MAX_LINE_CHARS + " characters");
+            err.println(
+                "skip: "
+                    + name
+                    + ":"
+                    + lines.number()
+                    + ": line longer than "
+                    + MAX_LINE_CHARS
+                    + " characters");
             malformed++;
             continue;
           }
@@ -148,9 +172,13 @@ public final class PolicyCommand implements Runnable {
         }
       }
       out.flush();
-      err.printf("decided %d call(s): %d permit, %d deny, %d throttle; %d malformed line(s) skipped%n",
-          outcomes[0] + outcomes[1] + outcomes[2], outcomes[Outcome.PERMIT.ordinal()],
-          outcomes[Outcome.DENY.ordinal()], outcomes[Outcome.THROTTLE.ordinal()], malformed);
+      err.printf(
+          "decided %d call(s): %d permit, %d deny, %d throttle; %d malformed line(s) skipped%n",
+          outcomes[0] + outcomes[1] + outcomes[2],
+          outcomes[Outcome.PERMIT.ordinal()],
+          outcomes[Outcome.DENY.ordinal()],
+          outcomes[Outcome.THROTTLE.ordinal()],
+          malformed);
       err.flush();
       return 0;
     }

@@ -51,11 +51,15 @@ public final class ContractLoader {
       try {
         files = expand(root);
       } catch (IOException e) {
-        diagnostics.add(new Diagnostic(root.toString(), 0, 0, "", "expected a readable file or directory, found " + e));
+        diagnostics.add(
+            new Diagnostic(
+                root.toString(), 0, 0, "", "expected a readable file or directory, found " + e));
         continue;
       }
       if (files.isEmpty() && Files.isDirectory(root)) {
-        diagnostics.add(new Diagnostic(root.toString(), 0, 0, "", "expected *.yaml or *.yml contract files, found none"));
+        diagnostics.add(
+            new Diagnostic(
+                root.toString(), 0, 0, "", "expected *.yaml or *.yml contract files, found none"));
       }
       for (Path f : files) {
         SourceResult r = loadFile(f);
@@ -64,8 +68,16 @@ public final class ContractLoader {
           String previous = seen.putIfAbsent(p.uid(), p.origin().file());
           if (previous != null) {
             int[] pos = p.origin().position("/contract");
-            diagnostics.add(new Diagnostic(p.origin().file(), pos == null ? 0 : pos[0], pos == null ? 0 : pos[1],
-                "/contract", "expected a unique contract id, found \"" + p.uid() + "\" already defined in " + previous));
+            diagnostics.add(
+                new Diagnostic(
+                    p.origin().file(),
+                    pos == null ? 0 : pos[0],
+                    pos == null ? 0 : pos[1],
+                    "/contract",
+                    "expected a unique contract id, found \""
+                        + p.uid()
+                        + "\" already defined in "
+                        + previous));
           } else {
             policies.add(p);
           }
@@ -108,13 +120,15 @@ public final class ContractLoader {
         diagnostics.addAll(e.diagnostics());
       }
     }
-    return diagnostics.isEmpty() ? new Compiled(compiled, List.of()) : new Compiled(List.of(), diagnostics);
+    return diagnostics.isEmpty()
+        ? new Compiled(compiled, List.of())
+        : new Compiled(List.of(), diagnostics);
   }
 
   /**
    * What a publisher would send for {@code c} is its own document's text: read on its own, it must
-   * give exactly this contract (same id, same version), or the stream would enforce something
-   * other than what was checked. Null when it does.
+   * give exactly this contract (same id, same version), or the stream would enforce something other
+   * than what was checked. Null when it does.
    */
   private Diagnostic ownTextProblem(CompiledPolicy c, PolicyCompiler compiler) {
     String text = c.source().origin().text();
@@ -126,20 +140,34 @@ public final class ContractLoader {
     } else {
       SourceResult alone = yaml.read(file, c.source().origin().baseDir(), text);
       if (!alone.ok() || alone.policies().size() != 1) {
-        problem = "its document does not read on its own: "
-            + (alone.ok() ? alone.policies().size() + " contracts" : alone.diagnostics().get(0).message());
+        problem =
+            "its document does not read on its own: "
+                + (alone.ok()
+                    ? alone.policies().size() + " contracts"
+                    : alone.diagnostics().get(0).message());
       } else {
         try {
           CompiledPolicy again = compiler.compile(alone.policies().get(0));
-          problem = again.id().equals(c.id()) && again.version().equals(c.version()) ? null
-              : "its document, read on its own, is version " + again.version() + " of " + again.id();
+          problem =
+              again.id().equals(c.id()) && again.version().equals(c.version())
+                  ? null
+                  : "its document, read on its own, is version "
+                      + again.version()
+                      + " of "
+                      + again.id();
         } catch (PolicyException e) {
           problem = "its document does not compile on its own: " + e.diagnostics().get(0).message();
         }
       }
     }
-    return problem == null ? null : new Diagnostic(file, pos == null ? 0 : pos[0], pos == null ? 0 : pos[1],
-        "/contract", "expected a contract that can be published as its own record, found that " + problem);
+    return problem == null
+        ? null
+        : new Diagnostic(
+            file,
+            pos == null ? 0 : pos[0],
+            pos == null ? 0 : pos[1],
+            "/contract",
+            "expected a contract that can be published as its own record, found that " + problem);
   }
 
   /** Reads one file. */
@@ -147,15 +175,24 @@ public final class ContractLoader {
     String name = file.toString();
     try {
       if (!Files.isRegularFile(file)) {
-        return failure(name, "expected a contract file, found " + (Files.exists(file) ? "something else" : "no such file"));
+        return failure(
+            name,
+            "expected a contract file, found "
+                + (Files.exists(file) ? "something else" : "no such file"));
       }
       long size = Files.size(file);
       if (size > MAX_FILE_BYTES) {
-        return failure(name, "expected a contract file of at most " + MAX_FILE_BYTES + " bytes, found " + size);
+        return failure(
+            name,
+            "expected a contract file of at most " + MAX_FILE_BYTES + " bytes, found " + size);
       }
       String text;
       try {
-        text = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(file))).toString();
+        text =
+            StandardCharsets.UTF_8
+                .newDecoder()
+                .decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(file)))
+                .toString();
       } catch (CharacterCodingException e) {
         return failure(name, "expected UTF-8 text, found bytes that are not UTF-8");
       }
@@ -176,10 +213,11 @@ public final class ContractLoader {
     }
     try (Stream<Path> s = Files.walk(root)) {
       return s.filter(Files::isRegularFile)
-          .filter(p -> {
-            String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
-            return n.endsWith(".yaml") || n.endsWith(".yml");
-          })
+          .filter(
+              p -> {
+                String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
+                return n.endsWith(".yaml") || n.endsWith(".yml");
+              })
           .sorted()
           .toList();
     }

@@ -27,22 +27,28 @@ public final class CallRecord {
   public String channel;
   public long records;
   public long bytes;
+
   /** The payload object as UTF-8 JSON, or null when the call has none. */
   public byte[] payload;
+
   /** The payload's top-level keys, in order (null when there is no payload). */
   public String[] payloadKeys;
+
   /** For key i, its value's raw JSON is payload[spans[2i], spans[2i+1]). */
   public int[] payloadSpans;
 
   /** Broker timestamp of the record (ms): when it entered Tollgate. */
   public long ingestTs;
+
   public int partition;
   public long offset;
 
   /** Why the record is malformed, or null. */
   public String error;
+
   /** The record's key and value as read, kept only for malformed records. */
   public byte[] originalKey;
+
   public byte[] original;
 
   public CallRecord() {}
@@ -72,8 +78,15 @@ public final class CallRecord {
 
   /** Writes the call attributes into {@code c} (reset first) and returns it. */
   public DataCall to(DataCall c) {
-    c.reset().id(id).ts(ts).consumer(consumer).dataset(dataset).action(Action.ofTerm(action)).purpose(purpose)
-        .records(records).bytes(bytes);
+    c.reset()
+        .id(id)
+        .ts(ts)
+        .consumer(consumer)
+        .dataset(dataset)
+        .action(Action.ofTerm(action))
+        .purpose(purpose)
+        .records(records)
+        .bytes(bytes);
     if (fields != null) {
       c.fields(fields);
     }

@@ -20,6 +20,7 @@ import java.util.Arrays;
 public final class CallRecordCodec {
   /** The schema version this codec reads. */
   public static final int VERSION = 1;
+
   /** Largest record accepted. */
   public static final int MAX_RECORD_BYTES = 1 << 20;
 
@@ -27,6 +28,7 @@ public final class CallRecordCodec {
   private final DataCall call = new DataCall();
   private final long maxFutureMillis;
   private final long maxLateMillis;
+
   /** Most top-level keys a payload may have. */
   public static final int MAX_PAYLOAD_KEYS = 1024;
 
@@ -50,57 +52,66 @@ public final class CallRecordCodec {
 
   /**
    * @param maxLateMillis how far a call's {@code ts} may lag its record's broker timestamp; a call
-   *     stamped further in the past could pick a moment its contract allowed (an expired
-   *     validity, other hours or days, an emptier quota period), so it is refused
+   *     stamped further in the past could pick a moment its contract allowed (an expired validity,
+   *     other hours or days, an emptier quota period), so it is refused
    */
   public CallRecordCodec(long maxFutureMillis, long maxLateMillis) {
     this.maxFutureMillis = maxFutureMillis;
     this.maxLateMillis = maxLateMillis;
   }
 
-  private final DataCallCodec.OtherKeys others = (key, p) -> {
-    switch (key) {
-      case "v": {
-        JsonToken t = p.currentToken();
-        if (t != JsonToken.VALUE_NUMBER_INT || p.getLongValue() != VERSION) {
-          throw new MalformedCallException("v: expected schema version " + VERSION + ", found "
-              + (t == JsonToken.VALUE_NUMBER_INT ? p.getText() : describe(t)));
+  private final DataCallCodec.OtherKeys others =
+      (key, p) -> {
+        switch (key) {
+          case "v":
+            {
+              JsonToken t = p.currentToken();
+              if (t != JsonToken.VALUE_NUMBER_INT || p.getLongValue() != VERSION) {
+                throw new MalformedCallException(
+                    "v: expected schema version "
+                        + VERSION
+                        + ", found "
+                        + (t == JsonToken.VALUE_NUMBER_INT ? p.getText() : describe(t)));
+              }
+              break;
+            }
+          case "payload":
+            {
+              JsonToken t = p.currentToken();
+              if (t == JsonToken.VALUE_NULL) {
+                break;
+              }
+              if (t != JsonToken.START_OBJECT) {
+                p.skipChildren();
+                throw new MalformedCallException(
+                    "payload: expected an object, found " + describe(t));
+              }
+              int start = (int) p.currentTokenLocation().getByteOffset();
+              int n = 0;
+              while (p.nextToken() == JsonToken.FIELD_NAME) {
+                if (n == MAX_PAYLOAD_KEYS) {
+                  throw new MalformedCallException(
+                      "payload: expected at most " + MAX_PAYLOAD_KEYS + " keys, found more");
+                }
+                keys[n] =
+                    p.currentName(); // canonical (interned) by the parser: no allocation per record
+                p.nextToken();
+                spans[2 * n] = (int) p.currentTokenLocation().getByteOffset() - start;
+                p.skipChildren();
+                p.finishToken();
+                spans[2 * n + 1] = (int) p.currentLocation().getByteOffset() - start;
+                n++;
+              }
+              int end = (int) p.currentLocation().getByteOffset();
+              payload = Arrays.copyOfRange(current, start, end);
+              payloadKeys = Arrays.copyOf(keys, n);
+              payloadSpans = Arrays.copyOf(spans, 2 * n);
+              break;
+            }
+          default:
+            p.skipChildren();
         }
-        break;
-      }
-      case "payload": {
-        JsonToken t = p.currentToken();
-        if (t == JsonToken.VALUE_NULL) {
-          break;
-        }
-        if (t != JsonToken.START_OBJECT) {
-          p.skipChildren();
-          throw new MalformedCallException("payload: expected an object, found " + describe(t));
-        }
-        int start = (int) p.currentTokenLocation().getByteOffset();
-        int n = 0;
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-          if (n == MAX_PAYLOAD_KEYS) {
-            throw new MalformedCallException("payload: expected at most " + MAX_PAYLOAD_KEYS + " keys, found more");
-          }
-          keys[n] = p.currentName(); // canonical (interned) by the parser: no allocation per record
-          p.nextToken();
-          spans[2 * n] = (int) p.currentTokenLocation().getByteOffset() - start;
-          p.skipChildren();
-          p.finishToken();
-          spans[2 * n + 1] = (int) p.currentLocation().getByteOffset() - start;
-          n++;
-        }
-        int end = (int) p.currentLocation().getByteOffset();
-        payload = Arrays.copyOfRange(current, start, end);
-        payloadKeys = Arrays.copyOf(keys, n);
-        payloadSpans = Arrays.copyOf(spans, 2 * n);
-        break;
-      }
-      default:
-        p.skipChildren();
-    }
-  };
+      };
 
   /** Parses {@code value} (a record of {@code tollgate.calls}) into {@code into}. */
   public CallRecord parse(byte[] key, byte[] value, long ingestTs, CallRecord into) {
@@ -127,7 +138,10 @@ public final class CallRecordCodec {
     if (value.length > MAX_RECORD_BYTES) {
       return "expected a record of at most " + MAX_RECORD_BYTES + " bytes, found " + value.length;
     }
-    if (value.length >= 3 && value[0] == (byte) 0xef && value[1] == (byte) 0xbb && value[2] == (byte) 0xbf) {
+    if (value.length >= 3
+        && value[0] == (byte) 0xef
+        && value[1] == (byte) 0xbb
+        && value[2] == (byte) 0xbf) {
       return "expected UTF-8 JSON without a byte order mark, found one";
     }
     int bad = Utf8.invalidAt(value);
@@ -136,7 +150,8 @@ public final class CallRecordCodec {
     }
     bad = Utf8.loneSurrogateEscapeAt(value);
     if (bad >= 0) {
-      return "expected text that UTF-8 can encode, found an escaped lone surrogate at offset " + bad;
+      return "expected text that UTF-8 can encode, found an escaped lone surrogate at offset "
+          + bad;
     }
     payload = null;
     payloadKeys = null;
@@ -162,12 +177,20 @@ public final class CallRecordCodec {
       current = null;
     }
     if (ingestTs >= 0 && call.ts() - ingestTs > maxFutureMillis) {
-      return "ts: expected at most " + maxFutureMillis + " ms after the record's broker time " + ingestTs
-          + ", found " + call.ts();
+      return "ts: expected at most "
+          + maxFutureMillis
+          + " ms after the record's broker time "
+          + ingestTs
+          + ", found "
+          + call.ts();
     }
     if (ingestTs >= 0 && ingestTs - call.ts() > maxLateMillis) {
-      return "ts: expected at most " + maxLateMillis + " ms before the record's broker time " + ingestTs
-          + ", found " + call.ts();
+      return "ts: expected at most "
+          + maxLateMillis
+          + " ms before the record's broker time "
+          + ingestTs
+          + ", found "
+          + call.ts();
     }
     return null;
   }

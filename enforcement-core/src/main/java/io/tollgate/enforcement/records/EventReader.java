@@ -26,130 +26,165 @@ public final class EventReader {
 
   /** A {@code tollgate.feedback} event. */
   public static FeedbackEvent feedback(byte[] value) {
-    return read(value, "feedback event", p -> {
-      String callId = null;
-      Outcome decision = null;
-      List<String> reasons = null;
-      String contract = null;
-      String version = null;
-      String consumer = null;
-      String dataset = null;
-      String action = null;
-      String purpose = null;
-      long records = 0;
-      long bytes = 0;
-      String eventTime = null;
-      long ingest = -1;
-      long decided = -1;
-      while (p.nextToken() == JsonToken.FIELD_NAME) {
-        String name = p.currentName();
-        JsonToken t = p.nextToken();
-        switch (name) {
-          case "v" -> version(p);
-          case "callId" -> callId = text(p, name);
-          case "decision" -> decision = outcome(text(p, name));
-          case "reasons" -> reasons = strings(p, t, name);
-          case "contract" -> contract = text(p, name);
-          case "policyVersion" -> version = text(p, name);
-          case "consumer" -> consumer = text(p, name);
-          case "dataset" -> dataset = text(p, name);
-          case "action" -> action = text(p, name);
-          case "purpose" -> purpose = text(p, name);
-          case "records" -> records = number(p, name);
-          case "bytes" -> bytes = number(p, name);
-          case "eventTime" -> eventTime = text(p, name);
-          case "ingestTime" -> ingest = number(p, name);
-          case "decisionTime" -> decided = number(p, name);
-          default -> p.skipChildren();
-        }
-      }
-      require(callId, "callId");
-      require(decision, "decision");
-      return new FeedbackEvent(callId, decision, reasons == null ? List.of() : reasons, contract, version, consumer,
-          dataset, action, purpose, records, bytes, eventTime, ingest, decided);
-    });
+    return read(
+        value,
+        "feedback event",
+        p -> {
+          String callId = null;
+          Outcome decision = null;
+          List<String> reasons = null;
+          String contract = null;
+          String version = null;
+          String consumer = null;
+          String dataset = null;
+          String action = null;
+          String purpose = null;
+          long records = 0;
+          long bytes = 0;
+          String eventTime = null;
+          long ingest = -1;
+          long decided = -1;
+          while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            JsonToken t = p.nextToken();
+            switch (name) {
+              case "v" -> version(p);
+              case "callId" -> callId = text(p, name);
+              case "decision" -> decision = outcome(text(p, name));
+              case "reasons" -> reasons = strings(p, t, name);
+              case "contract" -> contract = text(p, name);
+              case "policyVersion" -> version = text(p, name);
+              case "consumer" -> consumer = text(p, name);
+              case "dataset" -> dataset = text(p, name);
+              case "action" -> action = text(p, name);
+              case "purpose" -> purpose = text(p, name);
+              case "records" -> records = number(p, name);
+              case "bytes" -> bytes = number(p, name);
+              case "eventTime" -> eventTime = text(p, name);
+              case "ingestTime" -> ingest = number(p, name);
+              case "decisionTime" -> decided = number(p, name);
+              default -> p.skipChildren();
+            }
+          }
+          require(callId, "callId");
+          require(decision, "decision");
+          return new FeedbackEvent(
+              callId,
+              decision,
+              reasons == null ? List.of() : reasons,
+              contract,
+              version,
+              consumer,
+              dataset,
+              action,
+              purpose,
+              records,
+              bytes,
+              eventTime,
+              ingest,
+              decided);
+        });
   }
 
   /** A {@code tollgate.delivered} record. */
   public static DeliveredEvent delivered(byte[] value) {
-    return read(value, "delivered record", p -> {
-      String callId = null;
-      String consumer = null;
-      String dataset = null;
-      String contract = null;
-      String version = null;
-      String eventTime = null;
-      String payload = null;
-      while (p.nextToken() == JsonToken.FIELD_NAME) {
-        String name = p.currentName();
-        JsonToken t = p.nextToken();
-        switch (name) {
-          case "v" -> version(p);
-          case "callId" -> callId = text(p, name);
-          case "consumer" -> consumer = text(p, name);
-          case "dataset" -> dataset = text(p, name);
-          case "contract" -> contract = text(p, name);
-          case "policyVersion" -> version = text(p, name);
-          case "eventTime" -> eventTime = text(p, name);
-          case "payload" -> {
-            if (t != JsonToken.START_OBJECT) {
-              throw new MalformedRecordException("payload: expected an object, found " + t);
+    return read(
+        value,
+        "delivered record",
+        p -> {
+          String callId = null;
+          String consumer = null;
+          String dataset = null;
+          String contract = null;
+          String version = null;
+          String eventTime = null;
+          String payload = null;
+          while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            JsonToken t = p.nextToken();
+            switch (name) {
+              case "v" -> version(p);
+              case "callId" -> callId = text(p, name);
+              case "consumer" -> consumer = text(p, name);
+              case "dataset" -> dataset = text(p, name);
+              case "contract" -> contract = text(p, name);
+              case "policyVersion" -> version = text(p, name);
+              case "eventTime" -> eventTime = text(p, name);
+              case "payload" -> {
+                if (t != JsonToken.START_OBJECT) {
+                  throw new MalformedRecordException("payload: expected an object, found " + t);
+                }
+                int from = (int) p.currentTokenLocation().getByteOffset();
+                p.skipChildren();
+                int to = (int) p.currentLocation().getByteOffset();
+                payload = new String(value, from, to - from, StandardCharsets.UTF_8);
+              }
+              default -> p.skipChildren();
             }
-            int from = (int) p.currentTokenLocation().getByteOffset();
-            p.skipChildren();
-            int to = (int) p.currentLocation().getByteOffset();
-            payload = new String(value, from, to - from, StandardCharsets.UTF_8);
           }
-          default -> p.skipChildren();
-        }
-      }
-      require(callId, "callId");
-      return new DeliveredEvent(callId, consumer, dataset, contract, version, eventTime, payload);
-    });
+          require(callId, "callId");
+          return new DeliveredEvent(
+              callId, consumer, dataset, contract, version, eventTime, payload);
+        });
   }
 
   /** A {@code tollgate.dlq} record. */
   public static DeadLetterEvent deadLetter(byte[] value) {
-    return read(value, "dead letter", p -> {
-      String error = null;
-      String topic = null;
-      int partition = -1;
-      long offset = -1;
-      long ingest = -1;
-      byte[] key = null;
-      byte[] original = null;
-      long keyBytes = -1;
-      boolean keyTruncated = false;
-      String keySha = null;
-      long valueBytes = -1;
-      boolean truncated = false;
-      String valueSha = null;
-      while (p.nextToken() == JsonToken.FIELD_NAME) {
-        String name = p.currentName();
-        JsonToken t = p.nextToken();
-        switch (name) {
-          case "v" -> version(p);
-          case "error" -> error = text(p, name);
-          case "topic" -> topic = text(p, name);
-          case "partition" -> partition = (int) number(p, name);
-          case "offset" -> offset = number(p, name);
-          case "ingestTime" -> ingest = number(p, name);
-          case "key" -> key = base64(text(p, name), name);
-          case "value" -> original = base64(text(p, name), name);
-          case "keyBytes" -> keyBytes = number(p, name);
-          case "keyTruncated" -> keyTruncated = bool(p, name);
-          case "keySha256" -> keySha = text(p, name);
-          case "valueBytes" -> valueBytes = number(p, name);
-          case "valueTruncated" -> truncated = bool(p, name);
-          case "valueSha256" -> valueSha = text(p, name);
-          default -> p.skipChildren();
-        }
-      }
-      require(error, "error");
-      require(topic, "topic");
-      return new DeadLetterEvent(error, topic, partition, offset, ingest, key, original, keyBytes, keyTruncated, keySha,
-          valueBytes, truncated, valueSha);
-    });
+    return read(
+        value,
+        "dead letter",
+        p -> {
+          String error = null;
+          String topic = null;
+          int partition = -1;
+          long offset = -1;
+          long ingest = -1;
+          byte[] key = null;
+          byte[] original = null;
+          long keyBytes = -1;
+          boolean keyTruncated = false;
+          String keySha = null;
+          long valueBytes = -1;
+          boolean truncated = false;
+          String valueSha = null;
+          while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            JsonToken t = p.nextToken();
+            switch (name) {
+              case "v" -> version(p);
+              case "error" -> error = text(p, name);
+              case "topic" -> topic = text(p, name);
+              case "partition" -> partition = (int) number(p, name);
+              case "offset" -> offset = number(p, name);
+              case "ingestTime" -> ingest = number(p, name);
+              case "key" -> key = base64(text(p, name), name);
+              case "value" -> original = base64(text(p, name), name);
+              case "keyBytes" -> keyBytes = number(p, name);
+              case "keyTruncated" -> keyTruncated = bool(p, name);
+              case "keySha256" -> keySha = text(p, name);
+              case "valueBytes" -> valueBytes = number(p, name);
+              case "valueTruncated" -> truncated = bool(p, name);
+              case "valueSha256" -> valueSha = text(p, name);
+              default -> p.skipChildren();
+            }
+          }
+          require(error, "error");
+          require(topic, "topic");
+          return new DeadLetterEvent(
+              error,
+              topic,
+              partition,
+              offset,
+              ingest,
+              key,
+              original,
+              keyBytes,
+              keyTruncated,
+              keySha,
+              valueBytes,
+              truncated,
+              valueSha);
+        });
   }
 
   private interface Body<T> {
@@ -170,13 +205,15 @@ public final class EventReader {
       }
       return out;
     } catch (IOException e) {
-      throw new MalformedRecordException("expected a " + what + " in valid JSON: " + e.getMessage(), e);
+      throw new MalformedRecordException(
+          "expected a " + what + " in valid JSON: " + e.getMessage(), e);
     }
   }
 
   private static void version(JsonParser p) throws IOException {
     if (p.currentToken() != JsonToken.VALUE_NUMBER_INT || p.getLongValue() != EventWriter.VERSION) {
-      throw new MalformedRecordException("v: expected schema version " + EventWriter.VERSION + ", found " + p.getText());
+      throw new MalformedRecordException(
+          "v: expected schema version " + EventWriter.VERSION + ", found " + p.getText());
     }
   }
 
@@ -193,7 +230,8 @@ public final class EventReader {
 
   private static long number(JsonParser p, String name) throws IOException {
     if (p.currentToken() != JsonToken.VALUE_NUMBER_INT) {
-      throw new MalformedRecordException(name + ": expected a whole number, found " + p.currentToken());
+      throw new MalformedRecordException(
+          name + ": expected a whole number, found " + p.currentToken());
     }
     return p.getLongValue();
   }

@@ -15,31 +15,45 @@ import java.util.Base64;
 public final class EventWriter {
   public static final int VERSION = 1;
   private static final Reason[] REASONS = Reason.values();
-  
+
   private final JsonBytes out = new JsonBytes();
   private final char[] time = new char[24];
   private final PayloadFilter payloads;
 
-  /** @param maskKey the key of the keyed hash that {@code hash} masks apply ({@link Pseudonyms}) */
+  /**
+   * @param maskKey the key of the keyed hash that {@code hash} masks apply ({@link Pseudonyms})
+   */
   public EventWriter(byte[] maskKey) {
     this.payloads = new PayloadFilter(new Pseudonyms(maskKey));
   }
 
   /** The feedback event of one decision. */
   public byte[] feedback(CallRecord call, Decision d, long decisionTime) {
-    return feedback(call, d.outcome().name(), d.reasonMask(), d.contractId(), d.policyVersion(), decisionTime);
+    return feedback(
+        call, d.outcome().name(), d.reasonMask(), d.contractId(), d.policyVersion(), decisionTime);
   }
 
   /**
    * A feedback event from its parts (for enforcement points and baselines that decide without a
    * {@link Decision} object at hand).
    */
-  public byte[] feedback(CallRecord call, String outcome, int reasons, String contract, String version,
+  public byte[] feedback(
+      CallRecord call,
+      String outcome,
+      int reasons,
+      String contract,
+      String version,
       long decisionTime) {
-    out.reset().raw('{').key("v", true).number(VERSION)
-        .key("callId", false).string(call.id)
-        .key("decision", false).string(outcome)
-        .key("reasons", false).raw('[');
+    out.reset()
+        .raw('{')
+        .key("v", true)
+        .number(VERSION)
+        .key("callId", false)
+        .string(call.id)
+        .key("decision", false)
+        .string(outcome)
+        .key("reasons", false)
+        .raw('[');
     boolean first = true;
     int mask = reasons;
     while (mask != 0) {
@@ -51,17 +65,30 @@ public final class EventWriter {
       first = false;
     }
     out.raw(']')
-        .key("contract", false).string(contract)
-        .key("policyVersion", false).string(version)
-        .key("consumer", false).string(call.consumer)
-        .key("dataset", false).string(call.dataset)
-        .key("action", false).string(call.action)
-        .key("purpose", false).string(call.purpose)
-        .key("records", false).number(call.records)
-        .key("bytes", false).number(call.bytes)
-        .key("eventTime", false).raw('"').ascii(time, IsoTime.format(call.ts, time)).raw('"')
-        .key("ingestTime", false).number(call.ingestTs)
-        .key("decisionTime", false).number(decisionTime)
+        .key("contract", false)
+        .string(contract)
+        .key("policyVersion", false)
+        .string(version)
+        .key("consumer", false)
+        .string(call.consumer)
+        .key("dataset", false)
+        .string(call.dataset)
+        .key("action", false)
+        .string(call.action)
+        .key("purpose", false)
+        .string(call.purpose)
+        .key("records", false)
+        .number(call.records)
+        .key("bytes", false)
+        .number(call.bytes)
+        .key("eventTime", false)
+        .raw('"')
+        .ascii(time, IsoTime.format(call.ts, time))
+        .raw('"')
+        .key("ingestTime", false)
+        .number(call.ingestTs)
+        .key("decisionTime", false)
+        .number(decisionTime)
         .raw('}');
     return out.toByteArray();
   }
@@ -70,15 +97,30 @@ public final class EventWriter {
    * The delivered record of a permitted call: its payload keeps only the top-level keys in {@code
    * project} (all when null) and applies {@code masks} ({@link PayloadFilter}).
    */
-  public byte[] delivered(CallRecord call, String contract, String policyVersion, String[] project,
+  public byte[] delivered(
+      CallRecord call,
+      String contract,
+      String policyVersion,
+      String[] project,
       Obligations.Mask[] masks) {
-    out.reset().raw('{').key("v", true).number(VERSION)
-        .key("callId", false).string(call.id)
-        .key("consumer", false).string(call.consumer)
-        .key("dataset", false).string(call.dataset)
-        .key("contract", false).string(contract)
-        .key("policyVersion", false).string(policyVersion)
-        .key("eventTime", false).raw('"').ascii(time, IsoTime.format(call.ts, time)).raw('"')
+    out.reset()
+        .raw('{')
+        .key("v", true)
+        .number(VERSION)
+        .key("callId", false)
+        .string(call.id)
+        .key("consumer", false)
+        .string(call.consumer)
+        .key("dataset", false)
+        .string(call.dataset)
+        .key("contract", false)
+        .string(contract)
+        .key("policyVersion", false)
+        .string(policyVersion)
+        .key("eventTime", false)
+        .raw('"')
+        .ascii(time, IsoTime.format(call.ts, time))
+        .raw('"')
         .key("payload", false);
     payloads.write(out, call.payload, call.payloadKeys, call.payloadSpans, project, masks);
     out.raw('}');
@@ -87,6 +129,7 @@ public final class EventWriter {
 
   /** Most bytes of an original key or value a dead letter carries (base64 adds a third). */
   public static final int MAX_ORIGINAL_BYTES = 256 * 1024;
+
   /** Longest error text a dead letter carries, in characters. */
   public static final int MAX_ERROR_CHARS = 4096;
 
@@ -95,27 +138,48 @@ public final class EventWriter {
    * A value longer than {@link #MAX_ORIGINAL_BYTES} is cut there ({@code valueTruncated}); its full
    * length and SHA-256 identify the original, so a dead letter always fits a Kafka record.
    */
-  public byte[] deadLetter(String source, int partition, long offset, long ingestTs, String error,
-      byte[] originalKey, byte[] original) {
+  public byte[] deadLetter(
+      String source,
+      int partition,
+      long offset,
+      long ingestTs,
+      String error,
+      byte[] originalKey,
+      byte[] original) {
     if (error != null && error.length() > MAX_ERROR_CHARS) {
       error = error.substring(0, MAX_ERROR_CHARS) + "...";
     }
-    out.reset().raw('{').key("v", true).number(VERSION)
-        .key("error", false).string(error)
-        .key("topic", false).string(source)
-        .key("partition", false).number(partition)
-        .key("offset", false).number(offset)
-        .key("ingestTime", false).number(ingestTs)
-        .key("key", false).string(base64(originalKey))
-        .key("value", false).string(base64(original));
+    out.reset()
+        .raw('{')
+        .key("v", true)
+        .number(VERSION)
+        .key("error", false)
+        .string(error)
+        .key("topic", false)
+        .string(source)
+        .key("partition", false)
+        .number(partition)
+        .key("offset", false)
+        .number(offset)
+        .key("ingestTime", false)
+        .number(ingestTs)
+        .key("key", false)
+        .string(base64(originalKey))
+        .key("value", false)
+        .string(base64(original));
     if (originalKey != null && originalKey.length > MAX_ORIGINAL_BYTES) {
-      out.key("keyBytes", false).number(originalKey.length)
-          .key("keyTruncated", false).ascii("true")
-          .key("keySha256", false).string(sha256(originalKey));
+      out.key("keyBytes", false)
+          .number(originalKey.length)
+          .key("keyTruncated", false)
+          .ascii("true")
+          .key("keySha256", false)
+          .string(sha256(originalKey));
     }
     if (original != null) {
-      out.key("valueBytes", false).number(original.length)
-          .key("valueTruncated", false).ascii(original.length > MAX_ORIGINAL_BYTES ? "true" : "false");
+      out.key("valueBytes", false)
+          .number(original.length)
+          .key("valueTruncated", false)
+          .ascii(original.length > MAX_ORIGINAL_BYTES ? "true" : "false");
       if (original.length > MAX_ORIGINAL_BYTES) {
         out.key("valueSha256", false).string(sha256(original));
       }
@@ -128,12 +192,15 @@ public final class EventWriter {
     if (b == null) {
       return null;
     }
-    return Base64.getEncoder().encodeToString(b.length > MAX_ORIGINAL_BYTES ? java.util.Arrays.copyOf(b, MAX_ORIGINAL_BYTES) : b);
+    return Base64.getEncoder()
+        .encodeToString(
+            b.length > MAX_ORIGINAL_BYTES ? java.util.Arrays.copyOf(b, MAX_ORIGINAL_BYTES) : b);
   }
 
   private static String sha256(byte[] b) {
     try {
-      return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(b));
+      return java.util.HexFormat.of()
+          .formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(b));
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException(e);
     }

@@ -8,7 +8,8 @@ import java.util.Arrays;
  * parser) copied as bytes. Reused per operator; {@link #toByteArray()} copies the result out.
  */
 final class JsonBytes {
-  private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  private static final byte[] HEX =
+      "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
   private byte[] buf = new byte[512];
   private int len;
 
@@ -99,7 +100,8 @@ final class JsonBytes {
       return ascii("null");
     }
     int n = s.length();
-    ensure(n * 6 + 2); // worst case per char: a six-byte escape; UTF-8 needs at most 3, or 4 per surrogate pair
+    ensure(n * 6 + 2); // worst case per char: a six-byte escape; UTF-8 needs at most 3, or 4 per
+    // surrogate pair
     buf[len++] = '"';
     for (int i = 0; i < n; i++) {
       char c = s.charAt(i);
@@ -112,7 +114,9 @@ final class JsonBytes {
       } else if (c < 0x800) {
         buf[len++] = (byte) (0xc0 | (c >> 6));
         buf[len++] = (byte) (0x80 | (c & 0x3f));
-      } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+      } else if (Character.isHighSurrogate(c)
+          && i + 1 < n
+          && Character.isLowSurrogate(s.charAt(i + 1))) {
         int cp = Character.toCodePoint(c, s.charAt(++i));
         ensure(4);
         buf[len++] = (byte) (0xf0 | (cp >> 18));

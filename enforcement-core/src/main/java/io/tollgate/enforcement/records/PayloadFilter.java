@@ -31,7 +31,13 @@ public final class PayloadFilter {
    * @param project the keys to keep, or null for all
    * @param masks the masks to apply, or null for none
    */
-  void write(JsonBytes out, byte[] payload, String[] keys, int[] spans, String[] project, Obligations.Mask[] masks) {
+  void write(
+      JsonBytes out,
+      byte[] payload,
+      String[] keys,
+      int[] spans,
+      String[] project,
+      Obligations.Mask[] masks) {
     if (payload == null) {
       out.raw('{').raw('}');
       return;

@@ -12,16 +12,22 @@ import java.nio.charset.StandardCharsets;
  */
 public final class PolicyRecord {
   public String contractId;
+
   /** The contract's text, or null for a revocation. */
   public String text;
+
   public int partition;
   public long offset;
+
   /** Broker timestamp of the record: when the change was published. */
   public long publishedAt;
+
   /** Why the record cannot be read (a missing or non-UTF-8 key), or null. */
   public String error;
+
   /** The record's key and value as read, kept only when {@link #error} is set. */
   public byte[] rawKey;
+
   public byte[] rawValue;
 
   public PolicyRecord() {}
@@ -31,7 +37,8 @@ public final class PolicyRecord {
    * key, with a key or value that is not strict UTF-8, or with a value over {@link
    * Topics#MAX_CONTRACT_BYTES} comes back with {@link #error} set and its raw bytes kept.
    */
-  public static PolicyRecord read(byte[] key, byte[] value, int partition, long offset, long publishedAt) {
+  public static PolicyRecord read(
+      byte[] key, byte[] value, int partition, long offset, long publishedAt) {
     PolicyRecord r = new PolicyRecord();
     r.partition = partition;
     r.offset = offset;
@@ -41,7 +48,11 @@ public final class PolicyRecord {
       if (r.contractId == null || r.contractId.isEmpty()) {
         r.error = "expected the contract id as the record key, found none";
       } else if (value != null && value.length > Topics.MAX_CONTRACT_BYTES) {
-        r.error = "expected a contract of at most " + Topics.MAX_CONTRACT_BYTES + " bytes, found " + value.length;
+        r.error =
+            "expected a contract of at most "
+                + Topics.MAX_CONTRACT_BYTES
+                + " bytes, found "
+                + value.length;
       } else if (value != null) {
         r.text = utf8(value);
       }
@@ -60,9 +71,11 @@ public final class PolicyRecord {
   }
 
   private static String utf8(byte[] b) throws CharacterCodingException {
-    return StandardCharsets.UTF_8.newDecoder()
+    return StandardCharsets.UTF_8
+        .newDecoder()
         .onMalformedInput(CodingErrorAction.REPORT)
         .onUnmappableCharacter(CodingErrorAction.REPORT)
-        .decode(ByteBuffer.wrap(b)).toString();
+        .decode(ByteBuffer.wrap(b))
+        .toString();
   }
 }

@@ -10,13 +10,13 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * What the {@code hash} mask means: a stable, keyed pseudonym of a JSON value. The pseudonym is
- * 32 hex digits of HMAC-SHA256 under the operator's mask key, taken over the value's canonical
- * JSON text: a string without escapes as written, a string with escapes as decoded and written
- * again. So {@code "SH-A1"} and {@code "SH-A\u0031"} get the same pseudonym, while {@code "42"}
- * and {@code 42} do not, nor {@code 42} and {@code 42.0}. Every enforcement point (the stream job,
- * the HTTP gateway) masks through this class, so the same value gets the same pseudonym
- * everywhere and joins still work.
+ * What the {@code hash} mask means: a stable, keyed pseudonym of a JSON value. The pseudonym is 32
+ * hex digits of HMAC-SHA256 under the operator's mask key, taken over the value's canonical JSON
+ * text: a string without escapes as written, a string with escapes as decoded and written again. So
+ * {@code "SH-A1"} and {@code "SH-A\u0031"} get the same pseudonym, while {@code "42"} and {@code
+ * 42} do not, nor {@code 42} and {@code 42.0}. Every enforcement point (the stream job, the HTTP
+ * gateway) masks through this class, so the same value gets the same pseudonym everywhere and joins
+ * still work.
  *
  * <p>Reuses its buffers: not thread-safe (one per operator or per event loop).
  */
@@ -31,7 +31,9 @@ public final class Pseudonyms {
   private final byte[] quoted = new byte[QUOTED_LENGTH];
   private final JsonBytes scratch = new JsonBytes();
 
-  /** @param key the mask key (HMAC-SHA256) */
+  /**
+   * @param key the mask key (HMAC-SHA256)
+   */
   public Pseudonyms(byte[] key) {
     try {
       mac = Mac.getInstance("HmacSHA256");

@@ -2,16 +2,16 @@ package io.tollgate.enforcement.records;
 
 /**
  * Strict UTF-8 validation (RFC 3629): no overlong forms, no surrogates, nothing above U+10FFFF, no
- * truncated sequences. The parser alone lets some of these through, and payload bytes are copied
- * to consumers as they are.
+ * truncated sequences. The parser alone lets some of these through, and payload bytes are copied to
+ * consumers as they are.
  */
 final class Utf8 {
   private Utf8() {}
 
   /**
-   * The offset of the first {@code \\u} escape in JSON text {@code b} that denotes a lone
-   * surrogate (a high one not followed by an escaped low one, or a low one alone), or -1. Such a
-   * string has no UTF-8 form: strict parsers refuse it, and two of them would collapse into one.
+   * The offset of the first {@code \\u} escape in JSON text {@code b} that denotes a lone surrogate
+   * (a high one not followed by an escaped low one, or a low one alone), or -1. Such a string has
+   * no UTF-8 form: strict parsers refuse it, and two of them would collapse into one.
    */
   static int loneSurrogateEscapeAt(byte[] b) {
     int n = b.length;
@@ -52,7 +52,10 @@ final class Utf8 {
     return v;
   }
 
-  /** The offset of the lead byte of the first invalid sequence in {@code b}, or -1 when all of it is valid UTF-8. */
+  /**
+   * The offset of the lead byte of the first invalid sequence in {@code b}, or -1 when all of it is
+   * valid UTF-8.
+   */
   static int invalidAt(byte[] b) {
     int i = 0;
     int n = b.length;

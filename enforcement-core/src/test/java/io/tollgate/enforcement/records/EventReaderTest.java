@@ -10,15 +10,22 @@ import io.tollgate.policy.Reason;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
-/** What EventWriter writes, EventReader reads back; what breaks the schema is refused with a reason. */
+/**
+ * What EventWriter writes, EventReader reads back; what breaks the schema is refused with a reason.
+ */
 class EventReaderTest {
   static final long T0 = 1_772_413_200_250L;
 
   static CallRecord call() {
-    String json = "{\"v\":1,\"id\":\"c-1 \\\"q\\\" 供应链\",\"ts\":" + T0 + ",\"consumer\":\"acme\",\"dataset\":\"telemetry\","
-        + "\"action\":\"read\",\"purpose\":\"navigation\",\"records\":3,\"bytes\":120,"
-        + "\"payload\":{\"vin\":\"LSV123\",\"speed\":52.5,\"note\":\"x\"}}";
-    CallRecord r = new CallRecordCodec(300_000).parse(null, json.getBytes(StandardCharsets.UTF_8), T0 + 11, new CallRecord());
+    String json =
+        "{\"v\":1,\"id\":\"c-1 \\\"q\\\" 供应链\",\"ts\":"
+            + T0
+            + ",\"consumer\":\"acme\",\"dataset\":\"telemetry\","
+            + "\"action\":\"read\",\"purpose\":\"navigation\",\"records\":3,\"bytes\":120,"
+            + "\"payload\":{\"vin\":\"LSV123\",\"speed\":52.5,\"note\":\"x\"}}";
+    CallRecord r =
+        new CallRecordCodec(300_000)
+            .parse(null, json.getBytes(StandardCharsets.UTF_8), T0 + 11, new CallRecord());
     assertThat(r.error).isNull();
     return r;
   }
@@ -27,7 +34,9 @@ class EventReaderTest {
   void feedbackRoundTrips() {
     CallRecord c = call();
     EventWriter w = new EventWriter("k".getBytes(StandardCharsets.UTF_8));
-    byte[] v = w.feedback(c, "THROTTLE", Reason.RATE.bit() | Reason.PURPOSE.bit(), "ct-1", "abc123", T0 + 20);
+    byte[] v =
+        w.feedback(
+            c, "THROTTLE", Reason.RATE.bit() | Reason.PURPOSE.bit(), "ct-1", "abc123", T0 + 20);
     FeedbackEvent e = EventReader.feedback(v);
     assertThat(e.callId()).isEqualTo(c.id);
     assertThat(e.decision()).isEqualTo(Outcome.THROTTLE);
@@ -45,8 +54,13 @@ class EventReaderTest {
   @Test
   void deliveredRoundTripsWithItsFilteredPayload() {
     EventWriter w = new EventWriter("k".getBytes(StandardCharsets.UTF_8));
-    byte[] v = w.delivered(call(), "ct-1", "abc123", new String[] {"vin", "speed"},
-        new Obligations.Mask[] {new Obligations.Mask("vin", MaskMethod.HASH)});
+    byte[] v =
+        w.delivered(
+            call(),
+            "ct-1",
+            "abc123",
+            new String[] {"vin", "speed"},
+            new Obligations.Mask[] {new Obligations.Mask("vin", MaskMethod.HASH)});
     DeliveredEvent d = EventReader.delivered(v);
     assertThat(d.contract()).isEqualTo("ct-1");
     String pseudonym = new Pseudonyms("k".getBytes(StandardCharsets.UTF_8)).of("LSV123");
@@ -57,7 +71,16 @@ class EventReaderTest {
   void deadLettersRoundTripWithTheirOriginalBytes() {
     EventWriter w = new EventWriter("k".getBytes(StandardCharsets.UTF_8));
     byte[] original = {(byte) 0xff, 0, 1};
-    DeadLetterEvent d = EventReader.deadLetter(w.deadLetter("tollgate.calls", 1, 42, T0, "bad", "key".getBytes(StandardCharsets.UTF_8), original));
+    DeadLetterEvent d =
+        EventReader.deadLetter(
+            w.deadLetter(
+                "tollgate.calls",
+                1,
+                42,
+                T0,
+                "bad",
+                "key".getBytes(StandardCharsets.UTF_8),
+                original));
     assertThat(d.error()).isEqualTo("bad");
     assertThat(d.topic()).isEqualTo("tollgate.calls");
     assertThat(d.partition()).isEqualTo(1);
@@ -74,8 +97,11 @@ class EventReaderTest {
     EventWriter w = new EventWriter("k".getBytes(StandardCharsets.UTF_8));
     byte[] huge = new byte[EventWriter.MAX_ORIGINAL_BYTES + 10];
     java.util.Arrays.fill(huge, (byte) 'x');
-    DeadLetterEvent d = EventReader.deadLetter(w.deadLetter("tollgate.calls", 0, 1, T0, "too big", huge, huge));
-    String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(huge));
+    DeadLetterEvent d =
+        EventReader.deadLetter(w.deadLetter("tollgate.calls", 0, 1, T0, "too big", huge, huge));
+    String sha =
+        java.util.HexFormat.of()
+            .formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(huge));
     assertThat(d.key()).hasSize(EventWriter.MAX_ORIGINAL_BYTES);
     assertThat(d.keyTruncated()).isTrue();
     assertThat(d.keyBytes()).isEqualTo(huge.length);
@@ -88,25 +114,48 @@ class EventReaderTest {
 
   @Test
   void unknownFieldsAreIgnoredAndUnknownVersionsRefused() {
-    String ok = "{\"v\":1,\"callId\":\"a\",\"decision\":\"PERMIT\",\"reasons\":[],\"future\":{\"x\":[1]}}";
+    String ok =
+        "{\"v\":1,\"callId\":\"a\",\"decision\":\"PERMIT\",\"reasons\":[],\"future\":{\"x\":[1]}}";
     assertThat(EventReader.feedback(ok.getBytes(StandardCharsets.UTF_8)).callId()).isEqualTo("a");
-    assertThatThrownBy(() -> EventReader.feedback(ok.replace("\"v\":1", "\"v\":2").getBytes(StandardCharsets.UTF_8)))
-        .isInstanceOf(MalformedRecordException.class).hasMessage("v: expected schema version 1, found 2");
+    assertThatThrownBy(
+            () ->
+                EventReader.feedback(
+                    ok.replace("\"v\":1", "\"v\":2").getBytes(StandardCharsets.UTF_8)))
+        .isInstanceOf(MalformedRecordException.class)
+        .hasMessage("v: expected schema version 1, found 2");
   }
 
   @Test
   void recordsOutsideTheSchemaAreRefusedWithAReason() {
     assertThatThrownBy(() -> EventReader.feedback(null)).hasMessageContaining("null value");
-    assertThatThrownBy(() -> EventReader.feedback("[1]".getBytes(StandardCharsets.UTF_8))).hasMessageContaining("JSON object");
-    assertThatThrownBy(() -> EventReader.feedback("{\"v\":1,\"callId\":\"a\"".getBytes(StandardCharsets.UTF_8)))
+    assertThatThrownBy(() -> EventReader.feedback("[1]".getBytes(StandardCharsets.UTF_8)))
+        .hasMessageContaining("JSON object");
+    assertThatThrownBy(
+            () ->
+                EventReader.feedback("{\"v\":1,\"callId\":\"a\"".getBytes(StandardCharsets.UTF_8)))
         .isInstanceOf(MalformedRecordException.class);
-    assertThatThrownBy(() -> EventReader.feedback("{\"v\":1,\"callId\":\"a\",\"decision\":\"PERMIT\"} {}".getBytes(StandardCharsets.UTF_8)))
+    assertThatThrownBy(
+            () ->
+                EventReader.feedback(
+                    "{\"v\":1,\"callId\":\"a\",\"decision\":\"PERMIT\"} {}"
+                        .getBytes(StandardCharsets.UTF_8)))
         .hasMessageContaining("trailing content");
-    assertThatThrownBy(() -> EventReader.feedback("{\"v\":1,\"decision\":\"PERMIT\"}".getBytes(StandardCharsets.UTF_8)))
+    assertThatThrownBy(
+            () ->
+                EventReader.feedback(
+                    "{\"v\":1,\"decision\":\"PERMIT\"}".getBytes(StandardCharsets.UTF_8)))
         .hasMessage("callId: required, missing");
-    assertThatThrownBy(() -> EventReader.feedback("{\"v\":1,\"callId\":\"a\",\"decision\":\"MAYBE\"}".getBytes(StandardCharsets.UTF_8)))
+    assertThatThrownBy(
+            () ->
+                EventReader.feedback(
+                    "{\"v\":1,\"callId\":\"a\",\"decision\":\"MAYBE\"}"
+                        .getBytes(StandardCharsets.UTF_8)))
         .hasMessageContaining("found MAYBE");
-    assertThatThrownBy(() -> EventReader.deadLetter("{\"v\":1,\"error\":\"e\",\"topic\":\"t\",\"value\":\"!!\"}".getBytes(StandardCharsets.UTF_8)))
+    assertThatThrownBy(
+            () ->
+                EventReader.deadLetter(
+                    "{\"v\":1,\"error\":\"e\",\"topic\":\"t\",\"value\":\"!!\"}"
+                        .getBytes(StandardCharsets.UTF_8)))
         .hasMessageContaining("value: expected base64");
   }
 }

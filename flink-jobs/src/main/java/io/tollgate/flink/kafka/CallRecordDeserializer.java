@@ -31,7 +31,8 @@ public final class CallRecordDeserializer implements KafkaRecordDeserializationS
   }
 
   @Override
-  public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<CallRecord> out) throws IOException {
+  public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<CallRecord> out)
+      throws IOException {
     if (codec == null) {
       codec = new CallRecordCodec(maxFutureMillis, maxLateMillis);
     }

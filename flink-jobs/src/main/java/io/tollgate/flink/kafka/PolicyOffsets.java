@@ -18,9 +18,9 @@ public final class PolicyOffsets {
   private PolicyOffsets() {}
 
   /**
-   * By partition, one past the offset of the last committed record. (The log end offset would
-   * also count transaction markers, which a reader never receives.) The topic is compacted and
-   * small: it is read through once.
+   * By partition, one past the offset of the last committed record. (The log end offset would also
+   * count transaction markers, which a reader never receives.) The topic is compacted and small: it
+   * is read through once.
    */
   public static Map<Integer, Long> end(String bootstrapServers) {
     Properties p = new Properties();
@@ -29,12 +29,19 @@ public final class PolicyOffsets {
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     // a missing topic is an error to report, never one to create with the broker's defaults
     p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
-    try (var c = new KafkaConsumer<byte[], byte[]>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> parts = c.partitionsFor(Topics.POLICIES, Duration.ofSeconds(30)).stream()
-          .map(i -> new TopicPartition(Topics.POLICIES, i.partition())).toList();
+    try (var c =
+        new KafkaConsumer<byte[], byte[]>(
+            p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> parts =
+          c.partitionsFor(Topics.POLICIES, Duration.ofSeconds(30)).stream()
+              .map(i -> new TopicPartition(Topics.POLICIES, i.partition()))
+              .toList();
       if (parts.isEmpty()) {
-        throw new IllegalStateException(Topics.POLICIES + " does not exist on " + bootstrapServers
-            + ": create the topics first (tollgate topics create)");
+        throw new IllegalStateException(
+            Topics.POLICIES
+                + " does not exist on "
+                + bootstrapServers
+                + ": create the topics first (tollgate topics create)");
       }
       c.assign(parts);
       c.seekToBeginning(parts);
@@ -44,7 +51,8 @@ public final class PolicyOffsets {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
       while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
         if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("could not read " + Topics.POLICIES + " to its end within 60 s");
+          throw new IllegalStateException(
+              "could not read " + Topics.POLICIES + " to its end within 60 s");
         }
         for (var r : c.poll(Duration.ofMillis(200))) {
           out.put(r.partition(), r.offset() + 1);

@@ -7,12 +7,15 @@ import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /** Reads {@code tollgate.policies} ({@link PolicyRecord#read}); never throws on bad input. */
-public final class PolicyRecordDeserializer implements KafkaRecordDeserializationSchema<PolicyRecord> {
+public final class PolicyRecordDeserializer
+    implements KafkaRecordDeserializationSchema<PolicyRecord> {
   private static final long serialVersionUID = 1L;
 
   @Override
   public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<PolicyRecord> out) {
-    out.collect(PolicyRecord.read(record.key(), record.value(), record.partition(), record.offset(), record.timestamp()));
+    out.collect(
+        PolicyRecord.read(
+            record.key(), record.value(), record.partition(), record.offset(), record.timestamp()));
   }
 
   @Override

@@ -35,7 +35,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 public class CallPipelineBenchmark {
   private String[] lines;
   private Decision[] decided; // the decision of each line, made at setup, for the baseline
@@ -49,7 +51,10 @@ public class CallPipelineBenchmark {
 
   @Setup
   public void setUp() throws Exception {
-    engine = PolicyEngine.of(new PolicyCompiler().compileAll(DecisionBenchmark.contracts(DecisionBenchmark.CONTRACT)));
+    engine =
+        PolicyEngine.of(
+            new PolicyCompiler()
+                .compileAll(DecisionBenchmark.contracts(DecisionBenchmark.CONTRACT)));
     DataCall[] pool = DecisionBenchmark.calls(new Random(42));
     lines = new String[pool.length];
     decided = new Decision[pool.length];

@@ -33,7 +33,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 public class ConstraintCostBenchmark {
   @Param({"full", "purpose", "geofence", "hours", "fields+region"})
   String shape;
@@ -50,14 +52,22 @@ public class ConstraintCostBenchmark {
   @Setup
   public void setUp() throws Exception {
     String full = DecisionBenchmark.CONTRACT;
-    String head = "contract: c\nprovider: p\nconsumer: fleet-analytics\ndataset: vehicle-telemetry\n";
-    String yaml = switch (shape) {
-      case "full" -> full;
-      case "purpose" -> head + "purposes: [traffic-optimisation, road-safety-research, emergency-response]\n";
-      case "geofence" -> head + "geofence: [[120.85, 30.68], [122.05, 30.68], [122.05, 31.88], [121.20, 31.88], [120.85, 31.40]]\n";
-      case "hours" -> head + "hours: {from: \"06:00\", until: \"23:00\", zone: Asia/Shanghai}\n";
-      default -> head + "fields: {allow: [vehicle_id, ts, lat, lon, speed, heading]}\nregions: [CN-SH, CN-JS, CN-ZJ]\n";
-    };
+    String head =
+        "contract: c\nprovider: p\nconsumer: fleet-analytics\ndataset: vehicle-telemetry\n";
+    String yaml =
+        switch (shape) {
+          case "full" -> full;
+          case "purpose" ->
+              head + "purposes: [traffic-optimisation, road-safety-research, emergency-response]\n";
+          case "geofence" ->
+              head
+                  + "geofence: [[120.85, 30.68], [122.05, 30.68], [122.05, 31.88], [121.20, 31.88], [120.85, 31.40]]\n";
+          case "hours" ->
+              head + "hours: {from: \"06:00\", until: \"23:00\", zone: Asia/Shanghai}\n";
+          default ->
+              head
+                  + "fields: {allow: [vehicle_id, ts, lat, lon, speed, heading]}\nregions: [CN-SH, CN-JS, CN-ZJ]\n";
+        };
     engine = PolicyEngine.of(new PolicyCompiler().compileAll(DecisionBenchmark.contracts(yaml)));
     pool = DecisionBenchmark.calls(new Random(42));
     if (calls.equals("same")) {

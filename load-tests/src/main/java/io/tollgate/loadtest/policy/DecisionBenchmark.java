@@ -33,18 +33,18 @@ import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Decisions per second on one core, for the same calls against the same contract (purpose,
- * period, hours, fields, region and geofence constraints), three ways in one run:
+ * Decisions per second on one core, for the same calls against the same contract (purpose, period,
+ * hours, fields, region and geofence constraints), three ways in one run:
  *
  * <ul>
- *   <li>{@code compiled}: {@link PolicyEngine#decide} on the compiled policy. Each call is
- *       re-bound to the vocabulary first, as a freshly parsed call would be.
+ *   <li>{@code compiled}: {@link PolicyEngine#decide} on the compiled policy. Each call is re-bound
+ *       to the vocabulary first, as a freshly parsed call would be.
  *   <li>{@code reference}: the plain reference interpreter from the tests, walking the model.
  *   <li>{@code opaWasm}: one evaluation of an OPA policy compiled to Wasm, in process
- *       (opa-java-wasm), without the result cache; {@code opaWasmCached} goes through the
- *       Caffeine cache of {@link OpaWasmCheck}, which hits for repeated inputs. The module is the
- *       demo policy opa-java-wasm ships (one data lookup), simpler than the contract: the OPA
- *       figures flatter OPA.
+ *       (opa-java-wasm), without the result cache; {@code opaWasmCached} goes through the Caffeine
+ *       cache of {@link OpaWasmCheck}, which hits for repeated inputs. The module is the demo
+ *       policy opa-java-wasm ships (one data lookup), simpler than the contract: the OPA figures
+ *       flatter OPA.
  * </ul>
  *
  * <p>Run (README, "Measured"):
@@ -59,10 +59,13 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 @Threads(1)
 public class DecisionBenchmark {
-  static final String CONTRACT = """
+  static final String CONTRACT =
+      """
       contract: vt-bench
       provider: sh-cv-platform
       consumer: fleet-analytics
@@ -97,7 +100,8 @@ public class DecisionBenchmark {
     calls = calls(new Random(42));
 
     byte[] wasm;
-    try (InputStream in = OpaWasmCheck.class.getClassLoader().getResourceAsStream("demo-policy.wasm")) {
+    try (InputStream in =
+        OpaWasmCheck.class.getClassLoader().getResourceAsStream("demo-policy.wasm")) {
       wasm = in.readAllBytes();
     }
     String data = "{\"role\":{\"fleet-analytics\":\"admin\",\"ubi-insurer\":\"user\"}}";
@@ -108,7 +112,8 @@ public class DecisionBenchmark {
     for (int i = 0; i < CALLS; i++) {
       opaInputs[i] = "{\"user\":\"" + calls[i].consumer() + "\"}";
     }
-    opaCached = new OpaWasmCheck(wasm, "opa/wasm/test/allowed", Map.of("user", "consumer"), data, 10_000);
+    opaCached =
+        new OpaWasmCheck(wasm, "opa/wasm/test/allowed", Map.of("user", "consumer"), data, 10_000);
   }
 
   /** The contracts of a YAML text; any diagnostic stops the benchmark. */
@@ -127,17 +132,22 @@ public class DecisionBenchmark {
     long t0 = Instant.parse("2026-03-02T00:00:00Z").toEpochMilli();
     DataCall[] out = new DataCall[CALLS];
     for (int i = 0; i < CALLS; i++) {
-      DataCall c = new DataCall().id("call-" + i)
-          .ts(t0 + random.nextInt(86_400_000))
-          .consumer(random.nextInt(16) == 0 ? "ubi-insurer" : "fleet-analytics")
-          .dataset("vehicle-telemetry")
-          .action(random.nextInt(10) == 0 ? Action.DISTRIBUTE : Action.STREAM)
-          .purpose(purposes[random.nextInt(purposes.length)])
-          .region(regions[random.nextInt(regions.length)])
-          .location(30.9 + random.nextDouble() * 0.9, 121.0 + random.nextDouble() * 0.9)
-          .channel(Channel.KAFKA);
+      DataCall c =
+          new DataCall()
+              .id("call-" + i)
+              .ts(t0 + random.nextInt(86_400_000))
+              .consumer(random.nextInt(16) == 0 ? "ubi-insurer" : "fleet-analytics")
+              .dataset("vehicle-telemetry")
+              .action(random.nextInt(10) == 0 ? Action.DISTRIBUTE : Action.STREAM)
+              .purpose(purposes[random.nextInt(purposes.length)])
+              .region(regions[random.nextInt(regions.length)])
+              .location(30.9 + random.nextDouble() * 0.9, 121.0 + random.nextDouble() * 0.9)
+              .channel(Channel.KAFKA);
       if (random.nextBoolean()) {
-        c.fields(random.nextInt(8) == 0 ? new String[] {"vehicle_id", "driver_phone"} : new String[] {"vehicle_id", "speed", "lat", "lon"});
+        c.fields(
+            random.nextInt(8) == 0
+                ? new String[] {"vehicle_id", "driver_phone"}
+                : new String[] {"vehicle_id", "speed", "lat", "lon"});
       }
       out[i] = c;
     }

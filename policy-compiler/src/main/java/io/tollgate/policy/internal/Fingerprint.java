@@ -26,9 +26,9 @@ import java.util.TreeMap;
  * excluded), so that the same contract written differently (other key order, other file, other
  * line) has the same version, and any change of meaning gives a new one.
  *
- * <p>The canonical text is unambiguous: every string is JSON-quoted and every composite value
- * is written with its type and delimiters, so no two different models share a text (a list of
- * two purposes and one purpose containing a comma do not collide).
+ * <p>The canonical text is unambiguous: every string is JSON-quoted and every composite value is
+ * written with its type and delimiters, so no two different models share a text (a list of two
+ * purposes and one purpose containing a comma do not collide).
  */
 public final class Fingerprint {
   private Fingerprint() {}

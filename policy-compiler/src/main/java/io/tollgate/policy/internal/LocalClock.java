@@ -9,8 +9,8 @@ import java.util.List;
 
 /**
  * Converts epoch milliseconds to local time in one zone without allocating: the zone's offset
- * transitions between 1900 and 2200 are precomputed into arrays and found by binary search.
- * Outside that range it falls back to {@link ZoneRules} (which allocates).
+ * transitions between 1900 and 2200 are precomputed into arrays and found by binary search. Outside
+ * that range it falls back to {@link ZoneRules} (which allocates).
  */
 public final class LocalClock {
   private static final long FROM = -2_208_988_800L; // 1900-01-01T00:00:00Z

@@ -26,29 +26,36 @@ import java.util.List;
  *
  * <p>{@code id}, {@code ts}, {@code consumer}, {@code dataset}, {@code action} and {@code purpose}
  * are required; {@code ts} is an ISO-8601 instant with offset or epoch milliseconds, from 1970 to
- * 2199. Unknown keys are ignored (forward compatibility; a {@code payload} travels beside the call).
- * Wrong types, unknown actions or channels, regions that are not ISO 3166-2 codes, duplicate keys
- * and missing keys are {@link MalformedCallException}s.
+ * 2199. Unknown keys are ignored (forward compatibility; a {@code payload} travels beside the
+ * call). Wrong types, unknown actions or channels, regions that are not ISO 3166-2 codes, duplicate
+ * keys and missing keys are {@link MalformedCallException}s.
  */
 public final class DataCallCodec {
   /** Longest accepted text value: ids and names are short; anything longer is hostile. */
   public static final int MAX_STRING = 1024;
+
   /** Most fields a call may ask for. */
   public static final int MAX_FIELDS = 256;
 
   /** Earliest accepted event time, 1970-01-01T00:00:00Z. */
   public static final long MIN_TS = 0L;
+
   /** Latest accepted event time (exclusive), 2200-01-01T00:00:00Z. */
   public static final long MAX_TS = 7_258_118_400_000L;
-  private static final java.util.regex.Pattern REGION = java.util.regex.Pattern.compile("[A-Z]{2}(-[A-Z0-9]{1,3})?");
 
-  private final JsonFactory json = JsonFactory.builder()
-      .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(32).maxStringLength(1 << 20).build())
-      .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-      .enable(com.fasterxml.jackson.core.StreamReadFeature.USE_FAST_DOUBLE_PARSER)
-      // bytes are UTF-8, never guessed UTF-16/32: enforcement points locate values by byte offset
-      .disable(JsonFactory.Feature.CHARSET_DETECTION)
-      .build();
+  private static final java.util.regex.Pattern REGION =
+      java.util.regex.Pattern.compile("[A-Z]{2}(-[A-Z0-9]{1,3})?");
+
+  private final JsonFactory json =
+      JsonFactory.builder()
+          .streamReadConstraints(
+              StreamReadConstraints.builder().maxNestingDepth(32).maxStringLength(1 << 20).build())
+          .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+          .enable(com.fasterxml.jackson.core.StreamReadFeature.USE_FAST_DOUBLE_PARSER)
+          // bytes are UTF-8, never guessed UTF-16/32: enforcement points locate values by byte
+          // offset
+          .disable(JsonFactory.Feature.CHARSET_DETECTION)
+          .build();
 
   /**
    * A parser over UTF-8 bytes with this codec's limits and duplicate-key detection, for envelopes
@@ -63,7 +70,8 @@ public final class DataCallCodec {
     into.reset();
     try (JsonParser p = json.createParser(text)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
-        throw new MalformedCallException("expected a JSON object, found " + describe(p.currentToken()));
+        throw new MalformedCallException(
+            "expected a JSON object, found " + describe(p.currentToken()));
       }
       parseObject(p, into);
       if (p.nextToken() != null) {
@@ -99,7 +107,8 @@ public final class DataCallCodec {
    * As {@link #parseObject(JsonParser, DataCall)}, handing keys that are not call attributes to
    * {@code others} (null: skip them).
    */
-  public void parseObject(JsonParser p, DataCall into, OtherKeys others) throws IOException, MalformedCallException {
+  public void parseObject(JsonParser p, DataCall into, OtherKeys others)
+      throws IOException, MalformedCallException {
     boolean id = false;
     boolean ts = false;
     JsonToken t;
@@ -121,15 +130,17 @@ public final class DataCallCodec {
         case "dataset":
           into.dataset(string(p, v, key));
           break;
-        case "action": {
-          String a = string(p, v, key);
-          Action action = Action.ofTerm(a);
-          if (action == null) {
-            throw new MalformedCallException("action: expected one of " + Action.terms() + ", found \"" + a + "\"");
+        case "action":
+          {
+            String a = string(p, v, key);
+            Action action = Action.ofTerm(a);
+            if (action == null) {
+              throw new MalformedCallException(
+                  "action: expected one of " + Action.terms() + ", found \"" + a + "\"");
+            }
+            into.action(action);
+            break;
           }
-          into.action(action);
-          break;
-        }
         case "purpose":
           into.purpose(string(p, v, key));
           break;
@@ -142,8 +153,10 @@ public final class DataCallCodec {
           if (v != JsonToken.VALUE_NULL) {
             String r = string(p, v, key);
             if (!REGION.matcher(r).matches()) {
-              throw new MalformedCallException("region: expected an ISO 3166-2 code such as CN or CN-SH, found \""
-                  + (r.length() > 64 ? r.substring(0, 64) + "..." : r) + "\"");
+              throw new MalformedCallException(
+                  "region: expected an ISO 3166-2 code such as CN or CN-SH, found \""
+                      + (r.length() > 64 ? r.substring(0, 64) + "..." : r)
+                      + "\"");
             }
             into.region(r);
           }
@@ -158,7 +171,8 @@ public final class DataCallCodec {
             String c = string(p, v, key);
             Channel channel = Channel.ofTerm(c);
             if (channel == null) {
-              throw new MalformedCallException("channel: expected http, kafka or mqtt, found \"" + c + "\"");
+              throw new MalformedCallException(
+                  "channel: expected http, kafka or mqtt, found \"" + c + "\"");
             }
             into.channel(channel);
           }
@@ -200,18 +214,21 @@ public final class DataCallCodec {
     }
   }
 
-  private static String string(JsonParser p, JsonToken v, String key) throws IOException, MalformedCallException {
+  private static String string(JsonParser p, JsonToken v, String key)
+      throws IOException, MalformedCallException {
     if (v != JsonToken.VALUE_STRING) {
       throw new MalformedCallException(key + ": expected text, found " + describe(v));
     }
     String s = p.getText();
     if (s.isEmpty() || s.length() > MAX_STRING) {
-      throw new MalformedCallException(key + ": expected 1 to " + MAX_STRING + " characters, found " + s.length());
+      throw new MalformedCallException(
+          key + ": expected 1 to " + MAX_STRING + " characters, found " + s.length());
     }
     return s;
   }
 
-  private static long timestamp(JsonParser p, JsonToken v) throws IOException, MalformedCallException {
+  private static long timestamp(JsonParser p, JsonToken v)
+      throws IOException, MalformedCallException {
     long ts;
     if (v == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
       ts = p.getLongValue();
@@ -221,7 +238,8 @@ public final class DataCallCodec {
       throw new MalformedCallException("ts: expected an instant, found " + describe(v));
     }
     if (ts < MIN_TS || ts >= MAX_TS) {
-      throw new MalformedCallException("ts: expected an instant from 1970 to 2199, found " + Instant.ofEpochMilli(ts));
+      throw new MalformedCallException(
+          "ts: expected an instant from 1970 to 2199, found " + Instant.ofEpochMilli(ts));
     }
     return ts;
   }
@@ -231,15 +249,19 @@ public final class DataCallCodec {
       try {
         return OffsetDateTime.parse(s).toInstant().toEpochMilli();
       } catch (DateTimeParseException | ArithmeticException e) {
-        throw new MalformedCallException("ts: expected an ISO-8601 instant with offset or epoch milliseconds, found \""
-            + (s.length() > 64 ? s.substring(0, 64) + "..." : s) + "\"");
+        throw new MalformedCallException(
+            "ts: expected an ISO-8601 instant with offset or epoch milliseconds, found \""
+                + (s.length() > 64 ? s.substring(0, 64) + "..." : s)
+                + "\"");
       }
     }
   }
 
-  private static List<String> fields(JsonParser p, JsonToken v) throws IOException, MalformedCallException {
+  private static List<String> fields(JsonParser p, JsonToken v)
+      throws IOException, MalformedCallException {
     if (v != JsonToken.START_ARRAY) {
-      throw new MalformedCallException("fields: expected a list of field names, found " + describe(v));
+      throw new MalformedCallException(
+          "fields: expected a list of field names, found " + describe(v));
     }
     List<String> out = new ArrayList<>();
     JsonToken e;
@@ -252,7 +274,8 @@ public final class DataCallCodec {
     return out;
   }
 
-  private static void location(JsonParser p, JsonToken v, DataCall into) throws IOException, MalformedCallException {
+  private static void location(JsonParser p, JsonToken v, DataCall into)
+      throws IOException, MalformedCallException {
     if (v != JsonToken.START_OBJECT) {
       throw new MalformedCallException("location: expected {lat, lon}, found " + describe(v));
     }
@@ -262,7 +285,8 @@ public final class DataCallCodec {
       String k = p.currentName();
       JsonToken n = p.nextToken();
       if (!n.isNumeric()) {
-        throw new MalformedCallException("location/" + k + ": expected a number, found " + describe(n));
+        throw new MalformedCallException(
+            "location/" + k + ": expected a number, found " + describe(n));
       }
       if (k.equals("lat")) {
         lat = p.getDoubleValue();
@@ -273,16 +297,25 @@ public final class DataCallCodec {
       }
     }
     if (!(lat >= -90 && lat <= 90) || !(lon >= -180 && lon <= 180)) {
-      throw new MalformedCallException("location: expected lat in [-90, 90] and lon in [-180, 180], found lat="
-          + lat + " lon=" + lon);
+      throw new MalformedCallException(
+          "location: expected lat in [-90, 90] and lon in [-180, 180], found lat="
+              + lat
+              + " lon="
+              + lon);
     }
     into.location(lat, lon);
   }
 
-  private static long count(JsonParser p, JsonToken v, String key) throws IOException, MalformedCallException {
-    if (v != JsonToken.VALUE_NUMBER_INT || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER || p.getLongValue() < 0) {
-      throw new MalformedCallException(key + ": expected a whole number of at least 0, found " + describe(v)
-          + (v == JsonToken.VALUE_NUMBER_INT ? " " + p.getText() : ""));
+  private static long count(JsonParser p, JsonToken v, String key)
+      throws IOException, MalformedCallException {
+    if (v != JsonToken.VALUE_NUMBER_INT
+        || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER
+        || p.getLongValue() < 0) {
+      throw new MalformedCallException(
+          key
+              + ": expected a whole number of at least 0, found "
+              + describe(v)
+              + (v == JsonToken.VALUE_NUMBER_INT ? " " + p.getText() : ""));
     }
     return p.getLongValue();
   }

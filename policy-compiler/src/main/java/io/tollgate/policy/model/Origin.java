@@ -8,11 +8,11 @@ import java.util.Map;
  * compiler can name the line of a constraint it rejects.
  *
  * @param file the source file, or a descriptive name such as {@code <kafka tollgate.policies>}
- * @param baseDir the directory relative references (such as OPA Wasm modules) resolve against;
- *     null when there is none
+ * @param baseDir the directory relative references (such as OPA Wasm modules) resolve against; null
+ *     when there is none
  * @param positions JSON pointer to {line, column} (1-based)
- * @param text the source text of this policy's own document (one YAML document of a file that
- *     may hold several), as written; null when the policy was not read from text. It is what a
+ * @param text the source text of this policy's own document (one YAML document of a file that may
+ *     hold several), as written; null when the policy was not read from text. It is what a
  *     publisher sends as the policy's record, so that a contract is published exactly as checked.
  */
 public record Origin(String file, Path baseDir, Map<String, int[]> positions, String text) {

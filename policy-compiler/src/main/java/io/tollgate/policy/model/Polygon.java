@@ -53,7 +53,12 @@ public final class Polygon {
   public String toString() {
     StringBuilder sb = new StringBuilder("[");
     for (int i = 0; i < lon.length; i++) {
-      sb.append(i == 0 ? "" : ",").append('[').append(lon[i]).append(',').append(lat[i]).append(']');
+      sb.append(i == 0 ? "" : ",")
+          .append('[')
+          .append(lon[i])
+          .append(',')
+          .append(lat[i])
+          .append(']');
     }
     return sb.append(']').toString();
   }

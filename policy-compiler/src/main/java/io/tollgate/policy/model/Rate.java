@@ -5,7 +5,10 @@ public record Rate(long permits, long unitMillis) {
 
   @Override
   public String toString() {
-    String unit = unitMillis == 1000 ? "s" : unitMillis == 60_000 ? "min" : unitMillis == 3_600_000 ? "h" : unitMillis + "ms";
+    String unit =
+        unitMillis == 1000
+            ? "s"
+            : unitMillis == 60_000 ? "min" : unitMillis == 3_600_000 ? "h" : unitMillis + "ms";
     return permits + "/" + unit;
   }
 }

@@ -15,7 +15,11 @@ import java.util.List;
  * @param pointer the JSON pointer of the rule in its source
  */
 public record Rule(
-    Kind kind, List<Action> actions, List<Constraint> constraints, List<Duty> duties, String pointer) {
+    Kind kind,
+    List<Action> actions,
+    List<Constraint> constraints,
+    List<Duty> duties,
+    String pointer) {
 
   public Rule {
     actions = List.copyOf(actions);

@@ -6,18 +6,18 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.styra.opa.wasm.OpaPolicy;
-import io.tollgate.policy.spi.Check;
 import io.tollgate.policy.DataCall;
 import io.tollgate.policy.Reason;
+import io.tollgate.policy.spi.Check;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A constraint decided by an Open Policy Agent policy compiled to WebAssembly, evaluated in
- * process with opa-java-wasm (Chicory). It holds when the entrypoint evaluates to {@code true};
- * anything else (false, undefined, a non-boolean, an evaluation error) fails it with reason {@code
- * opa}: never a silent permit.
+ * A constraint decided by an Open Policy Agent policy compiled to WebAssembly, evaluated in process
+ * with opa-java-wasm (Chicory). It holds when the entrypoint evaluates to {@code true}; anything
+ * else (false, undefined, a non-boolean, an evaluation error) fails it with reason {@code opa}:
+ * never a silent permit.
  *
  * <p>Only the call attributes named in the contract's {@code input} mapping reach OPA, so a result
  * depends on them alone and is cached in a bounded Caffeine cache keyed by the input document.
@@ -25,7 +25,9 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class OpaWasmCheck extends Check {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final String[] ATTRIBUTES = {"consumer", "dataset", "action", "purpose", "region", "channel"};
+  private static final String[] ATTRIBUTES = {
+    "consumer", "dataset", "action", "purpose", "region", "channel"
+  };
 
   private final OpaPolicy policy;
   private final String[] inputKeys;
@@ -43,26 +45,36 @@ public final class OpaWasmCheck extends Check {
    * @throws IllegalArgumentException when the module cannot be loaded, the entrypoint does not
    *     exist, an attribute is unknown or the data is not a JSON object
    */
-  public OpaWasmCheck(byte[] wasm, String entrypoint, Map<String, String> input, String dataJson, long cacheSize) {
+  public OpaWasmCheck(
+      byte[] wasm, String entrypoint, Map<String, String> input, String dataJson, long cacheSize) {
     super(Reason.OPA.bit());
     Map<String, String> sorted = new TreeMap<>(input);
     inputKeys = sorted.keySet().toArray(new String[0]);
     attributes = sorted.values().toArray(new String[0]);
     for (String a : attributes) {
       if (!isAttribute(a)) {
-        throw new IllegalArgumentException("unknown call attribute '" + a + "' (expected one of "
-            + String.join(", ", ATTRIBUTES) + ")");
+        throw new IllegalArgumentException(
+            "unknown call attribute '"
+                + a
+                + "' (expected one of "
+                + String.join(", ", ATTRIBUTES)
+                + ")");
       }
     }
     OpaPolicy p;
     try {
       p = OpaPolicy.builder().withPolicy(wasm).build();
     } catch (RuntimeException e) {
-      throw new IllegalArgumentException("not a loadable OPA Wasm module (" + e.getClass().getSimpleName() + ")", e);
+      throw new IllegalArgumentException(
+          "not a loadable OPA Wasm module (" + e.getClass().getSimpleName() + ")", e);
     }
     if (!p.entrypoints().containsKey(entrypoint)) {
-      throw new IllegalArgumentException("entrypoint '" + entrypoint + "' not in module (it has "
-          + p.entrypoints().keySet() + ")");
+      throw new IllegalArgumentException(
+          "entrypoint '"
+              + entrypoint
+              + "' not in module (it has "
+              + p.entrypoints().keySet()
+              + ")");
     }
     p.entrypoint(entrypoint);
     if (dataJson != null) {
@@ -148,7 +160,9 @@ public final class OpaWasmCheck extends Check {
       }
       JsonNode result = JSON.readTree(out);
       // opa-java-wasm returns a result set: [{"result": <value>}]
-      return result.isArray() && result.size() == 1 && result.get(0).path("result").isBoolean()
+      return result.isArray()
+          && result.size() == 1
+          && result.get(0).path("result").isBoolean()
           && result.get(0).get("result").booleanValue();
     } catch (Exception e) {
       errors.incrementAndGet();

@@ -59,8 +59,10 @@ final class GeometryChecks {
     if (((d1 > 0 && d2 < 0) || (d1 < 0 && d2 > 0)) && ((d3 > 0 && d4 < 0) || (d3 < 0 && d4 > 0))) {
       return true;
     }
-    return (d1 == 0 && onSegment(p3, p4, p1)) || (d2 == 0 && onSegment(p3, p4, p2))
-        || (d3 == 0 && onSegment(p1, p2, p3)) || (d4 == 0 && onSegment(p1, p2, p4));
+    return (d1 == 0 && onSegment(p3, p4, p1))
+        || (d2 == 0 && onSegment(p3, p4, p2))
+        || (d3 == 0 && onSegment(p1, p2, p3))
+        || (d4 == 0 && onSegment(p1, p2, p4));
   }
 
   private static double cross(double[] a, double[] b, double[] c) {
@@ -68,7 +70,9 @@ final class GeometryChecks {
   }
 
   private static boolean onSegment(double[] a, double[] b, double[] p) {
-    return Math.min(a[0], b[0]) <= p[0] && p[0] <= Math.max(a[0], b[0])
-        && Math.min(a[1], b[1]) <= p[1] && p[1] <= Math.max(a[1], b[1]);
+    return Math.min(a[0], b[0]) <= p[0]
+        && p[0] <= Math.max(a[0], b[0])
+        && Math.min(a[1], b[1]) <= p[1]
+        && p[1] <= Math.max(a[1], b[1]);
   }
 }

@@ -33,10 +33,16 @@ final class LocatedDocuments {
   static final int MAX_VALUES = 100_000;
 
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
-  private static final StreamReadConstraints LIMITS = StreamReadConstraints.builder()
-      .maxNestingDepth(MAX_DEPTH + 2).maxNumberLength(100).maxStringLength(1 << 20).build();
-  private static final YAMLFactory YAML = YAMLFactory.builder().streamReadConstraints(LIMITS).build();
-  private static final JsonFactory JSON = JsonFactory.builder().streamReadConstraints(LIMITS).build();
+  private static final StreamReadConstraints LIMITS =
+      StreamReadConstraints.builder()
+          .maxNestingDepth(MAX_DEPTH + 2)
+          .maxNumberLength(100)
+          .maxStringLength(1 << 20)
+          .build();
+  private static final YAMLFactory YAML =
+      YAMLFactory.builder().streamReadConstraints(LIMITS).build();
+  private static final JsonFactory JSON =
+      JsonFactory.builder().streamReadConstraints(LIMITS).build();
 
   /** One document: its tree, the positions of its values, and its own text. */
   record Document(JsonNode root, Map<String, int[]> positions, String text) {}
@@ -89,13 +95,20 @@ final class LocatedDocuments {
       }
     } catch (JsonParseException e) {
       int[] at = position(e);
-      throw new SyntaxError(e.getOriginalMessage().lines().findFirst().orElse("syntax error"), at[0], at[1],
+      throw new SyntaxError(
+          e.getOriginalMessage().lines().findFirst().orElse("syntax error"),
+          at[0],
+          at[1],
           e instanceof LimitExceeded);
     } catch (IOException e) {
       throw new SyntaxError(String.valueOf(e.getMessage()), 0, 0, false);
     } catch (RuntimeException e) {
       int[] at = position(e);
-      throw new SyntaxError(String.valueOf(e.getMessage()).lines().findFirst().orElse("syntax error"), at[0], at[1], false);
+      throw new SyntaxError(
+          String.valueOf(e.getMessage()).lines().findFirst().orElse("syntax error"),
+          at[0],
+          at[1],
+          false);
     }
     return docs;
   }
@@ -150,7 +163,8 @@ final class LocatedDocuments {
   /** The best position for an error: SnakeYAML's problem mark when there is one. */
   private static int[] position(Exception e) {
     for (Throwable c = e; c != null; c = c.getCause()) {
-      if (c instanceof org.yaml.snakeyaml.error.MarkedYAMLException m && m.getProblemMark() != null) {
+      if (c instanceof org.yaml.snakeyaml.error.MarkedYAMLException m
+          && m.getProblemMark() != null) {
         return new int[] {m.getProblemMark().getLine() + 1, m.getProblemMark().getColumn() + 1};
       }
     }
@@ -179,51 +193,59 @@ final class LocatedDocuments {
       }
       if (p instanceof YAMLParser y) {
         if (y.isCurrentAlias()) {
-          throw new JsonParseException(p, "YAML aliases (*" + p.getText() + ") are not supported in contracts: write the value out");
+          throw new JsonParseException(
+              p,
+              "YAML aliases (*"
+                  + p.getText()
+                  + ") are not supported in contracts: write the value out");
         }
         Object anchor = y.getObjectId(); // YAML anchors are Jackson's object ids
         if (anchor != null) {
-          throw new JsonParseException(p, "YAML anchors (&" + anchor + ") are not supported in contracts");
+          throw new JsonParseException(
+              p, "YAML anchors (&" + anchor + ") are not supported in contracts");
         }
       }
       positions.put(pointer, new int[] {loc.getLineNr(), loc.getColumnNr()});
       switch (t) {
-        case START_OBJECT: {
-          ObjectNode o = NODES.objectNode();
-          JsonToken k;
-          while ((k = p.nextToken()) == JsonToken.FIELD_NAME) {
-            String name = p.currentName();
-            if (name.length() > MAX_KEY_CHARS) {
-              throw new LimitExceeded(p, "a key has at most " + MAX_KEY_CHARS + " characters");
+        case START_OBJECT:
+          {
+            ObjectNode o = NODES.objectNode();
+            JsonToken k;
+            while ((k = p.nextToken()) == JsonToken.FIELD_NAME) {
+              String name = p.currentName();
+              if (name.length() > MAX_KEY_CHARS) {
+                throw new LimitExceeded(p, "a key has at most " + MAX_KEY_CHARS + " characters");
+              }
+              String child = pointer + "/" + escape(name);
+              JsonLocation kl = p.currentTokenLocation();
+              JsonNode v = value(p.nextToken(), child, depth + 1);
+              if (v.isContainerNode()) {
+                // a block mapping or list starts on the lines below its key: point at the key
+                positions.put(child, new int[] {kl.getLineNr(), kl.getColumnNr()});
+              }
+              o.set(name, v);
             }
-            String child = pointer + "/" + escape(name);
-            JsonLocation kl = p.currentTokenLocation();
-            JsonNode v = value(p.nextToken(), child, depth + 1);
-            if (v.isContainerNode()) {
-              // a block mapping or list starts on the lines below its key: point at the key
-              positions.put(child, new int[] {kl.getLineNr(), kl.getColumnNr()});
-            }
-            o.set(name, v);
+            return o;
           }
-          return o;
-        }
-        case START_ARRAY: {
-          ArrayNode a = NODES.arrayNode();
-          JsonToken e;
-          int i = 0;
-          while ((e = p.nextToken()) != JsonToken.END_ARRAY) {
-            if (i == MAX_LIST) {
-              throw new LimitExceeded(p, "a list holds at most " + MAX_LIST + " items");
+        case START_ARRAY:
+          {
+            ArrayNode a = NODES.arrayNode();
+            JsonToken e;
+            int i = 0;
+            while ((e = p.nextToken()) != JsonToken.END_ARRAY) {
+              if (i == MAX_LIST) {
+                throw new LimitExceeded(p, "a list holds at most " + MAX_LIST + " items");
+              }
+              a.add(value(e, pointer + "/" + i++, depth + 1));
             }
-            a.add(value(e, pointer + "/" + i++, depth + 1));
+            return a;
           }
-          return a;
-        }
         case VALUE_STRING:
           return NODES.textNode(p.getText());
         case VALUE_NUMBER_INT:
           return p.getNumberType() == JsonParser.NumberType.BIG_INTEGER
-              ? NODES.numberNode(p.getBigIntegerValue()) : NODES.numberNode(p.getLongValue());
+              ? NODES.numberNode(p.getBigIntegerValue())
+              : NODES.numberNode(p.getLongValue());
         case VALUE_NUMBER_FLOAT:
           return NODES.numberNode(p.getDecimalValue());
         case VALUE_TRUE:

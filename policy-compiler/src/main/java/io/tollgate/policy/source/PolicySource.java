@@ -4,8 +4,8 @@ import java.nio.file.Path;
 
 /**
  * Reads contracts in one notation into the {@link io.tollgate.policy.model.Policy} model. Every
- * implementation reports every problem it finds with file, line and JSON pointer, and never
- * returns a policy built from a document that had a problem.
+ * implementation reports every problem it finds with file, line and JSON pointer, and never returns
+ * a policy built from a document that had a problem.
  */
 public interface PolicySource {
 

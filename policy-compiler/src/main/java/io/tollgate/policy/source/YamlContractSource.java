@@ -42,14 +42,30 @@ import java.util.regex.Pattern;
 
 /**
  * The concise YAML contract form operators write. One file may hold several contracts separated by
- * {@code ---}. See {@code docs/contracts.md} for every key. Strict: an unknown key, a wrong type, an
- * unparseable instant or polygon, an empty list or an inverted window is an error naming the file,
- * line, JSON pointer, what was expected and what was found.
+ * {@code ---}. See {@code docs/contracts.md} for every key. Strict: an unknown key, a wrong type,
+ * an unparseable instant or polygon, an empty list or an inverted window is an error naming the
+ * file, line, JSON pointer, what was expected and what was found.
  */
 public final class YamlContractSource implements PolicySource {
-  static final Set<String> TOP_KEYS = Set.of("contract", "provider", "consumer", "dataset", "actions",
-      "purposes", "valid", "hours", "days", "zone", "fields", "regions", "geofence", "channels", "limits",
-      "price", "opa");
+  static final Set<String> TOP_KEYS =
+      Set.of(
+          "contract",
+          "provider",
+          "consumer",
+          "dataset",
+          "actions",
+          "purposes",
+          "valid",
+          "hours",
+          "days",
+          "zone",
+          "fields",
+          "regions",
+          "geofence",
+          "channels",
+          "limits",
+          "price",
+          "opa");
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:@/-]{0,199}");
   private static final Pattern REGION = Pattern.compile("[A-Z]{2}(-[A-Z0-9]{1,3})?");
   private static final Pattern HHMM = Pattern.compile("([01][0-9]|2[0-3]):([0-5][0-9])");
@@ -59,7 +75,8 @@ public final class YamlContractSource implements PolicySource {
   private static final long MAX_RATE = 1_000_000_000L;
   private static final Pattern AMOUNT = Pattern.compile("[0-9]{1,15}(\\.[0-9]{1,12})?");
   private static final Pattern DAY = Pattern.compile("MON|TUE|WED|THU|FRI|SAT|SUN");
-  private static final Pattern WASM = Pattern.compile("classpath:[A-Za-z0-9._/-]+\\.wasm|[A-Za-z0-9._-][A-Za-z0-9._/-]*\\.wasm");
+  private static final Pattern WASM =
+      Pattern.compile("classpath:[A-Za-z0-9._/-]+\\.wasm|[A-Za-z0-9._-][A-Za-z0-9._/-]*\\.wasm");
   static final Instant EARLIEST = Instant.parse("1970-01-01T00:00:00Z");
   static final Instant LATEST = Instant.parse("2200-01-01T00:00:00Z");
 
@@ -69,9 +86,17 @@ public final class YamlContractSource implements PolicySource {
     try {
       docs = LocatedDocuments.yaml(text);
     } catch (LocatedDocuments.SyntaxError e) {
-      return new SourceResult(List.of(), List.of(new Diagnostic(file, e.line, e.column, "",
-          e.limit ? "expected a contract within Tollgate's limits, found that " + e.getMessage()
-              : "expected valid YAML, found a syntax error: " + e.getMessage())));
+      return new SourceResult(
+          List.of(),
+          List.of(
+              new Diagnostic(
+                  file,
+                  e.line,
+                  e.column,
+                  "",
+                  e.limit
+                      ? "expected a contract within Tollgate's limits, found that " + e.getMessage()
+                      : "expected valid YAML, found a syntax error: " + e.getMessage())));
     }
     List<Policy> policies = new ArrayList<>();
     List<Diagnostic> diagnostics = new ArrayList<>();
@@ -84,7 +109,9 @@ public final class YamlContractSource implements PolicySource {
       }
     }
     if (docs.isEmpty()) {
-      diagnostics.add(new Diagnostic(file, 0, 0, "", "expected at least one contract, found an empty document"));
+      diagnostics.add(
+          new Diagnostic(
+              file, 0, 0, "", "expected at least one contract, found an empty document"));
     }
     return new SourceResult(policies, diagnostics);
   }
@@ -123,7 +150,8 @@ public final class YamlContractSource implements PolicySource {
       if (purposes != null) {
         List<String> values = stringList(purposes, "/purposes", "purposes", null);
         if (values != null) {
-          constraints.add(new AtomicConstraint(LeftOperand.PURPOSE, Operator.IS_ANY_OF, values, "/purposes"));
+          constraints.add(
+              new AtomicConstraint(LeftOperand.PURPOSE, Operator.IS_ANY_OF, values, "/purposes"));
         }
       }
       valid(root.get("valid"), constraints);
@@ -132,9 +160,11 @@ public final class YamlContractSource implements PolicySource {
       fields(root.get("fields"), constraints, duties);
       JsonNode regions = root.get("regions");
       if (regions != null) {
-        List<String> values = stringList(regions, "/regions", "ISO 3166-2 codes such as CN or CN-SH", REGION);
+        List<String> values =
+            stringList(regions, "/regions", "ISO 3166-2 codes such as CN or CN-SH", REGION);
         if (values != null) {
-          constraints.add(new AtomicConstraint(LeftOperand.SPATIAL, Operator.IS_ANY_OF, values, "/regions"));
+          constraints.add(
+              new AtomicConstraint(LeftOperand.SPATIAL, Operator.IS_ANY_OF, values, "/regions"));
         }
       }
       geofence(root.get("geofence"), constraints);
@@ -147,8 +177,17 @@ public final class YamlContractSource implements PolicySource {
         return null;
       }
       Rule rule = new Rule(Rule.Kind.PERMISSION, actions, constraints, duties, "");
-      return new Policy(id, Policy.PolicyType.AGREEMENT, provider, consumer, dataset, zone,
-          List.of(rule), List.of(), price, new Origin(file, baseDir, doc.positions(), doc.text()));
+      return new Policy(
+          id,
+          Policy.PolicyType.AGREEMENT,
+          provider,
+          consumer,
+          dataset,
+          zone,
+          List.of(rule),
+          List.of(),
+          price,
+          new Origin(file, baseDir, doc.positions(), doc.text()));
     }
 
     private String id(JsonNode root, String key) {
@@ -163,7 +202,11 @@ public final class YamlContractSource implements PolicySource {
         return null;
       }
       if (!ID.matcher(n.asText()).matches()) {
-        error(at, "expected an id of letters, digits and . _ : @ / - (at most 200), found \"" + n.asText() + "\"");
+        error(
+            at,
+            "expected an id of letters, digits and . _ : @ / - (at most 200), found \""
+                + n.asText()
+                + "\"");
         return null;
       }
       return n.asText();
@@ -181,7 +224,9 @@ public final class YamlContractSource implements PolicySource {
       for (int i = 0; i < terms.size(); i++) {
         Action a = Action.ofTerm(terms.get(i));
         if (a == null) {
-          error("/actions/" + i, "expected an action (" + Action.terms() + "), found \"" + terms.get(i) + "\"");
+          error(
+              "/actions/" + i,
+              "expected an action (" + Action.terms() + "), found \"" + terms.get(i) + "\"");
         } else {
           out.add(a);
         }
@@ -192,10 +237,16 @@ public final class YamlContractSource implements PolicySource {
     private ZoneId zone(JsonNode root) {
       ZoneId top = zoneAt(root.get("zone"), "/zone");
       JsonNode hours = root.get("hours");
-      ZoneId fromHours = hours != null && hours.isObject() ? zoneAt(hours.get("zone"), "/hours/zone") : null;
+      ZoneId fromHours =
+          hours != null && hours.isObject() ? zoneAt(hours.get("zone"), "/hours/zone") : null;
       if (top != null && fromHours != null && !top.equals(fromHours)) {
-        error("/hours/zone", "expected the contract's zone " + top + " (key 'zone'), found " + fromHours
-            + "; hours, days and quotas share one zone");
+        error(
+            "/hours/zone",
+            "expected the contract's zone "
+                + top
+                + " (key 'zone'), found "
+                + fromHours
+                + "; hours, days and quotas share one zone");
       }
       return top != null ? top : fromHours != null ? fromHours : ZoneOffset.UTC;
     }
@@ -211,7 +262,9 @@ public final class YamlContractSource implements PolicySource {
       try {
         return ZoneId.of(n.asText()).normalized();
       } catch (DateTimeException e) {
-        error(at, "expected a time zone id such as Asia/Shanghai or UTC, found \"" + n.asText() + "\"");
+        error(
+            at,
+            "expected a time zone id such as Asia/Shanghai or UTC, found \"" + n.asText() + "\"");
         return null;
       }
     }
@@ -247,7 +300,8 @@ public final class YamlContractSource implements PolicySource {
         return null;
       }
       if (!n.isTextual()) {
-        error(at, "expected an ISO-8601 instant such as 2026-01-01T00:00:00Z, found " + describe(n));
+        error(
+            at, "expected an ISO-8601 instant such as 2026-01-01T00:00:00Z, found " + describe(n));
         return null;
       }
       try {
@@ -258,8 +312,12 @@ public final class YamlContractSource implements PolicySource {
         }
         return t;
       } catch (DateTimeParseException e) {
-        error(at, "expected an ISO-8601 instant with offset such as 2026-01-01T00:00:00Z or "
-            + "2026-01-01T08:00:00+08:00, found \"" + n.asText() + "\"");
+        error(
+            at,
+            "expected an ISO-8601 instant with offset such as 2026-01-01T00:00:00Z or "
+                + "2026-01-01T08:00:00+08:00, found \""
+                + n.asText()
+                + "\"");
         return null;
       }
     }
@@ -276,16 +334,25 @@ public final class YamlContractSource implements PolicySource {
       LocalTime until = time(n.get("until"), "/hours/until");
       if (from != null && until != null) {
         if (from.equals(until)) {
-          error("/hours/until", "expected a time other than from (" + from + "): an empty window permits nothing");
+          error(
+              "/hours/until",
+              "expected a time other than from (" + from + "): an empty window permits nothing");
           return;
         }
-        out.add(new AtomicConstraint(LeftOperand.TIME_OF_DAY, Operator.IS_PART_OF, new TimeWindow(from, until), "/hours"));
+        out.add(
+            new AtomicConstraint(
+                LeftOperand.TIME_OF_DAY,
+                Operator.IS_PART_OF,
+                new TimeWindow(from, until),
+                "/hours"));
       }
     }
 
     private LocalTime time(JsonNode n, String at) {
       if (n == null) {
-        error(at.substring(0, at.lastIndexOf('/')), "expected key '" + at.substring(at.lastIndexOf('/') + 1) + "', found none");
+        error(
+            at.substring(0, at.lastIndexOf('/')),
+            "expected key '" + at.substring(at.lastIndexOf('/') + 1) + "', found none");
         return null;
       }
       if (!n.isTextual()) {
@@ -342,7 +409,8 @@ public final class YamlContractSource implements PolicySource {
       if (n.get("allow") != null) {
         allow = stringList(n.get("allow"), "/fields/allow", "field names", null);
         if (allow != null) {
-          out.add(new AtomicConstraint(LeftOperand.FIELD, Operator.IS_PART_OF, allow, "/fields/allow"));
+          out.add(
+              new AtomicConstraint(LeftOperand.FIELD, Operator.IS_PART_OF, allow, "/fields/allow"));
         }
       }
       JsonNode mask = n.get("mask");
@@ -353,9 +421,11 @@ public final class YamlContractSource implements PolicySource {
           String at = "/fields/mask/" + LocatedDocuments.escape(e.getKey());
           MaskMethod m = e.getValue().isTextual() ? MaskMethod.ofTerm(e.getValue().asText()) : null;
           if (m == null) {
-            error(at, "expected a mask method hash, redact or drop, found " + describe(e.getValue()));
+            error(
+                at, "expected a mask method hash, redact or drop, found " + describe(e.getValue()));
           } else if (allow != null && !allow.contains(e.getKey())) {
-            error(at, "expected a field of fields.allow " + allow + ", found \"" + e.getKey() + "\"");
+            error(
+                at, "expected a field of fields.allow " + allow + ", found \"" + e.getKey() + "\"");
           } else {
             duties.add(new Duty(e.getKey(), m, at));
           }
@@ -385,7 +455,13 @@ public final class YamlContractSource implements PolicySource {
         double lon = p.get(0).asDouble();
         double lat = p.get(1).asDouble();
         if (lon < -180 || lon > 180 || lat < -90 || lat > 90) {
-          error(pat, "expected lon in [-180, 180] and lat in [-90, 90] (points are [lon, lat]), found [" + lon + ", " + lat + "]");
+          error(
+              pat,
+              "expected lon in [-180, 180] and lat in [-90, 90] (points are [lon, lat]), found ["
+                  + lon
+                  + ", "
+                  + lat
+                  + "]");
           ok = false;
           continue;
         }
@@ -407,7 +483,8 @@ public final class YamlContractSource implements PolicySource {
       }
       Map<List<Double>, Integer> firstIndex = new java.util.HashMap<>();
       for (int j = 0; j < points.size(); j++) {
-        Integer i = firstIndex.putIfAbsent(List.of(points.get(j)[0] + 0.0, points.get(j)[1] + 0.0), j);
+        Integer i =
+            firstIndex.putIfAbsent(List.of(points.get(j)[0] + 0.0, points.get(j)[1] + 0.0), j);
         if (i != null) {
           error(at + "/" + j, "expected distinct points, found a repeat of point " + i);
           return;
@@ -417,8 +494,15 @@ public final class YamlContractSource implements PolicySource {
         double[] p0 = points.get(i);
         double[] p1 = points.get((i + 1) % points.size());
         if (Math.abs(p1[0] - p0[0]) > 180) {
-          error(at, "expected a polygon that does not cross the antimeridian (split it in two), found edge "
-              + i + "-" + ((i + 1) % points.size()) + " spanning " + Math.abs(p1[0] - p0[0]) + " degrees of longitude");
+          error(
+              at,
+              "expected a polygon that does not cross the antimeridian (split it in two), found edge "
+                  + i
+                  + "-"
+                  + ((i + 1) % points.size())
+                  + " spanning "
+                  + Math.abs(p1[0] - p0[0])
+                  + " degrees of longitude");
           return;
         }
       }
@@ -437,7 +521,9 @@ public final class YamlContractSource implements PolicySource {
         lon[i] = points.get(i)[0];
         lat[i] = points.get(i)[1];
       }
-      out.add(new AtomicConstraint(LeftOperand.SPATIAL_COORDINATES, Operator.IS_PART_OF, new Polygon(lon, lat), at));
+      out.add(
+          new AtomicConstraint(
+              LeftOperand.SPATIAL_COORDINATES, Operator.IS_PART_OF, new Polygon(lon, lat), at));
     }
 
     private void channels(JsonNode n, List<Constraint> out) {
@@ -452,13 +538,20 @@ public final class YamlContractSource implements PolicySource {
       for (int i = 0; i < values.size(); i++) {
         Channel c = Channel.ofTerm(values.get(i));
         if (c == null) {
-          error("/channels/" + i, "expected a channel http, kafka or mqtt, found \"" + values.get(i) + "\"");
+          error(
+              "/channels/" + i,
+              "expected a channel http, kafka or mqtt, found \"" + values.get(i) + "\"");
         } else {
           channels.add(c);
         }
       }
       if (!channels.isEmpty()) {
-        out.add(new AtomicConstraint(LeftOperand.DELIVERY_CHANNEL, Operator.IS_ANY_OF, List.copyOf(channels), "/channels"));
+        out.add(
+            new AtomicConstraint(
+                LeftOperand.DELIVERY_CHANNEL,
+                Operator.IS_ANY_OF,
+                List.copyOf(channels),
+                "/channels"));
       }
     }
 
@@ -478,18 +571,23 @@ public final class YamlContractSource implements PolicySource {
       if (rate != null) {
         Matcher m = rate.isTextual() ? RATE.matcher(rate.asText().trim()) : null;
         if (m == null || !m.matches()) {
-          error("/limits/rate", "expected a rate \"N/s\", \"N/min\" or \"N/h\", found " + describe(rate));
+          error(
+              "/limits/rate",
+              "expected a rate \"N/s\", \"N/min\" or \"N/h\", found " + describe(rate));
         } else {
           long permits = Long.parseLong(m.group(1));
-          long unit = switch (m.group(2)) {
-            case "s" -> 1_000L;
-            case "min" -> 60_000L;
-            default -> 3_600_000L;
-          };
+          long unit =
+              switch (m.group(2)) {
+                case "s" -> 1_000L;
+                case "min" -> 60_000L;
+                default -> 3_600_000L;
+              };
           if (permits < 1 || permits > MAX_RATE) {
             error("/limits/rate", "expected N from 1 to " + MAX_RATE + ", found " + permits);
           } else {
-            out.add(new AtomicConstraint(LeftOperand.RATE, Operator.LTEQ, new Rate(permits, unit), "/limits/rate"));
+            out.add(
+                new AtomicConstraint(
+                    LeftOperand.RATE, Operator.LTEQ, new Rate(permits, unit), "/limits/rate"));
           }
         }
       }
@@ -497,23 +595,34 @@ public final class YamlContractSource implements PolicySource {
       if (quota != null) {
         Matcher m = quota.isTextual() ? QUOTA.matcher(quota.asText().trim()) : null;
         if (m == null || !m.matches()) {
-          error("/limits/quota", "expected a quota \"N/day\" or \"N/month\", found " + describe(quota));
+          error(
+              "/limits/quota",
+              "expected a quota \"N/day\" or \"N/month\", found " + describe(quota));
         } else {
           long permits = Long.parseLong(m.group(1));
           if (permits < 1) {
             error("/limits/quota", "expected N of at least 1, found " + permits);
           } else {
-            out.add(new AtomicConstraint(LeftOperand.QUOTA, Operator.LTEQ, new Quota(permits,
-                m.group(2).equals("day") ? Quota.Period.DAY : Quota.Period.MONTH), "/limits/quota"));
+            out.add(
+                new AtomicConstraint(
+                    LeftOperand.QUOTA,
+                    Operator.LTEQ,
+                    new Quota(
+                        permits, m.group(2).equals("day") ? Quota.Period.DAY : Quota.Period.MONTH),
+                    "/limits/quota"));
           }
         }
       }
       JsonNode total = n.get("total");
       if (total != null) {
         if (!total.isIntegralNumber() || !total.canConvertToLong() || total.asLong() < 1) {
-          error("/limits/total", "expected a whole number of calls of at least 1, found " + describe(total));
+          error(
+              "/limits/total",
+              "expected a whole number of calls of at least 1, found " + describe(total));
         } else {
-          out.add(new AtomicConstraint(LeftOperand.COUNT, Operator.LTEQ, total.asLong(), "/limits/total"));
+          out.add(
+              new AtomicConstraint(
+                  LeftOperand.COUNT, Operator.LTEQ, total.asLong(), "/limits/total"));
         }
       }
     }
@@ -532,17 +641,24 @@ public final class YamlContractSource implements PolicySource {
         error("/price", "expected key 'amount', found none");
       } else if (a.isTextual() && AMOUNT.matcher(a.asText()).matches()) {
         amount = new BigDecimal(a.asText());
-      } else if (a.isNumber() && a.decimalValue().signum() >= 0 && a.decimalValue().scale() <= 12
+      } else if (a.isNumber()
+          && a.decimalValue().signum() >= 0
+          && a.decimalValue().scale() <= 12
           && a.decimalValue().precision() - a.decimalValue().scale() <= 15) {
         amount = a.decimalValue(); // scale and precision checked first: toPlainString stays small
       } else {
-        error("/price/amount", "expected a decimal amount such as 0.25 (at most 15 digits, 12 decimals, not negative), found " + describe(a));
+        error(
+            "/price/amount",
+            "expected a decimal amount such as 0.25 (at most 15 digits, 12 decimals, not negative), found "
+                + describe(a));
       }
       String currency = "CNY";
       JsonNode c = n.get("currency");
       if (c != null) {
         if (!c.isTextual() || !CURRENCY.matcher(c.asText()).matches()) {
-          error("/price/currency", "expected an ISO 4217 currency code such as CNY, found " + describe(c));
+          error(
+              "/price/currency",
+              "expected an ISO 4217 currency code such as CNY, found " + describe(c));
         } else {
           currency = c.asText();
         }
@@ -568,8 +684,13 @@ public final class YamlContractSource implements PolicySource {
       }
       keys(n, "/opa", Set.of("wasm", "entrypoint", "input", "data"));
       String wasm = text(n, "wasm", "/opa");
-      if (wasm != null && (!WASM.matcher(wasm).matches() || wasm.contains("..") || wasm.contains("//"))) {
-        error("/opa/wasm", "expected a .wasm file inside the contract's directory (relative, no ..) or classpath:NAME.wasm, found \"" + wasm + "\"");
+      if (wasm != null
+          && (!WASM.matcher(wasm).matches() || wasm.contains("..") || wasm.contains("//"))) {
+        error(
+            "/opa/wasm",
+            "expected a .wasm file inside the contract's directory (relative, no ..) or classpath:NAME.wasm, found \""
+                + wasm
+                + "\"");
         wasm = null;
       }
       String entrypoint = text(n, "entrypoint", "/opa");
@@ -580,8 +701,10 @@ public final class YamlContractSource implements PolicySource {
           String at = "/opa/input/" + LocatedDocuments.escape(e.getKey());
           if (!e.getValue().isTextual()
               || !io.tollgate.policy.opa.OpaWasmCheck.isAttribute(e.getValue().asText())) {
-            error(at, "expected a call attribute consumer, dataset, action, purpose, region or channel, found "
-                + describe(e.getValue()));
+            error(
+                at,
+                "expected a call attribute consumer, dataset, action, purpose, region or channel, found "
+                    + describe(e.getValue()));
           } else {
             input.put(e.getKey(), e.getValue().asText());
           }
@@ -597,7 +720,12 @@ public final class YamlContractSource implements PolicySource {
         }
       }
       if (wasm != null && entrypoint != null) {
-        out.add(new AtomicConstraint(LeftOperand.OPA, Operator.EQ, new OpaReference(wasm, entrypoint, input, dataJson), "/opa"));
+        out.add(
+            new AtomicConstraint(
+                LeftOperand.OPA,
+                Operator.EQ,
+                new OpaReference(wasm, entrypoint, input, dataJson),
+                "/opa"));
       }
     }
 
@@ -614,14 +742,21 @@ public final class YamlContractSource implements PolicySource {
       return n.asText();
     }
 
-    /** A non-empty list of distinct strings, each matching {@code pattern} when given; null after an error. */
+    /**
+     * A non-empty list of distinct strings, each matching {@code pattern} when given; null after an
+     * error.
+     */
     private List<String> stringList(JsonNode n, String at, String what, Pattern pattern) {
       if (!n.isArray()) {
         error(at, "expected a list of " + what + ", found " + describe(n));
         return null;
       }
       if (n.isEmpty()) {
-        error(at, "expected a non-empty list of " + what + " (an empty list would permit nothing), found []");
+        error(
+            at,
+            "expected a non-empty list of "
+                + what
+                + " (an empty list would permit nothing), found []");
         return null;
       }
       List<String> out = new ArrayList<>();
@@ -630,7 +765,8 @@ public final class YamlContractSource implements PolicySource {
       for (int i = 0; i < n.size(); i++) {
         JsonNode e = n.get(i);
         if (!e.isTextual() || e.asText().isEmpty()) {
-          String hint = e.isBoolean() ? " (YAML reads unquoted yes/no/on/off/NO as booleans: quote it)" : "";
+          String hint =
+              e.isBoolean() ? " (YAML reads unquoted yes/no/on/off/NO as booleans: quote it)" : "";
           error(at + "/" + i, "expected one of " + what + ", found " + describe(e) + hint);
           ok = false;
         } else if (pattern != null && !pattern.matcher(e.asText()).matches()) {
@@ -660,16 +796,23 @@ public final class YamlContractSource implements PolicySource {
         String k = names.next();
         if (!allowed.contains(k)) {
           String near = nearest(k, allowed);
-          error(at + "/" + LocatedDocuments.escape(k), "unknown key '" + k + "'"
-              + (near == null ? "" : " (did you mean '" + near + "'?)") + "; expected one of "
-              + new java.util.TreeSet<>(allowed));
+          error(
+              at + "/" + LocatedDocuments.escape(k),
+              "unknown key '"
+                  + k
+                  + "'"
+                  + (near == null ? "" : " (did you mean '" + near + "'?)")
+                  + "; expected one of "
+                  + new java.util.TreeSet<>(allowed));
         }
       }
     }
 
     private void error(String pointer, String message) {
       int[] pos = doc.positions().get(pointer);
-      diagnostics.add(new Diagnostic(file, pos == null ? 0 : pos[0], pos == null ? 0 : pos[1], pointer, message));
+      diagnostics.add(
+          new Diagnostic(
+              file, pos == null ? 0 : pos[0], pos == null ? 0 : pos[1], pointer, message));
     }
   }
 

@@ -1,10 +1,10 @@
 package io.tollgate.policy.spi;
 
 /**
- * The counters of one contract for one consumer: lifetime total, calendar-period quota (the
- * counts of the {@value LimitSpec#QUOTA_PERIODS} latest periods) and token bucket. A plain mutable POJO so that every
- * {@link CounterStore} can keep it its own way (a map entry, Flink keyed state, a Redis hash).
- * {@link LimitSpec#tryAcquire} is the only code that moves it.
+ * The counters of one contract for one consumer: lifetime total, calendar-period quota (the counts
+ * of the {@value LimitSpec#QUOTA_PERIODS} latest periods) and token bucket. A plain mutable POJO so
+ * that every {@link CounterStore} can keep it its own way (a map entry, Flink keyed state, a Redis
+ * hash). {@link LimitSpec#tryAcquire} is the only code that moves it.
  *
  * <p>It remembers the shape of the limits it counted (quota period kind, rate unit), so that a new
  * contract version with other limits carries the counts over sensibly instead of misreading them.
@@ -93,9 +93,22 @@ public final class CounterState {
 
   @Override
   public String toString() {
-    return "CounterState{total=" + total + ", quotaKind=" + quotaKind + ", quotaPeriods="
-        + java.util.Arrays.toString(quotaPeriods) + ", quotaCounts=" + java.util.Arrays.toString(quotaCounts)
-        + ", bucketStarted=" + bucketStarted + ", rateUnitMillis=" + rateUnitMillis + ", tokens="
-        + tokens + ", refilledAt=" + refilledAt + "}";
+    return "CounterState{total="
+        + total
+        + ", quotaKind="
+        + quotaKind
+        + ", quotaPeriods="
+        + java.util.Arrays.toString(quotaPeriods)
+        + ", quotaCounts="
+        + java.util.Arrays.toString(quotaCounts)
+        + ", bucketStarted="
+        + bucketStarted
+        + ", rateUnitMillis="
+        + rateUnitMillis
+        + ", tokens="
+        + tokens
+        + ", refilledAt="
+        + refilledAt
+        + "}";
   }
 }

@@ -2,9 +2,8 @@ package io.tollgate.policy.spi;
 
 /**
  * Where the counters of stateful limits live: in memory here, Flink keyed state in the stream,
- * Redis in a gateway cluster. Every implementation passes the same contract test
- * ({@code CounterStoreContractTest}) and applies {@link LimitSpec#tryAcquire} semantics
- * atomically per key.
+ * Redis in a gateway cluster. Every implementation passes the same contract test ({@code
+ * CounterStoreContractTest}) and applies {@link LimitSpec#tryAcquire} semantics atomically per key.
  */
 public interface CounterStore {
 

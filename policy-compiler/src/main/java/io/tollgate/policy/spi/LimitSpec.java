@@ -15,10 +15,10 @@ import java.time.ZoneId;
  *   <li><b>total</b>: at most N permitted calls in the contract's lifetime (reason {@code total}).
  *   <li><b>quota</b>: at most N permitted calls per calendar day or month in the contract's zone
  *       (reason {@code quota}). A call counts in its own period. Counts are kept for the {@value
- *       #QUOTA_PERIODS} latest periods that had permitted calls; a call older than all of them (when
- *       all are in use) is refused with {@code quota}, since its count is no longer known. State
- *       stays bounded, late calls within the kept periods count where they belong, and one call
- *       far in the future costs one slot, not the quota of every later period.
+ *       #QUOTA_PERIODS} latest periods that had permitted calls; a call older than all of them
+ *       (when all are in use) is refused with {@code quota}, since its count is no longer known.
+ *       State stays bounded, late calls within the kept periods count where they belong, and one
+ *       call far in the future costs one slot, not the quota of every later period.
  *   <li><b>rate</b>: a token bucket of capacity N, refilled continuously at N per unit, full at the
  *       first call (reason {@code rate}, outcome THROTTLE). Tokens are kept scaled by the unit in
  *       milliseconds: capacity {@code N * unit}, refill {@code N} per elapsed millisecond, cost
@@ -155,7 +155,10 @@ public final class LimitSpec {
         tokens = Math.min(tokens, capacity); // a new version may have a smaller bucket
         long elapsed = tsMillis - refilledAt;
         if (elapsed > 0) {
-          tokens = elapsed >= rateUnitMillis ? capacity : Math.min(capacity, tokens + elapsed * ratePermits);
+          tokens =
+              elapsed >= rateUnitMillis
+                  ? capacity
+                  : Math.min(capacity, tokens + elapsed * ratePermits);
           refilledAt = tsMillis;
         }
       }
@@ -193,7 +196,15 @@ public final class LimitSpec {
 
   @Override
   public String toString() {
-    return "LimitSpec{total=" + total + ", quota=" + quota + (quotaMonthly ? "/month" : "/day")
-        + ", rate=" + ratePermits + "/" + rateUnitMillis + "ms}";
+    return "LimitSpec{total="
+        + total
+        + ", quota="
+        + quota
+        + (quotaMonthly ? "/month" : "/day")
+        + ", rate="
+        + ratePermits
+        + "/"
+        + rateUnitMillis
+        + "ms}";
   }
 }

@@ -14,8 +14,17 @@ import org.junit.jupiter.params.provider.ValueSource;
 class LocalClockTest {
 
   @ParameterizedTest
-  @ValueSource(strings = {"UTC", "Asia/Shanghai", "Europe/Berlin", "America/New_York", "Australia/Lord_Howe",
-      "Asia/Kathmandu", "Pacific/Apia", "+05:30"})
+  @ValueSource(
+      strings = {
+        "UTC",
+        "Asia/Shanghai",
+        "Europe/Berlin",
+        "America/New_York",
+        "Australia/Lord_Howe",
+        "Asia/Kathmandu",
+        "Pacific/Apia",
+        "+05:30"
+      })
   void agreesWithJavaTimeAcrossTheCentury(String zoneId) {
     ZoneId zone = ZoneId.of(zoneId);
     LocalClock clock = LocalClock.of(zone);
@@ -43,9 +52,12 @@ class LocalClockTest {
 
   @Test
   void monthOfEpochDayMatchesCalendarForEveryDayOfFourCenturies() {
-    for (long d = LocalDate.of(1800, 1, 1).toEpochDay(); d < LocalDate.of(2200, 1, 1).toEpochDay(); d++) {
+    for (long d = LocalDate.of(1800, 1, 1).toEpochDay();
+        d < LocalDate.of(2200, 1, 1).toEpochDay();
+        d++) {
       LocalDate date = LocalDate.ofEpochDay(d);
-      assertThat(LocalClock.monthOfEpochDay(d)).isEqualTo(date.getYear() * 12L + date.getMonthValue() - 1);
+      assertThat(LocalClock.monthOfEpochDay(d))
+          .isEqualTo(date.getYear() * 12L + date.getMonthValue() - 1);
     }
   }
 

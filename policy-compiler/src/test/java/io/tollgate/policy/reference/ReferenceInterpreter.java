@@ -30,10 +30,10 @@ import java.util.Map;
 import java.util.TreeSet;
 
 /**
- * A plain interpreter of the decision semantics, written for clarity and nothing else: it walks
- * the {@link Policy} model for every call, uses java.time for calendars and java.awt.geom for
- * polygons, and keeps counters in maps. The compiled evaluator must decide exactly as it does
- * (property tests), and it is the baseline of the decision benchmark.
+ * A plain interpreter of the decision semantics, written for clarity and nothing else: it walks the
+ * {@link Policy} model for every call, uses java.time for calendars and java.awt.geom for polygons,
+ * and keeps counters in maps. The compiled evaluator must decide exactly as it does (property
+ * tests), and it is the baseline of the decision benchmark.
  */
 public final class ReferenceInterpreter {
   private final List<Policy> policies;
@@ -45,12 +45,17 @@ public final class ReferenceInterpreter {
   }
 
   /** A decision, in plain values. */
-  public record Result(Outcome outcome, String contract, List<String> reasons, List<String> project,
+  public record Result(
+      Outcome outcome,
+      String contract,
+      List<String> reasons,
+      List<String> project,
       Map<String, String> masks) {}
 
   private static final class Counters {
     long total;
-    final java.util.TreeMap<Long, Long> quotaCounts = new java.util.TreeMap<>(); // period -> permitted
+    final java.util.TreeMap<Long, Long> quotaCounts =
+        new java.util.TreeMap<>(); // period -> permitted
     boolean bucketStarted;
     long scaledTokens; // tokens * unit millis
     long refilledAt;
@@ -94,7 +99,8 @@ public final class ReferenceInterpreter {
       if (failed.isEmpty()) {
         List<String> allow = null;
         for (Constraint c : rule.constraints()) {
-          if (c instanceof AtomicConstraint a && a.leftOperand() == io.tollgate.policy.model.LeftOperand.FIELD) {
+          if (c instanceof AtomicConstraint a
+              && a.leftOperand() == io.tollgate.policy.model.LeftOperand.FIELD) {
             @SuppressWarnings("unchecked")
             List<String> values = (List<String>) a.rightOperand();
             allow = values;
@@ -115,8 +121,12 @@ public final class ReferenceInterpreter {
     if (throttledBy != null) {
       return new Result(Outcome.THROTTLE, throttledBy.uid(), List.copyOf(union), null, Map.of());
     }
-    return new Result(Outcome.DENY, candidates.size() == 1 ? candidates.get(0).uid() : null,
-        List.copyOf(union), null, Map.of());
+    return new Result(
+        Outcome.DENY,
+        candidates.size() == 1 ? candidates.get(0).uid() : null,
+        List.copyOf(union),
+        null,
+        Map.of());
   }
 
   private static boolean isLimit(AtomicConstraint a) {
@@ -157,16 +167,26 @@ public final class ReferenceInterpreter {
 
   private static String reason(AtomicConstraint a) {
     switch (a.leftOperand()) {
-      case PURPOSE: return "purpose";
-      case DATE_TIME: return "period";
-      case TIME_OF_DAY: return "hours";
-      case DAY_OF_WEEK: return "days";
-      case FIELD: return "fields";
-      case SPATIAL: return "region";
-      case SPATIAL_COORDINATES: return "geofence";
-      case DELIVERY_CHANNEL: return "channel";
-      case OPA: return "opa";
-      default: throw new IllegalArgumentException(a.toString());
+      case PURPOSE:
+        return "purpose";
+      case DATE_TIME:
+        return "period";
+      case TIME_OF_DAY:
+        return "hours";
+      case DAY_OF_WEEK:
+        return "days";
+      case FIELD:
+        return "fields";
+      case SPATIAL:
+        return "region";
+      case SPATIAL_COORDINATES:
+        return "geofence";
+      case DELIVERY_CHANNEL:
+        return "channel";
+      case OPA:
+        return "opa";
+      default:
+        throw new IllegalArgumentException(a.toString());
     }
   }
 
@@ -176,74 +196,90 @@ public final class ReferenceInterpreter {
     Operator op = a.operator();
     boolean negated = op == Operator.IS_NONE_OF || op == Operator.NEQ;
     switch (a.leftOperand()) {
-      case PURPOSE: {
-        List<String> set = right instanceof String s ? List.of(s) : (List<String>) right;
-        return call.purpose() != null && set.contains(call.purpose()) != negated;
-      }
-      case DATE_TIME: {
-        Instant t = (Instant) right;
-        Instant ts = Instant.ofEpochMilli(call.ts());
-        switch (op) {
-          case GTEQ: return !ts.isBefore(t);
-          case GT: return ts.isAfter(t);
-          case LT: return ts.isBefore(t);
-          case LTEQ: return !ts.isAfter(t);
-          default: throw new IllegalArgumentException(op.toString());
+      case PURPOSE:
+        {
+          List<String> set = right instanceof String s ? List.of(s) : (List<String>) right;
+          return call.purpose() != null && set.contains(call.purpose()) != negated;
         }
-      }
-      case TIME_OF_DAY: {
-        TimeWindow w = (TimeWindow) right;
-        LocalTime local = ZonedDateTime.ofInstant(Instant.ofEpochMilli(call.ts()), p.zone()).toLocalTime();
-        if (!w.wraps()) {
-          return !local.isBefore(w.from()) && local.isBefore(w.until());
-        }
-        return !local.isBefore(w.from()) || local.isBefore(w.until());
-      }
-      case DAY_OF_WEEK: {
-        DayOfWeek d = ZonedDateTime.ofInstant(Instant.ofEpochMilli(call.ts()), p.zone()).getDayOfWeek();
-        return ((List<DayOfWeek>) right).contains(d);
-      }
-      case FIELD: {
-        if (call.fields() == null) {
-          return true;
-        }
-        for (String f : call.fields()) {
-          if (!((List<String>) right).contains(f)) {
-            return false;
+      case DATE_TIME:
+        {
+          Instant t = (Instant) right;
+          Instant ts = Instant.ofEpochMilli(call.ts());
+          switch (op) {
+            case GTEQ:
+              return !ts.isBefore(t);
+            case GT:
+              return ts.isAfter(t);
+            case LT:
+              return ts.isBefore(t);
+            case LTEQ:
+              return !ts.isAfter(t);
+            default:
+              throw new IllegalArgumentException(op.toString());
           }
         }
-        return true;
-      }
-      case SPATIAL: {
-        if (call.region() == null) {
+      case TIME_OF_DAY:
+        {
+          TimeWindow w = (TimeWindow) right;
+          LocalTime local =
+              ZonedDateTime.ofInstant(Instant.ofEpochMilli(call.ts()), p.zone()).toLocalTime();
+          if (!w.wraps()) {
+            return !local.isBefore(w.from()) && local.isBefore(w.until());
+          }
+          return !local.isBefore(w.from()) || local.isBefore(w.until());
+        }
+      case DAY_OF_WEEK:
+        {
+          DayOfWeek d =
+              ZonedDateTime.ofInstant(Instant.ofEpochMilli(call.ts()), p.zone()).getDayOfWeek();
+          return ((List<DayOfWeek>) right).contains(d);
+        }
+      case FIELD:
+        {
+          if (call.fields() == null) {
+            return true;
+          }
+          for (String f : call.fields()) {
+            if (!((List<String>) right).contains(f)) {
+              return false;
+            }
+          }
           return true;
         }
-        List<String> set = right instanceof String s ? List.of(s) : (List<String>) right;
-        boolean in = set.contains(call.region());
-        if (!in && call.region().length() > 3 && call.region().charAt(2) == '-') {
-          in = set.contains(call.region().substring(0, 2));
+      case SPATIAL:
+        {
+          if (call.region() == null) {
+            return true;
+          }
+          List<String> set = right instanceof String s ? List.of(s) : (List<String>) right;
+          boolean in = set.contains(call.region());
+          if (!in && call.region().length() > 3 && call.region().charAt(2) == '-') {
+            in = set.contains(call.region().substring(0, 2));
+          }
+          return in != negated;
         }
-        return in != negated;
-      }
-      case SPATIAL_COORDINATES: {
-        if (!call.hasLocation()) {
-          return true;
+      case SPATIAL_COORDINATES:
+        {
+          if (!call.hasLocation()) {
+            return true;
+          }
+          Polygon poly = (Polygon) right;
+          Path2D.Double path = new Path2D.Double(Path2D.WIND_EVEN_ODD);
+          path.moveTo(poly.lon(0), poly.lat(0));
+          for (int i = 1; i < poly.size(); i++) {
+            path.lineTo(poly.lon(i), poly.lat(i));
+          }
+          path.closePath();
+          return path.contains(call.lon(), call.lat());
         }
-        Polygon poly = (Polygon) right;
-        Path2D.Double path = new Path2D.Double(Path2D.WIND_EVEN_ODD);
-        path.moveTo(poly.lon(0), poly.lat(0));
-        for (int i = 1; i < poly.size(); i++) {
-          path.lineTo(poly.lon(i), poly.lat(i));
+      case DELIVERY_CHANNEL:
+        {
+          Channel c = call.channel();
+          return c != null && ((List<Channel>) right).contains(c) != negated;
         }
-        path.closePath();
-        return path.contains(call.lon(), call.lat());
-      }
-      case DELIVERY_CHANNEL: {
-        Channel c = call.channel();
-        return c != null && ((List<Channel>) right).contains(c) != negated;
-      }
       default:
-        throw new UnsupportedOperationException("the reference interpreter does not evaluate " + a.leftOperand());
+        throw new UnsupportedOperationException(
+            "the reference interpreter does not evaluate " + a.leftOperand());
     }
   }
 
@@ -262,50 +298,57 @@ public final class ReferenceInterpreter {
             failed.add("total");
           }
           break;
-        case QUOTA: {
-          Quota q = (Quota) a.rightOperand();
-          ZonedDateTime local = ZonedDateTime.ofInstant(Instant.ofEpochMilli(ts), p.zone());
-          long period = q.period() == Quota.Period.DAY
-              ? local.toLocalDate().toEpochDay()
-              : YearMonth.from(local).getYear() * 12L + YearMonth.from(local).getMonthValue() - 1;
-          // counts are kept for the 4 latest periods; a call older than all of them is refused
-          quotaPeriod = period;
-          Long count = s.quotaCounts.get(period);
-          if (count == null && s.quotaCounts.size() == 4) {
-            if (period < s.quotaCounts.firstKey()) {
+        case QUOTA:
+          {
+            Quota q = (Quota) a.rightOperand();
+            ZonedDateTime local = ZonedDateTime.ofInstant(Instant.ofEpochMilli(ts), p.zone());
+            long period =
+                q.period() == Quota.Period.DAY
+                    ? local.toLocalDate().toEpochDay()
+                    : YearMonth.from(local).getYear() * 12L
+                        + YearMonth.from(local).getMonthValue()
+                        - 1;
+            // counts are kept for the 4 latest periods; a call older than all of them is refused
+            quotaPeriod = period;
+            Long count = s.quotaCounts.get(period);
+            if (count == null && s.quotaCounts.size() == 4) {
+              if (period < s.quotaCounts.firstKey()) {
+                failed.add("quota");
+                break;
+              }
+              evictOldest = true;
+            }
+            if (count != null && count >= q.permits()) {
               failed.add("quota");
-              break;
             }
-            evictOldest = true;
+            break;
           }
-          if (count != null && count >= q.permits()) {
-            failed.add("quota");
-          }
-          break;
-        }
-        case RATE: {
-          rate = (Rate) a.rightOperand();
-          long capacity = rate.permits() * rate.unitMillis();
-          long tokens;
-          long at;
-          if (!s.bucketStarted) {
-            tokens = capacity;
-            at = ts;
-          } else {
-            tokens = s.scaledTokens;
-            at = s.refilledAt;
-            if (ts > at) {
-              tokens = Math.min(capacity, tokens + Math.min(ts - at, rate.unitMillis()) * rate.permits());
+        case RATE:
+          {
+            rate = (Rate) a.rightOperand();
+            long capacity = rate.permits() * rate.unitMillis();
+            long tokens;
+            long at;
+            if (!s.bucketStarted) {
+              tokens = capacity;
               at = ts;
+            } else {
+              tokens = s.scaledTokens;
+              at = s.refilledAt;
+              if (ts > at) {
+                tokens =
+                    Math.min(
+                        capacity, tokens + Math.min(ts - at, rate.unitMillis()) * rate.permits());
+                at = ts;
+              }
             }
+            if (tokens < rate.unitMillis()) {
+              failed.add("rate");
+            }
+            newTokens = tokens - rate.unitMillis();
+            newRefilledAt = at;
+            break;
           }
-          if (tokens < rate.unitMillis()) {
-            failed.add("rate");
-          }
-          newTokens = tokens - rate.unitMillis();
-          newRefilledAt = at;
-          break;
-        }
         default:
           throw new IllegalArgumentException(a.toString());
       }
@@ -325,7 +368,7 @@ public final class ReferenceInterpreter {
             s.scaledTokens = newTokens;
             s.refilledAt = newRefilledAt;
           }
-          default -> { }
+          default -> {}
         }
       }
     }

@@ -79,13 +79,16 @@ public abstract class CounterStoreContractTest {
     java.util.Random random = new java.util.Random(7);
     for (int i = 0; i < 2000; i++) {
       t += random.nextInt(800) - 100;
-      assertThat(store.tryAcquire("k", spec, t)).as("call %d at %d", i, t).isEqualTo(spec.tryAcquire(plain, t));
+      assertThat(store.tryAcquire("k", spec, t))
+          .as("call %d at %d", i, t)
+          .isEqualTo(spec.tryAcquire(plain, t));
     }
   }
 
   @Test
   void concurrentCallersNeverOverspend() throws Exception {
-    org.junit.jupiter.api.Assumptions.assumeTrue(sharedByThreads(),
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        sharedByThreads(),
         "the store's runtime serializes every call of a key: several threads never call it at once");
     CounterStore store = newStore();
     LimitSpec spec = new LimitSpec(1000, null, null, UTC);
@@ -95,15 +98,17 @@ public abstract class CounterStoreContractTest {
     AtomicInteger permitted = new AtomicInteger();
     List<Future<?>> futures = new ArrayList<>();
     for (int i = 0; i < threads; i++) {
-      futures.add(pool.submit(() -> {
-        start.await();
-        for (int j = 0; j < 500; j++) {
-          if (store.tryAcquire("shared", spec, T0) == 0) {
-            permitted.incrementAndGet();
-          }
-        }
-        return null;
-      }));
+      futures.add(
+          pool.submit(
+              () -> {
+                start.await();
+                for (int j = 0; j < 500; j++) {
+                  if (store.tryAcquire("shared", spec, T0) == 0) {
+                    permitted.incrementAndGet();
+                  }
+                }
+                return null;
+              }));
     }
     start.countDown();
     for (Future<?> f : futures) {

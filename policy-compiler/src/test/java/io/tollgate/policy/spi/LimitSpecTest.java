@@ -45,7 +45,9 @@ class LimitSpecTest {
     LimitSpec spec = new LimitSpec(2, null, new Rate(1, 1000), UTC);
     CounterState s = new CounterState();
     assertThat(spec.tryAcquire(s, T0)).isZero();
-    assertThat(spec.tryAcquire(s, T0)).as("throttled: total must not move").isEqualTo(Reason.RATE.bit());
+    assertThat(spec.tryAcquire(s, T0))
+        .as("throttled: total must not move")
+        .isEqualTo(Reason.RATE.bit());
     assertThat(s.getTotal()).isEqualTo(1);
     assertThat(spec.tryAcquire(s, T0 + 1000)).isZero();
     assertThat(spec.tryAcquire(s, T0 + 5000)).isEqualTo(Reason.TOTAL.bit());
@@ -56,7 +58,8 @@ class LimitSpecTest {
     LimitSpec spec = new LimitSpec(1, new Quota(1, Quota.Period.DAY), new Rate(1, 60_000), UTC);
     CounterState s = new CounterState();
     assertThat(spec.tryAcquire(s, T0)).isZero();
-    assertThat(spec.tryAcquire(s, T0 + 1)).isEqualTo(Reason.TOTAL.bit() | Reason.QUOTA.bit() | Reason.RATE.bit());
+    assertThat(spec.tryAcquire(s, T0 + 1))
+        .isEqualTo(Reason.TOTAL.bit() | Reason.QUOTA.bit() | Reason.RATE.bit());
   }
 
   @Test
@@ -70,8 +73,11 @@ class LimitSpecTest {
     assertThat(spec.tryAcquire(s, lateEvening + 59_999)).isEqualTo(Reason.QUOTA.bit());
     assertThat(spec.tryAcquire(s, lateEvening + 60_000)).as("00:00 next day, Shanghai").isZero();
     assertThat(spec.tryAcquire(s, lateEvening - 3_600_000))
-        .as("a late call counts in its own day, which is full").isEqualTo(Reason.QUOTA.bit());
-    assertThat(spec.tryAcquire(s, lateEvening + 120_000)).as("the new day has room for one more").isZero();
+        .as("a late call counts in its own day, which is full")
+        .isEqualTo(Reason.QUOTA.bit());
+    assertThat(spec.tryAcquire(s, lateEvening + 120_000))
+        .as("the new day has room for one more")
+        .isZero();
     assertThat(spec.tryAcquire(s, lateEvening + 180_000)).isEqualTo(Reason.QUOTA.bit());
   }
 
@@ -81,7 +87,9 @@ class LimitSpecTest {
     CounterState s = new CounterState();
     long day2 = Instant.parse("2026-03-02T00:00:10Z").toEpochMilli();
     assertThat(spec.tryAcquire(s, day2)).isZero();
-    assertThat(spec.tryAcquire(s, day2 - 20_000)).as("23:59:50 the day before: its day is empty").isZero();
+    assertThat(spec.tryAcquire(s, day2 - 20_000))
+        .as("23:59:50 the day before: its day is empty")
+        .isZero();
     assertThat(spec.tryAcquire(s, day2 - 15_000)).isEqualTo(Reason.QUOTA.bit());
     assertThat(spec.tryAcquire(s, day2 + 5_000)).isEqualTo(Reason.QUOTA.bit());
   }
@@ -98,7 +106,9 @@ class LimitSpecTest {
     assertThat(spec.tryAcquire(s, march1)).isZero();
     assertThat(spec.tryAcquire(s, march1)).isEqualTo(Reason.QUOTA.bit());
     assertThat(spec.tryAcquire(s, march3)).isZero();
-    assertThat(spec.tryAcquire(s, march1 + 1)).as("March 1 is still full").isEqualTo(Reason.QUOTA.bit());
+    assertThat(spec.tryAcquire(s, march1 + 1))
+        .as("March 1 is still full")
+        .isEqualTo(Reason.QUOTA.bit());
     assertThat(spec.tryAcquire(s, march2)).as("March 2 has its own count").isZero();
     assertThat(spec.tryAcquire(s, march2)).isZero();
     assertThat(spec.tryAcquire(s, march2)).isEqualTo(Reason.QUOTA.bit());
@@ -126,7 +136,9 @@ class LimitSpecTest {
     for (int i = 0; i < LimitSpec.QUOTA_PERIODS; i++) {
       assertThat(spec.tryAcquire(s, t + i * DAY)).isZero();
     }
-    assertThat(spec.tryAcquire(s, t - DAY)).as("its count is unknown").isEqualTo(Reason.QUOTA.bit());
+    assertThat(spec.tryAcquire(s, t - DAY))
+        .as("its count is unknown")
+        .isEqualTo(Reason.QUOTA.bit());
     assertThat(spec.tryAcquire(s, t + 10 * DAY)).as("a newer day evicts the oldest").isZero();
     assertThat(spec.tryAcquire(s, t)).as("the evicted day is gone").isEqualTo(Reason.QUOTA.bit());
     assertThat(spec.tryAcquire(s, t + DAY)).as("kept days still count").isZero();
@@ -140,7 +152,9 @@ class LimitSpecTest {
       assertThat(hourly.tryAcquire(s, T0)).isZero();
     }
     LimitSpec perSecond = new LimitSpec(-1, null, new Rate(1, 1000), UTC);
-    assertThat(perSecond.tryAcquire(s, T0)).as("90 tokens left, capped at the new capacity of 1").isZero();
+    assertThat(perSecond.tryAcquire(s, T0))
+        .as("90 tokens left, capped at the new capacity of 1")
+        .isZero();
     for (int i = 0; i < 100; i++) {
       assertThat(perSecond.tryAcquire(s, T0)).isEqualTo(Reason.RATE.bit());
     }
@@ -165,7 +179,8 @@ class LimitSpecTest {
     LimitSpec spec = new LimitSpec(-1, new Quota(1, Quota.Period.MONTH), null, UTC);
     CounterState s = new CounterState();
     assertThat(spec.tryAcquire(s, Instant.parse("2026-01-31T23:00:00Z").toEpochMilli())).isZero();
-    assertThat(spec.tryAcquire(s, Instant.parse("2026-01-31T23:59:59Z").toEpochMilli())).isEqualTo(Reason.QUOTA.bit());
+    assertThat(spec.tryAcquire(s, Instant.parse("2026-01-31T23:59:59Z").toEpochMilli()))
+        .isEqualTo(Reason.QUOTA.bit());
     assertThat(spec.tryAcquire(s, Instant.parse("2026-02-01T00:00:00Z").toEpochMilli())).isZero();
   }
 
