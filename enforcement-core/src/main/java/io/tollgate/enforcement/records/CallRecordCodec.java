@@ -195,27 +195,8 @@ public final class CallRecordCodec {
     return null;
   }
 
+  /** As the call codec names a token, but for "an array" (the wording of this topic's errors). */
   private static String describe(JsonToken t) {
-    if (t == null) {
-      return "nothing";
-    }
-    switch (t) {
-      case START_OBJECT:
-        return "an object";
-      case START_ARRAY:
-        return "an array";
-      case VALUE_STRING:
-        return "text";
-      case VALUE_NUMBER_INT:
-      case VALUE_NUMBER_FLOAT:
-        return "a number";
-      case VALUE_TRUE:
-      case VALUE_FALSE:
-        return "a boolean";
-      case VALUE_NULL:
-        return "null";
-      default:
-        return t.toString();
-    }
+    return t == JsonToken.START_ARRAY ? "an array" : DataCallCodec.describe(t);
   }
 }

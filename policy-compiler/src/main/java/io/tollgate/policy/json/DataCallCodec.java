@@ -320,7 +320,8 @@ public final class DataCallCodec {
     return p.getLongValue();
   }
 
-  private static String describe(JsonToken t) {
+  /** How an error names what it found: "an object", "a list", "text", "a number", ... */
+  public static String describe(JsonToken t) {
     if (t == null) {
       return "nothing";
     }
