@@ -186,7 +186,10 @@ public final class UpCommand implements Callable<Integer> {
       bad = "--parallelism: expected 1 to 64, found " + parallelism;
     } else if (duration != null
         && (duration.isNegative() || duration.isZero() || duration.toDays() > 365)) {
-      bad = "--duration: expected more than 0 and at most 365 days, found " + duration;
+      bad =
+          "--duration: expected more than 0 and at most 365 days, found "
+              + duration.toMillis()
+              + " ms";
     } else if (kafkaPort < 0 || kafkaPort > 65535 || webPort < 0 || webPort > 65535) {
       bad = "--kafka-port, --web-port: expected 0 to 65535";
     } else if ((long) vehicles * hz > 10_000_000L) {

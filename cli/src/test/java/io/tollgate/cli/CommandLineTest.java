@@ -108,9 +108,31 @@ class CommandLineTest {
   @Test
   void aFailingCommandSaysWhatWentWrongInOneLine() {
     Run r = run("topics", "create", "--bootstrap-servers", "127.0.0.1:1", "--partitions", "0");
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err())
+        .startsWith("--partitions: expected 1 to 10000, found 0")
+        .doesNotContain("\tat ");
+    Run missing =
+        run(
+            "policy",
+            "eval",
+            "--contracts",
+            "../examples/contracts",
+            "--calls",
+            "no-such-file.jsonl");
+    assertThat(missing.exit()).isEqualTo(1);
+    assertThat(missing.err())
+        .contains("error: no-such-file.jsonl: expected a file of data calls, found none")
+        .doesNotContain("\tat ");
+  }
+
+  @Test
+  void aCommandThatFailsPrintsOneLineAndNoTrace() {
+    Run r = run("up", "--contracts", "no-such-contracts", "--state-dir", "target/refused");
     assertThat(r.exit()).isEqualTo(1);
     assertThat(r.err())
-        .startsWith("error: expected at least 1 partition, found 0")
+        .startsWith("error: invalid contracts")
+        .contains("no-such-contracts")
         .doesNotContain("\tat ");
   }
 

@@ -51,6 +51,14 @@ public final class TopicsCommand implements Runnable {
 
     @Override
     public Integer call() throws InterruptedException {
+      if (partitions < 1 || partitions > 10_000) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "--partitions: expected 1 to 10000, found " + partitions);
+      }
+      if (replication < 1) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "--replication-factor: expected at least 1, found " + replication);
+      }
       PrintWriter out = spec.commandLine().getOut();
       TopicAdmin.Result r = TopicAdmin.create(bootstrap, partitions, replication);
       for (TopicSpec t : Topics.specs()) {

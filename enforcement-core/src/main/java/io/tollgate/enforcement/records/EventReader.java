@@ -250,7 +250,11 @@ public final class EventReader {
     }
     List<String> out = new ArrayList<>(2);
     while (p.nextToken() != JsonToken.END_ARRAY) {
-      out.add(text(p, name));
+      String item = text(p, name);
+      if (item == null) {
+        throw new MalformedRecordException(name + ": expected text in the list, found null");
+      }
+      out.add(item);
     }
     return List.copyOf(out);
   }

@@ -128,6 +128,13 @@ class EventReaderTest {
   @Test
   void recordsOutsideTheSchemaAreRefusedWithAReason() {
     assertThatThrownBy(() -> EventReader.feedback(null)).hasMessageContaining("null value");
+    assertThatThrownBy(
+            () ->
+                EventReader.feedback(
+                    "{\"v\":1,\"callId\":\"a\",\"decision\":\"DENY\",\"reasons\":[null]}"
+                        .getBytes(StandardCharsets.UTF_8)))
+        .isInstanceOf(MalformedRecordException.class)
+        .hasMessage("reasons: expected text in the list, found null");
     assertThatThrownBy(() -> EventReader.feedback("[1]".getBytes(StandardCharsets.UTF_8)))
         .hasMessageContaining("JSON object");
     assertThatThrownBy(

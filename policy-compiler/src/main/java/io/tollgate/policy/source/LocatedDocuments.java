@@ -19,8 +19,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Reads YAML (several documents separated by {@code ---}) or JSON into trees, recording the line
- * and column of every value by JSON pointer, so that errors can name both.
+ * Reads YAML (several documents separated by {@code ---}) into trees, recording the line and column
+ * of every value by JSON pointer, so that errors can name both.
  *
  * <p>Hostile input is bounded: nesting, key length, list length and the number of values per
  * document have limits far above any real contract, so memory and time stay linear in the file.
@@ -41,8 +41,6 @@ final class LocatedDocuments {
           .build();
   private static final YAMLFactory YAML =
       YAMLFactory.builder().streamReadConstraints(LIMITS).build();
-  private static final JsonFactory JSON =
-      JsonFactory.builder().streamReadConstraints(LIMITS).build();
 
   /** One document: its tree, the positions of its values, and its own text. */
   record Document(JsonNode root, Map<String, int[]> positions, String text) {}
@@ -72,10 +70,6 @@ final class LocatedDocuments {
 
   static List<Document> yaml(String text) throws SyntaxError {
     return read(YAML, text);
-  }
-
-  static List<Document> json(String text) throws SyntaxError {
-    return read(JSON, text);
   }
 
   private static List<Document> read(JsonFactory factory, String text) throws SyntaxError {
