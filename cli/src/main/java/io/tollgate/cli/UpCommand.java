@@ -55,6 +55,7 @@ import picocli.CommandLine.Option;
             + " demo stream and live figures.")
 public final class UpCommand implements Callable<Integer> {
   static final String GROUP = "tollgate-enforcement";
+  static final List<String> OUTPUTS = List.of(Topics.FEEDBACK, Topics.DELIVERED, Topics.DLQ);
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -285,26 +286,37 @@ public final class UpCommand implements Callable<Integer> {
       if (producer != null) {
         producer.stop();
         producerThread.join(10_000);
-        KafkaFacts facts = new KafkaFacts(broker.bootstrapServers());
-        try {
-          facts.awaitDrained(
-              GROUP,
-              Topics.CALLS,
-              List.of(Topics.FEEDBACK, Topics.DELIVERED, Topics.DLQ),
-              Duration.ofSeconds(60),
-              () -> flink.check(job));
-        } catch (Exception e) {
-          out.println(
-              "tollgate: the job did not commit everything sent before stopping: "
-                  + e.getMessage());
-        }
-        if (stats != null) {
-          Map<TopicPartition, Long> ends = new HashMap<>();
-          for (String t : List.of(Topics.FEEDBACK, Topics.DELIVERED, Topics.DLQ)) {
-            ends.putAll(facts.endOffsets(t, IsolationLevel.READ_COMMITTED));
+        try (KafkaFacts facts = new KafkaFacts(broker.bootstrapServers())) {
+          // Every call sent becomes exactly one committed feedback event or dead letter: wait
+          // until the figures have read that many, and no output has an open transaction.
+          // (The job's committed consumer offsets would say the same, up to 10 s later: an idle
+          // Kafka source commits them when its fetcher wakes.)
+          long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+          String open = null;
+          while (System.nanoTime() < deadline
+              && (stats.answered() < producer.sent()
+                  || (open = facts.openTransaction(OUTPUTS)) != null)) {
+            try {
+              flink.check(job);
+            } catch (Exception e) {
+              out.println("tollgate: " + e.getMessage());
+              break;
+            }
+            Thread.sleep(50); // polls counts and offsets: there is no event to wait on
           }
-          stats.stopAt(ends);
-          statsThread.join(60_000);
+          if (stats.answered() < producer.sent() || open != null) {
+            out.printf(
+                "tollgate: the job did not commit everything sent within 60 s (%,d of %,d answered%s)%n",
+                stats.answered(), producer.sent(), open == null ? "" : "; " + open);
+          }
+          if (stats != null) {
+            Map<TopicPartition, Long> ends = new HashMap<>();
+            for (String t : OUTPUTS) {
+              ends.putAll(facts.endOffsets(t, IsolationLevel.READ_COMMITTED));
+            }
+            stats.stopAt(ends);
+            statsThread.join(60_000);
+          }
         }
       }
       if (stats != null) {

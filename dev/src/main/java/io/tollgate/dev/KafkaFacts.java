@@ -22,8 +22,13 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * offsets, a topic's end offsets for committed and uncommitted readers, whether a job has drained
  * its input with every output transaction committed, and every record of a topic up to its end.
  */
-public final class KafkaFacts {
+public final class KafkaFacts implements AutoCloseable {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(KafkaFacts.class);
   private final String bootstrap;
+  // kept open between looks: a new client per look costs a connection and a metadata round each
+  private KafkaConsumer<byte[], byte[]> committedReader;
+  private KafkaConsumer<byte[], byte[]> uncommittedReader;
+  private Admin admin;
 
   public KafkaFacts(String bootstrap) {
     this.bootstrap = bootstrap;
@@ -33,20 +38,27 @@ public final class KafkaFacts {
    * The end offset of each partition of {@code topic}: the last stable offset for {@code
    * read_committed}.
    */
-  public Map<TopicPartition, Long> endOffsets(String topic, IsolationLevel isolation) {
-    try (KafkaConsumer<byte[], byte[]> c = consumer(isolation)) {
-      List<TopicPartition> parts = partitions(c, topic);
-      return new HashMap<>(c.endOffsets(parts, Duration.ofSeconds(30)));
+  public synchronized Map<TopicPartition, Long> endOffsets(String topic, IsolationLevel isolation) {
+    KafkaConsumer<byte[], byte[]> c;
+    if (isolation == IsolationLevel.READ_COMMITTED) {
+      c = committedReader == null ? committedReader = consumer(isolation) : committedReader;
+    } else {
+      c = uncommittedReader == null ? uncommittedReader = consumer(isolation) : uncommittedReader;
     }
+    return new HashMap<>(c.endOffsets(partitions(c, topic), Duration.ofSeconds(30)));
   }
 
   /**
    * The offsets {@code group} has committed on {@code topic} (partitions without one are absent).
    */
-  public Map<TopicPartition, Long> committed(String group, String topic) throws Exception {
-    Properties p = new Properties();
-    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    try (Admin admin = Admin.create(p)) {
+  public synchronized Map<TopicPartition, Long> committed(String group, String topic)
+      throws Exception {
+    if (admin == null) {
+      Properties p = new Properties();
+      p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+      admin = Admin.create(p);
+    }
+    {
       Map<TopicPartition, OffsetAndMetadata> offsets =
           admin
               .listConsumerGroupOffsets(group)
@@ -75,20 +87,52 @@ public final class KafkaFacts {
    * last stable offset equals the log end (no open transaction holds records back).
    */
   public boolean drained(String group, String input, List<String> outputs) throws Exception {
+    return notDrained(group, input, outputs) == null;
+  }
+
+  /** What keeps {@link #drained} from holding, or null when it holds. */
+  public String notDrained(String group, String input, List<String> outputs) throws Exception {
     Map<TopicPartition, Long> end = endOffsets(input, IsolationLevel.READ_UNCOMMITTED);
     Map<TopicPartition, Long> done = committed(group, input);
     for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
       if (e.getValue() > 0 && done.getOrDefault(e.getKey(), 0L) < e.getValue()) {
-        return false;
+        return group
+            + " has committed "
+            + done.get(e.getKey())
+            + " of "
+            + e.getValue()
+            + " on "
+            + e.getKey();
       }
     }
     for (String t : outputs) {
-      if (!endOffsets(t, IsolationLevel.READ_COMMITTED)
-          .equals(endOffsets(t, IsolationLevel.READ_UNCOMMITTED))) {
-        return false;
+      Map<TopicPartition, Long> stable = endOffsets(t, IsolationLevel.READ_COMMITTED);
+      Map<TopicPartition, Long> logEnd = endOffsets(t, IsolationLevel.READ_UNCOMMITTED);
+      if (!stable.equals(logEnd)) {
+        return t
+            + " has an open transaction: last stable offsets "
+            + stable
+            + ", log end "
+            + logEnd;
       }
     }
-    return true;
+    return null;
+  }
+
+  /** What keeps an output with an open transaction from being fully readable, or null. */
+  public String openTransaction(List<String> outputs) {
+    for (String t : outputs) {
+      Map<TopicPartition, Long> stable = endOffsets(t, IsolationLevel.READ_COMMITTED);
+      Map<TopicPartition, Long> logEnd = endOffsets(t, IsolationLevel.READ_UNCOMMITTED);
+      if (!stable.equals(logEnd)) {
+        return t
+            + " has an open transaction: last stable offsets "
+            + stable
+            + ", log end "
+            + logEnd;
+      }
+    }
+    return null;
   }
 
   /**
@@ -99,22 +143,16 @@ public final class KafkaFacts {
       String group, String input, List<String> outputs, Duration timeout, Check alive)
       throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
-    while (!drained(group, input, outputs)) {
+    long nextLog = System.nanoTime() + 2_000_000_000L;
+    String why;
+    while ((why = notDrained(group, input, outputs)) != null) {
       alive.check();
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException(
-            "group "
-                + group
-                + " did not drain "
-                + input
-                + " with "
-                + outputs
-                + " committed within "
-                + timeout
-                + "; committed "
-                + committed(group, input)
-                + " of "
-                + endOffsets(input, IsolationLevel.READ_UNCOMMITTED));
+        throw new IllegalStateException("not drained within " + timeout + ": " + why);
+      }
+      if (System.nanoTime() > nextLog) {
+        LOG.info("waiting: {}", why);
+        nextLog = System.nanoTime() + 2_000_000_000L;
       }
       Thread.sleep(100); // polls a condition the broker keeps: there is no event to wait on
     }
@@ -170,5 +208,22 @@ public final class KafkaFacts {
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 20_000);
     return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+  }
+
+  /** Closes the clients kept between looks. */
+  @Override
+  public synchronized void close() {
+    if (committedReader != null) {
+      committedReader.close();
+      committedReader = null;
+    }
+    if (uncommittedReader != null) {
+      uncommittedReader.close();
+      uncommittedReader = null;
+    }
+    if (admin != null) {
+      admin.close();
+      admin = null;
+    }
   }
 }

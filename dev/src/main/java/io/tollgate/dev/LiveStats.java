@@ -53,6 +53,8 @@ public final class LiveStats implements Runnable {
       new java.util.concurrent.atomic.AtomicLong();
   private volatile boolean running = true;
   private volatile Map<TopicPartition, Long> ends;
+  private final java.util.concurrent.atomic.AtomicLong deadLettersSeen =
+      new java.util.concurrent.atomic.AtomicLong();
   private final java.util.concurrent.atomic.AtomicLong feedbackSeen =
       new java.util.concurrent.atomic.AtomicLong();
 
@@ -75,6 +77,14 @@ public final class LiveStats implements Runnable {
   /** Feedback events read so far (the per-second totals lag by up to a second). */
   public long feedbackSeen() {
     return feedbackSeen.get();
+  }
+
+  /**
+   * Feedback events and dead letters read so far: once the job has committed everything, every call
+   * sent is one of the two.
+   */
+  public long answered() {
+    return feedbackSeen.get() + deadLettersSeen.get();
   }
 
   /** Stops at once, whatever is left unread. */
@@ -136,6 +146,7 @@ public final class LiveStats implements Runnable {
               break;
             default:
               second[5]++;
+              deadLettersSeen.incrementAndGet();
           }
         }
         Map<TopicPartition, Long> stopAt = ends;

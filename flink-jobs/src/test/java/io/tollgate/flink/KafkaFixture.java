@@ -50,6 +50,7 @@ final class KafkaFixture implements AutoCloseable {
 
   @Override
   public void close() {
+    facts.close();
     broker.close();
   }
 }

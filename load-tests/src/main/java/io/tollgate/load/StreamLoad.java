@@ -263,6 +263,9 @@ public final class StreamLoad implements Callable<Integer> {
       out.println("stream-load: report written to " + md);
       return 0;
     } finally {
+      if (facts != null) {
+        facts.close();
+      }
       broker.close();
       deleteQuietly(broker.directory());
     }
