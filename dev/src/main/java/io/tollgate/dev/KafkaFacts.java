@@ -105,18 +105,7 @@ public final class KafkaFacts implements AutoCloseable {
             + e.getKey();
       }
     }
-    for (String t : outputs) {
-      Map<TopicPartition, Long> stable = endOffsets(t, IsolationLevel.READ_COMMITTED);
-      Map<TopicPartition, Long> logEnd = endOffsets(t, IsolationLevel.READ_UNCOMMITTED);
-      if (!stable.equals(logEnd)) {
-        return t
-            + " has an open transaction: last stable offsets "
-            + stable
-            + ", log end "
-            + logEnd;
-      }
-    }
-    return null;
+    return openTransaction(outputs);
   }
 
   /** What keeps an output with an open transaction from being fully readable, or null. */
