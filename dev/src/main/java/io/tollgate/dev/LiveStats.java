@@ -163,17 +163,20 @@ public final class LiveStats implements Runnable {
             totals.delivered += second[4];
             totals.deadLetters += second[5];
           }
-          out.printf(
-              "%-8s %,9d %,9d %,9d %,9d %,9d %,5d   %-17s %-17s%n",
-              LocalTime.now().format(CLOCK),
-              second[0],
-              second[1],
-              second[2],
-              second[3],
-              second[4],
-              second[5],
-              ms(decision),
-              ms(visible));
+          // the last line only when it adds something: it closes the figures, not a second
+          if (!last || java.util.Arrays.stream(second).anyMatch(n -> n > 0)) {
+            out.printf(
+                "%-8s %,9d %,9d %,9d %,9d %,9d %,5d   %-17s %-17s%n",
+                LocalTime.now().format(CLOCK),
+                second[0],
+                second[1],
+                second[2],
+                second[3],
+                second[4],
+                second[5],
+                ms(decision),
+                ms(visible));
+          }
           java.util.Arrays.fill(second, 0);
           decision.reset();
           visible.reset();
