@@ -89,7 +89,7 @@ public final class TopicAdmin {
               e);
         }
       }
-      return new Result(names(missing), mismatches(admin, present));
+      return new Result(names(missing), mismatches(admin, present, partitions, replicationFactor));
     }
   }
 
@@ -97,7 +97,8 @@ public final class TopicAdmin {
    * How existing topics differ from their specs: partitions of single-partition topics, and
    * configs.
    */
-  private static List<String> mismatches(Admin admin, List<TopicSpec> present)
+  private static List<String> mismatches(
+      Admin admin, List<TopicSpec> present, int partitions, short replicationFactor)
       throws InterruptedException {
     List<String> out = new ArrayList<>();
     if (present.isEmpty()) {
@@ -116,9 +117,26 @@ public final class TopicAdmin {
       Map<ConfigResource, Config> configs =
           admin.describeConfigs(resources).all().get(30, TimeUnit.SECONDS);
       for (TopicSpec t : present) {
-        int n = described.get(t.name()).partitions().size();
+        var parts = described.get(t.name()).partitions();
+        int n = parts.size();
         if (t.singlePartition() && n != 1) {
           out.add(t.name() + ": expected 1 partition, found " + n);
+        } else if (!t.singlePartition() && n < partitions) {
+          out.add(
+              t.name()
+                  + ": expected at least "
+                  + partitions
+                  + " partitions (--partitions), found "
+                  + n);
+        }
+        int replicas = parts.stream().mapToInt(i -> i.replicas().size()).min().orElse(0);
+        if (replicas < replicationFactor) {
+          out.add(
+              t.name()
+                  + ": expected "
+                  + replicationFactor
+                  + " replicas (--replication-factor), found "
+                  + replicas);
         }
         Config c = configs.get(new ConfigResource(ConfigResource.Type.TOPIC, t.name()));
         for (Map.Entry<String, String> e : new java.util.TreeMap<>(t.configs()).entrySet()) {

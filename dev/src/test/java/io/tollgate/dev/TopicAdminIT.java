@@ -59,6 +59,11 @@ class TopicAdminIT {
       assertThat(TopicAdmin.create(broker.bootstrapServers(), 4, (short) 1).created())
           .as("a second run creates nothing")
           .isEmpty();
+      assertThat(TopicAdmin.create(broker.bootstrapServers(), 8, (short) 3).mismatches())
+          .as("asked for more than there is")
+          .contains(
+              "tollgate.feedback: expected at least 8 partitions (--partitions), found 4",
+              "tollgate.feedback: expected 3 replicas (--replication-factor), found 1");
     }
   }
 }

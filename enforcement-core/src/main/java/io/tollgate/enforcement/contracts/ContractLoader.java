@@ -144,7 +144,7 @@ public final class ContractLoader {
             "its document does not read on its own: "
                 + (alone.ok()
                     ? alone.policies().size() + " contracts"
-                    : alone.diagnostics().get(0).message());
+                    : inFile(alone.diagnostics().get(0), c));
       } else {
         try {
           CompiledPolicy again = compiler.compile(alone.policies().get(0));
@@ -156,7 +156,8 @@ public final class ContractLoader {
                       + " of "
                       + again.id();
         } catch (PolicyException e) {
-          problem = "its document does not compile on its own: " + e.diagnostics().get(0).message();
+          problem =
+              "its document does not compile on its own: " + inFile(e.diagnostics().get(0), c);
         }
       }
     }
@@ -168,6 +169,18 @@ public final class ContractLoader {
             pos == null ? 0 : pos[1],
             "/contract",
             "expected a contract that can be published as its own record, found that " + problem);
+  }
+
+  /**
+   * A diagnostic of a contract's own text, placed in its file: the text starts at the line of the
+   * document's first value, so its line 1 is that line.
+   */
+  private static String inFile(Diagnostic d, CompiledPolicy c) {
+    int[] root = c.source().origin().position("");
+    if (d.line() <= 0 || root == null) {
+      return d.pointer() + ": " + d.message();
+    }
+    return "line " + (root[0] + d.line() - 1) + " " + d.pointer() + ": " + d.message();
   }
 
   /** Reads one file. */
