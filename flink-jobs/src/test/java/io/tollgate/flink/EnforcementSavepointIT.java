@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tollgate.enforcement.Topics;
 import io.tollgate.enforcement.records.EventReader;
-import io.tollgate.enforcement.records.FeedbackEvent;
 import io.tollgate.flink.SavepointFixture.Call;
 import java.io.DataInputStream;
 import java.io.InputStream;
@@ -241,13 +240,7 @@ class EnforcementSavepointIT {
         job.awaitDrained(kafka.facts, Duration.ofMinutes(2));
       }
 
-      Map<String, String> decided = new LinkedHashMap<>();
-      for (ConsumerRecord<byte[], byte[]> r : kafka.committed(Topics.FEEDBACK)) {
-        FeedbackEvent e = EventReader.feedback(r.value());
-        assertThat(decided.put(e.callId(), SavepointFixture.decision(e.decision(), e.reasons())))
-            .as("one feedback event per call")
-            .isNull();
-      }
+      Map<String, String> decided = SavepointFixture.decided(kafka);
       // the old calls are not decided again, the new ones with the counters the savepoint holds:
       // 3 of sp-total's 10 left, sp-rate's bucket empty at 10:00:02 and one token 20 min later
       assertThat(decided).isEqualTo(expected);

@@ -92,6 +92,23 @@ final class SavepointFixture {
   /**
    * The contracts, in publishing order: each is one record of tollgate.policies (offsets 0 and 1).
    */
+  /**
+   * Every committed feedback event by call id, as "DECISION[reasons]"; fails on a second event for
+   * one call.
+   */
+  static Map<String, String> decided(KafkaFixture kafka) {
+    Map<String, String> decided = new java.util.LinkedHashMap<>();
+    for (org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]> r :
+        kafka.committed(io.tollgate.enforcement.Topics.FEEDBACK)) {
+      io.tollgate.enforcement.records.FeedbackEvent e =
+          io.tollgate.enforcement.records.EventReader.feedback(r.value());
+      assertThat(decided.put(e.callId(), decision(e.decision(), e.reasons())))
+          .as("one feedback event per call")
+          .isNull();
+    }
+    return decided;
+  }
+
   static Map<String, String> contracts() {
     Map<String, String> c = new LinkedHashMap<>();
     c.put("sp-total", contract("sp-total", TOTAL_CONSUMER, "{total: 10}"));

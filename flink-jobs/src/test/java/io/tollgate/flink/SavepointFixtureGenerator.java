@@ -2,9 +2,6 @@ package io.tollgate.flink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tollgate.enforcement.Topics;
-import io.tollgate.enforcement.records.EventReader;
-import io.tollgate.enforcement.records.FeedbackEvent;
 import io.tollgate.flink.SavepointFixture.Call;
 import io.tollgate.policy.model.Rate;
 import io.tollgate.policy.spi.CounterState;
@@ -16,13 +13,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.apache.flink.runtime.util.EnvironmentInformation;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
@@ -67,13 +62,7 @@ class SavepointFixtureGenerator {
       String savepoint;
       try (JobFixture job = new JobFixture(s, null, UnaryOperator.identity())) {
         job.awaitDrained(kafka.facts, Duration.ofMinutes(2));
-        Map<String, String> decided = new LinkedHashMap<>();
-        for (ConsumerRecord<byte[], byte[]> r : kafka.committed(Topics.FEEDBACK)) {
-          FeedbackEvent e = EventReader.feedback(r.value());
-          assertThat(decided.put(e.callId(), SavepointFixture.decision(e.decision(), e.reasons())))
-              .as("one feedback event per call")
-              .isNull();
-        }
+        Map<String, String> decided = SavepointFixture.decided(kafka);
         Map<String, String> expected = SavepointFixture.reference(SavepointFixture.before());
         assertThat(expected.values()).containsOnly("PERMIT[]");
         assertThat(decided).isEqualTo(expected);
