@@ -22,6 +22,15 @@ final class JsonBytes {
     return Arrays.copyOf(buf, len);
   }
 
+  /** The buffer itself (valid up to {@link #length()}); replaced when it grows. */
+  byte[] buffer() {
+    return buf;
+  }
+
+  int length() {
+    return len;
+  }
+
   private void ensure(int more) {
     if (len + more > buf.length) {
       buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + more));

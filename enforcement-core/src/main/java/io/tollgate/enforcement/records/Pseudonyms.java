@@ -79,7 +79,7 @@ public final class Pseudonyms {
     return new String(q, 1, 32, StandardCharsets.US_ASCII);
   }
 
-  private static String decodeString(byte[] b, int from, int to) {
+  static String decodeString(byte[] b, int from, int to) {
     try (JsonParser p = JSON.createParser(b, from, to - from)) {
       p.nextToken();
       return p.getText();
