@@ -1,6 +1,7 @@
 package io.tollgate.flink;
 
 import io.tollgate.enforcement.Topics;
+import io.tollgate.enforcement.contracts.ContractRecords;
 import io.tollgate.enforcement.records.CallRecord;
 import io.tollgate.enforcement.records.EventWriter;
 import io.tollgate.enforcement.records.PolicyRecord;
@@ -11,8 +12,6 @@ import io.tollgate.policy.Diagnostic;
 import io.tollgate.policy.PolicyCompiler;
 import io.tollgate.policy.PolicyEngine;
 import io.tollgate.policy.PolicyException;
-import io.tollgate.policy.source.SourceResult;
-import io.tollgate.policy.source.YamlContractSource;
 import io.tollgate.policy.spi.CounterState;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -347,36 +346,8 @@ public final class EnforcementFunction
 
   /** Compiles one contract record: exactly one contract, whose id is the record key. */
   private CompiledPolicy compile(String id, String text, String origin) throws PolicyException {
-    SourceResult read =
-        new YamlContractSource().read(origin, opaDir == null ? null : Path.of(opaDir), text);
-    if (!read.ok()) {
-      throw new PolicyException(read.diagnostics());
-    }
-    if (read.policies().size() != 1) {
-      throw new PolicyException(
-          List.of(
-              new Diagnostic(
-                  origin,
-                  0,
-                  0,
-                  "",
-                  "expected exactly one contract per record, found " + read.policies().size())));
-    }
-    if (!read.policies().get(0).uid().equals(id)) {
-      throw new PolicyException(
-          List.of(
-              new Diagnostic(
-                  origin,
-                  0,
-                  0,
-                  "/contract",
-                  "expected the contract id to equal the record key \""
-                      + id
-                      + "\", found \""
-                      + read.policies().get(0).uid()
-                      + "\"")));
-    }
-    return compiler.compile(read.policies().get(0));
+    return ContractRecords.compile(
+        compiler, id, text, origin, opaDir == null ? null : Path.of(opaDir));
   }
 
   private PolicyEngine rebuild(Iterable<Map.Entry<String, String>> contracts) {

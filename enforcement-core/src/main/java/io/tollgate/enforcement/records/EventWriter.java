@@ -44,6 +44,48 @@ public final class EventWriter {
       String contract,
       String version,
       long decisionTime) {
+    writeFeedback(call, outcome, reasons, contract, version, decisionTime);
+    out.raw('}');
+    return out.toByteArray();
+  }
+
+  /**
+   * The feedback event of a call decided by the HTTP gateway: the stream's fields, then {@code
+   * channel} ({@code http}), the HTTP {@code status} returned, and {@code upstreamMs} (the
+   * upstream's time to the end of its response, -1 when nothing was forwarded).
+   */
+  public byte[] httpFeedback(
+      CallRecord call,
+      String outcome,
+      int reasons,
+      String contract,
+      String version,
+      long decisionTime,
+      int status,
+      long upstreamMicros) {
+    writeFeedback(call, outcome, reasons, contract, version, decisionTime);
+    out.key("channel", false).string("http").key("status", false).number(status);
+    out.key("upstreamMs", false);
+    if (upstreamMicros < 0) {
+      out.number(-1);
+    } else {
+      out.number(upstreamMicros / 1000).raw('.');
+      long frac = upstreamMicros % 1000;
+      out.raw((char) ('0' + frac / 100))
+          .raw((char) ('0' + frac / 10 % 10))
+          .raw((char) ('0' + frac % 10));
+    }
+    out.raw('}');
+    return out.toByteArray();
+  }
+
+  private void writeFeedback(
+      CallRecord call,
+      String outcome,
+      int reasons,
+      String contract,
+      String version,
+      long decisionTime) {
     out.reset()
         .raw('{')
         .key("v", true)
@@ -88,9 +130,7 @@ public final class EventWriter {
         .key("ingestTime", false)
         .number(call.ingestTs)
         .key("decisionTime", false)
-        .number(decisionTime)
-        .raw('}');
-    return out.toByteArray();
+        .number(decisionTime);
   }
 
   /**

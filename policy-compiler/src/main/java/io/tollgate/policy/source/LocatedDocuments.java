@@ -25,8 +25,11 @@ import java.util.Map;
  * <p>Hostile input is bounded: nesting, key length, list length and the number of values per
  * document have limits far above any real contract, so memory and time stay linear in the file.
  * YAML anchors and aliases are refused (an alias would otherwise read as its anchor's name).
+ *
+ * <p>Public so that other YAML files of Tollgate (the gateway's configuration, its participants)
+ * locate their errors the same way contracts do.
  */
-final class LocatedDocuments {
+public final class LocatedDocuments {
   static final int MAX_DEPTH = 16;
   static final int MAX_KEY_CHARS = 200;
   static final int MAX_LIST = 10_000;
@@ -43,13 +46,13 @@ final class LocatedDocuments {
       YAMLFactory.builder().streamReadConstraints(LIMITS).build();
 
   /** One document: its tree, the positions of its values, and its own text. */
-  record Document(JsonNode root, Map<String, int[]> positions, String text) {}
+  public record Document(JsonNode root, Map<String, int[]> positions, String text) {}
 
   /** A syntax error, or a limit exceeded ({@link #limit}): where, and what. */
-  static final class SyntaxError extends Exception {
-    final int line;
-    final int column;
-    final boolean limit;
+  public static final class SyntaxError extends Exception {
+    public final int line;
+    public final int column;
+    public final boolean limit;
 
     SyntaxError(String message, int line, int column, boolean limit) {
       super(message);
@@ -68,7 +71,7 @@ final class LocatedDocuments {
 
   private LocatedDocuments() {}
 
-  static List<Document> yaml(String text) throws SyntaxError {
+  public static List<Document> yaml(String text) throws SyntaxError {
     return read(YAML, text);
   }
 
