@@ -146,14 +146,36 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     long bodyOut;
     int status;
     boolean done;
+    HttpResponse pendingHead;
     ScheduledFuture<?> firstByte;
     ScheduledFuture<?> total;
 
+    ProxyHandler owner() {
+      return ProxyHandler.this;
+    }
+
     Exchange(FullHttpRequest request) {
       this.request = request;
-      this.keepAlive = HttpUtil.isKeepAlive(request);
+      this.keepAlive = keepAlive(request);
       this.head = request.method() == HttpMethod.HEAD;
     }
+  }
+
+  /** HTTP/1.1 keeps the connection unless a Connection token says close; HTTP/1.0 the reverse. */
+  private static boolean keepAlive(FullHttpRequest req) {
+    boolean close = false;
+    boolean keep = false;
+    for (String v : req.headers().getAll(HttpHeaderNames.CONNECTION)) {
+      for (String t : v.split(",")) {
+        String token = t.trim();
+        close |= token.equalsIgnoreCase("close");
+        keep |= token.equalsIgnoreCase("keep-alive");
+      }
+    }
+    if (close) {
+      return false;
+    }
+    return req.protocolVersion() == HttpVersion.HTTP_1_1 || keep;
   }
 
   @Override
@@ -685,6 +707,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     if (x.upstream != null) {
       x.upstream.close();
     }
+    x.pendingHead = null;
     if (!x.responseStarted) {
       FullHttpResponse r = Responses.error(status, code, message);
       r.headers().set("X-Tollgate-Call-Id", x.callId);
@@ -695,8 +718,12 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     }
   }
 
-  /** The upstream's response, for the exchange it is bound to. */
-  private final class UpstreamHandler extends ChannelInboundHandlerAdapter {
+  /**
+   * The upstream's response, for the exchange it is bound to. Static: a pooled upstream connection
+   * serves exchanges of many client connections, so it must answer the one bound now (its owner),
+   * never the connection that opened it.
+   */
+  private static final class UpstreamHandler extends ChannelInboundHandlerAdapter {
     private Exchange x;
 
     void bind(Exchange x) {
@@ -716,10 +743,10 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
           if (e.firstByte != null) {
             e.firstByte.cancel(false);
           }
-          responseHead(e, r);
+          e.owner().responseHead(e, r);
         }
         if (msg instanceof HttpContent c && !e.done) {
-          responseBody(e, c);
+          e.owner().responseBody(e, c);
         }
       } finally {
         ReferenceCountUtil.release(msg);
@@ -730,11 +757,12 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext uctx) {
       Exchange e = x;
       if (e != null && !e.done) {
-        upstreamFailed(
-            e,
-            HttpResponseStatus.BAD_GATEWAY,
-            "upstream-closed",
-            "the upstream closed the connection mid-response");
+        e.owner()
+            .upstreamFailed(
+                e,
+                HttpResponseStatus.BAD_GATEWAY,
+                "upstream-closed",
+                "the upstream closed the connection mid-response");
       }
     }
 
@@ -742,11 +770,12 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     public void exceptionCaught(ChannelHandlerContext uctx, Throwable cause) {
       Exchange e = x;
       if (e != null && !e.done) {
-        upstreamFailed(
-            e,
-            HttpResponseStatus.BAD_GATEWAY,
-            "upstream-failed",
-            "the upstream's response is malformed: " + cause.getMessage());
+        e.owner()
+            .upstreamFailed(
+                e,
+                HttpResponseStatus.BAD_GATEWAY,
+                "upstream-failed",
+                "the upstream's response is malformed: " + cause.getMessage());
       }
       uctx.close();
     }
@@ -830,8 +859,16 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
     }
     x.status = r.status().code();
-    x.responseStarted = true;
-    ctx.write(out);
+    x.pendingHead =
+        out; // written with the first bytes of the body: an error before then is a clean 502
+  }
+
+  private void writeHead(Exchange x) {
+    if (x.pendingHead != null) {
+      x.responseStarted = true;
+      ctx.write(x.pendingHead);
+      x.pendingHead = null;
+    }
   }
 
   private static boolean json(String type) {
@@ -886,9 +923,11 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       }
     } else if (n > 0) {
       x.bodyOut += n;
+      writeHead(x);
       ctx.write(new io.netty.handler.codec.http.DefaultHttpContent(in.retainedSlice()));
     }
     if (last) {
+      writeHead(x);
       ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
       complete(x);
     } else if (!ctx.channel().isWritable()) {
@@ -901,6 +940,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     int len = x.filter.outputLength();
     if (len > 0) {
       x.bodyOut += len;
+      writeHead(x);
       ByteBuf b = ctx.alloc().buffer(len);
       b.writeBytes(x.filter.output(), 0, len);
       ctx.write(new io.netty.handler.codec.http.DefaultHttpContent(b));
