@@ -2,6 +2,7 @@ package io.tollgate.cli;
 
 import io.tollgate.dev.TopicsCommand;
 import io.tollgate.enforcement.cli.PolicyCommand;
+import io.tollgate.gateway.GatewayCommand;
 import io.tollgate.load.StreamLoad;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
@@ -17,10 +18,11 @@ import picocli.CommandLine.Command;
  *   <li>{@code up}: this module (the whole system on one machine, with the demo);
  *   <li>{@code policy}: enforcement-core (check and evaluate contracts);
  *   <li>{@code topics}: dev (create Tollgate's topics on a cluster);
+ *   <li>{@code gateway}: gateway (the HTTP enforcement point);
  *   <li>{@code stream-load}: load-tests (the end-to-end load of the enforcement job).
  * </ul>
  *
- * The gateway, billing, evidence, audit and ODRL commands join here with their modules. {@code
+ * The billing, evidence, audit and ODRL commands join here with their modules. {@code
  * CommandLineTest} checks that {@code --help} lists every registered command.
  */
 @Command(
@@ -32,6 +34,7 @@ import picocli.CommandLine.Command;
       UpCommand.class,
       PolicyCommand.class,
       TopicsCommand.class,
+      GatewayCommand.class,
       StreamLoad.class,
       CommandLine.HelpCommand.class
     })

@@ -1,7 +1,9 @@
 package io.tollgate.cli;
 
 import io.tollgate.dev.ContractPublisher;
+import io.tollgate.dev.DemoHttpTraffic;
 import io.tollgate.dev.DemoProducer;
+import io.tollgate.dev.DemoUpstream;
 import io.tollgate.dev.KafkaBroker;
 import io.tollgate.dev.KafkaFacts;
 import io.tollgate.dev.LiveStats;
@@ -11,8 +13,11 @@ import io.tollgate.dev.TopicAdmin;
 import io.tollgate.enforcement.Topics;
 import io.tollgate.flink.EnforcementJob;
 import io.tollgate.flink.kafka.PolicyOffsets;
+import io.tollgate.gateway.Gateway;
+import io.tollgate.gateway.config.GatewayConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,17 +47,19 @@ import picocli.CommandLine.Option;
 /**
  * {@code tollgate up}: everything on this machine, on loopback. A Kafka broker (KRaft, child JVM),
  * the topics, the shipped contracts on {@code tollgate.policies}, the enforcement job on a Flink
- * MiniCluster with its web UI, a demo producer streaming vehicle telemetry, and a line of live
- * figures a second. Ctrl-C (or {@code --duration}) stops it all in order: the producer, then, once
- * the job has decided and committed everything sent, the figures, the job and the broker. Each
- * start begins from clean state: the previous run's broker data and checkpoints are removed first.
+ * MiniCluster with its web UI, a demo producer streaming vehicle telemetry, the HTTP gateway in
+ * front of a demo credit-report API (with demo requests and the curl commands to try), and a line
+ * of live figures a second. Ctrl-C (or {@code --duration}) stops it all in order: the producer,
+ * then, once the job has decided and committed everything sent, the figures, the job and the
+ * broker. Each start begins from clean state: the previous run's broker data and checkpoints are
+ * removed first.
  */
 @Command(
     name = "up",
     mixinStandardHelpOptions = true,
     description =
-        "Run Tollgate's streaming enforcement locally (broker, Flink MiniCluster, enforcement job) with a"
-            + " demo stream and live figures.")
+        "Run Tollgate locally (broker, Flink MiniCluster, enforcement job, HTTP gateway) with a demo"
+            + " stream, a demo credit-report API behind the gateway, and live figures.")
 public final class UpCommand implements Callable<Integer> {
   static final String GROUP = "tollgate-enforcement";
   static final List<String> OUTPUTS = List.of(Topics.FEEDBACK, Topics.DELIVERED, Topics.DLQ);
@@ -106,6 +113,40 @@ public final class UpCommand implements Callable<Integer> {
   int webPort;
 
   @Option(
+      names = "--gateway-port",
+      defaultValue = "8080",
+      description =
+          "The HTTP gateway's port on 127.0.0.1; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+  int gatewayPort;
+
+  @Option(
+      names = "--gateway-admin-port",
+      defaultValue = "8090",
+      description =
+          "The gateway's control-plane port on 127.0.0.1; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+  int gatewayAdminPort;
+
+  @Option(
+      names = "--upstream-port",
+      defaultValue = "18080",
+      description =
+          "The demo credit-report API's port on 127.0.0.1; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+  int upstreamPort;
+
+  @Option(
+      names = "--participants",
+      defaultValue = "examples/gateway/participants.yaml",
+      description = "The gateway's participants file (default: ${DEFAULT-VALUE}).")
+  Path participants;
+
+  @Option(
+      names = "--http-rate",
+      defaultValue = "10",
+      description =
+          "Demo requests per second through the gateway; 0 for none (default: ${DEFAULT-VALUE}).")
+  int httpRate;
+
+  @Option(
       names = "--parallelism",
       defaultValue = "2",
       description = "Enforcement parallelism (default: ${DEFAULT-VALUE}).")
@@ -122,6 +163,15 @@ public final class UpCommand implements Callable<Integer> {
   private Thread statsThread;
   private boolean shutDown;
   private LiveStats.Totals totals;
+  private DemoUpstream upstream;
+  private Gateway gateway;
+  private DemoHttpTraffic traffic;
+  private Thread trafficThread;
+
+  /** The gateway, once started (tests read its port). */
+  public Gateway gateway() {
+    return gateway;
+  }
 
   /** What the demo decided, once stopped. */
   public LiveStats.Totals totals() {
@@ -176,6 +226,15 @@ public final class UpCommand implements Callable<Integer> {
     return 0;
   }
 
+  private static boolean ports(int... ports) {
+    for (int p : ports) {
+      if (p < 0 || p > 65535) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** Refuses options that cannot work before anything starts. */
   private void validate() {
     String bad = null;
@@ -191,8 +250,13 @@ public final class UpCommand implements Callable<Integer> {
           "--duration: expected more than 0 and at most 365 days, found "
               + duration.toMillis()
               + " ms";
-    } else if (kafkaPort < 0 || kafkaPort > 65535 || webPort < 0 || webPort > 65535) {
-      bad = "--kafka-port, --web-port: expected 0 to 65535";
+    } else if (!ports(kafkaPort, webPort, gatewayPort, gatewayAdminPort, upstreamPort)) {
+      bad =
+          "--kafka-port, --web-port, --gateway-port, --gateway-admin-port, --upstream-port: expected 0 to 65535";
+    } else if (httpRate < 0 || httpRate > 10_000) {
+      bad = "--http-rate: expected 0 to 10000, found " + httpRate;
+    } else if (!Files.isReadable(participants)) {
+      bad = "--participants: cannot read " + participants;
     } else if ((long) vehicles * hz > 10_000_000L) {
       bad = "--vehicles x --hz: expected at most 10,000,000 calls/s, found " + (long) vehicles * hz;
     }
@@ -206,6 +270,7 @@ public final class UpCommand implements Callable<Integer> {
     KafkaBroker.stopLeftover(kafkaDir);
     deleteTree(kafkaDir);
     deleteTree(stateDir.resolve("checkpoints"));
+    deleteTree(stateDir.resolve("gateway-spool"));
     Map<String, String> records = ContractPublisher.load(contracts);
 
     out.println("tollgate: starting a Kafka broker (KRaft) ...");
@@ -243,6 +308,7 @@ public final class UpCommand implements Callable<Integer> {
 
     flink.awaitRunning(
         job, Duration.ofSeconds(60)); // so that the demo does not start with a backlog
+    startGateway(bootstrap);
     stats = new LiveStats(bootstrap, out);
     statsThread = new Thread(stats, "tollgate-live-stats");
     statsThread.setDaemon(true);
@@ -255,6 +321,81 @@ public final class UpCommand implements Callable<Integer> {
         "tollgate: demo producer streaming %d vehicles at %d Hz (%,d calls/s) to %s%n",
         vehicles, hz, (long) vehicles * hz, Topics.CALLS);
   }
+
+  /** The demo credit-report API, the gateway in front of it, and the curl commands to try. */
+  private void startGateway(String bootstrap) throws Exception {
+    upstream = DemoUpstream.start("127.0.0.1", upstreamPort, 1);
+    Path config = stateDir.resolve("gateway.yaml").toAbsolutePath();
+    Files.writeString(
+        config,
+        "# written by tollgate up\n"
+            + "id: up-gateway\n"
+            + "listen: 127.0.0.1:"
+            + gatewayPort
+            + "\n"
+            + "admin: {listen: 127.0.0.1:"
+            + gatewayAdminPort
+            + ", tokenSha256: "
+            + io.tollgate.gateway.identity.Participants.sha256Hex(DEMO_ADMIN_TOKEN)
+            + "}\n"
+            + "kafka: {bootstrap: \""
+            + bootstrap
+            + "\"}\n"
+            + "participants: \""
+            + participants.toAbsolutePath()
+            + "\"\n"
+            + "spool: {dir: gateway-spool}\n"
+            + "catalog:\n"
+            + "  - dataset: credit-report\n"
+            + "    provider: sh-credit-bureau\n"
+            + "    title: 企业信用报告 (enterprise credit report)\n"
+            + "    prefix: /credit-report\n"
+            + "    upstream: http://127.0.0.1:"
+            + upstream.port()
+            + "/reports\n"
+            + "    methods: [GET, HEAD, POST]\n",
+        StandardCharsets.UTF_8);
+    GatewayConfig c = GatewayConfig.read(config);
+    gateway = new Gateway(c).start(Duration.ofSeconds(30));
+    String base = "http://127.0.0.1:" + gateway.port();
+    String url = base + "/credit-report/91310115MA1K3YJ2X5";
+    String h = " -H 'X-Api-Key: demo-key-demo-lender' -H 'X-Tollgate-Purpose: ";
+    out.printf(
+        "tollgate: gateway %s in front of the demo credit-report API (%s); admin %s%n"
+            + "  permit, masked:  curl -s%scredit-assessment' %s%n"
+            + "  deny + reasons:  curl -s%smarketing' %s%n"
+            + "  field refused:   curl -s%scredit-assessment' '%s?fields=name,legal_rep_phone'%n"
+            + "  throttle:        for i in 1 2 3 4 5; do curl -s -o /dev/null -w '%%{http_code} Retry-After: %%header{retry-after}\\n'%scredit-assessment' %s; done%n"
+            + "  catalog:         curl -s http://127.0.0.1:%d/catalog%n",
+        base,
+        "127.0.0.1:" + upstream.port(),
+        "127.0.0.1:" + gateway.adminPort(),
+        h,
+        url,
+        h,
+        url,
+        h,
+        url,
+        h,
+        url,
+        gateway.adminPort());
+    if (httpRate > 0) {
+      traffic =
+          new DemoHttpTraffic(
+              base,
+              httpRate,
+              List.of(
+                  new DemoHttpTraffic.Caller(
+                      "demo-key-bank-of-pudong", "credit-assessment", "POST"),
+                  new DemoHttpTraffic.Caller(
+                      "demo-key-fintech-labs", "credit-assessment", "POST")));
+      trafficThread = new Thread(traffic, "tollgate-demo-http");
+      trafficThread.setDaemon(true);
+      trafficThread.start();
+    }
+  }
+
+  static final String DEMO_ADMIN_TOKEN = "demo-admin-token";
 
   /** What went wrong with a part that should be running, or null. */
   private String problem() {
@@ -283,6 +424,20 @@ public final class UpCommand implements Callable<Integer> {
     shutDown = true;
     stopped.countDown();
     try {
+      if (traffic != null) {
+        traffic.stop();
+        trafficThread.join(5000);
+      }
+      if (gateway != null) {
+        try {
+          gateway.close(); // ships the feedback it holds before the figures read their last
+        } catch (Exception e) {
+          LoggerFactory.getLogger(UpCommand.class).warn("could not stop the gateway", e);
+        }
+      }
+      if (upstream != null) {
+        upstream.close();
+      }
       if (producer != null) {
         producer.stop();
         producerThread.join(10_000);

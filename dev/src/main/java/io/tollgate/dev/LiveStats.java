@@ -38,11 +38,18 @@ public final class LiveStats implements Runnable {
     public long delivered;
     public long deadLetters;
 
+    /** Requests decided by the HTTP gateway (counted apart from the stream's calls). */
+    public long gatewayRequests;
+
+    /** Of those, the ones answered 2xx. */
+    public long gatewayOk;
+
     @Override
     public String toString() {
       return String.format(
-          "%,d calls: %,d permitted, %,d denied, %,d throttled; %,d delivered, %,d dead letters",
-          calls, permitted, denied, throttled, delivered, deadLetters);
+          "%,d calls: %,d permitted, %,d denied, %,d throttled; %,d delivered, %,d dead letters;"
+              + " gateway: %,d requests, %,d answered 2xx",
+          calls, permitted, denied, throttled, delivered, deadLetters, gatewayRequests, gatewayOk);
     }
   }
 
@@ -71,6 +78,8 @@ public final class LiveStats implements Runnable {
     t.throttled = totals.throttled;
     t.delivered = totals.delivered;
     t.deadLetters = totals.deadLetters;
+    t.gatewayRequests = totals.gatewayRequests;
+    t.gatewayOk = totals.gatewayOk;
     return t;
   }
 
@@ -110,10 +119,10 @@ public final class LiveStats implements Runnable {
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 20_000);
     Histogram decision = new Histogram(3_600_000L, 3);
     Histogram visible = new Histogram(3_600_000L, 3);
-    long[] second = new long[6];
+    long[] second = new long[8];
     long nextPrint = System.currentTimeMillis() + 1000;
     out.printf(
-        "%-8s %9s %9s %9s %9s %9s %5s   %-17s %-17s%n",
+        "%-8s %9s %9s %9s %9s %9s %5s   %-17s %-17s %8s %8s%n",
         "time",
         "calls/s",
         "permit",
@@ -122,7 +131,9 @@ public final class LiveStats implements Runnable {
         "delivered",
         "dlq",
         "decision p50/p99",
-        "visible p50/p99");
+        "visible p50/p99",
+        "http/s",
+        "http ok");
     try (KafkaConsumer<byte[], byte[]> c =
         new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
       List<TopicPartition> parts = new ArrayList<>();
@@ -162,11 +173,13 @@ public final class LiveStats implements Runnable {
             totals.throttled += second[3];
             totals.delivered += second[4];
             totals.deadLetters += second[5];
+            totals.gatewayRequests += second[6];
+            totals.gatewayOk += second[7];
           }
           // the last line only when it adds something: it closes the figures, not a second
           if (!last || java.util.Arrays.stream(second).anyMatch(n -> n > 0)) {
             out.printf(
-                "%-8s %,9d %,9d %,9d %,9d %,9d %,5d   %-17s %-17s%n",
+                "%-8s %,9d %,9d %,9d %,9d %,9d %,5d   %-17s %-17s %,8d %,8d%n",
                 LocalTime.now().format(CLOCK),
                 second[0],
                 second[1],
@@ -175,7 +188,9 @@ public final class LiveStats implements Runnable {
                 second[4],
                 second[5],
                 ms(decision),
-                ms(visible));
+                ms(visible),
+                second[6],
+                second[7]);
           }
           java.util.Arrays.fill(second, 0);
           decision.reset();
@@ -203,6 +218,13 @@ public final class LiveStats implements Runnable {
       e = EventReader.feedback(value);
     } catch (MalformedRecordException ex) {
       malformed.incrementAndGet();
+      return;
+    }
+    if (e.http()) {
+      second[6]++; // the gateway's requests: apart from the stream's calls and latencies
+      if (e.status() / 100 == 2) {
+        second[7]++;
+      }
       return;
     }
     second[0]++;

@@ -44,6 +44,8 @@ public final class EventReader {
           String eventTime = null;
           long ingest = -1;
           long decided = -1;
+          String channel = null;
+          int status = -1;
           while (p.nextToken() == JsonToken.FIELD_NAME) {
             String name = p.currentName();
             JsonToken t = p.nextToken();
@@ -63,6 +65,8 @@ public final class EventReader {
               case "eventTime" -> eventTime = text(p, name);
               case "ingestTime" -> ingest = number(p, name);
               case "decisionTime" -> decided = number(p, name);
+              case "channel" -> channel = text(p, name);
+              case "status" -> status = (int) number(p, name);
               default -> p.skipChildren();
             }
           }
@@ -82,7 +86,9 @@ public final class EventReader {
               bytes,
               eventTime,
               ingest,
-              decided);
+              decided,
+              channel,
+              status);
         });
   }
 

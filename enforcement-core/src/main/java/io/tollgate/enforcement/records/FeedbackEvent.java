@@ -22,7 +22,14 @@ public record FeedbackEvent(
     long bytes,
     String eventTime,
     long ingestTime,
-    long decisionTime) {
+    long decisionTime,
+    String channel,
+    int status) {
+
+  /** True for a call decided by the HTTP gateway ({@code channel: http}). */
+  public boolean http() {
+    return "http".equals(channel);
+  }
 
   /** Decision latency: from the call entering Tollgate to its decision. */
   public long decisionLatencyMillis() {

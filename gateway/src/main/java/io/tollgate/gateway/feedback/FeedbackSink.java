@@ -39,6 +39,7 @@ public final class FeedbackSink implements AutoCloseable {
   private final Thread shipper;
   private volatile boolean closing;
   private volatile boolean kafkaUp;
+  private volatile boolean stopShipping;
   private final AtomicLong offered = new AtomicLong();
   private final AtomicLong refused = new AtomicLong();
   private final AtomicLong shipped = new AtomicLong();
@@ -183,7 +184,7 @@ public final class FeedbackSink implements AutoCloseable {
         }
         List<Spool.Entry> entries = spool.read(position, BATCH, 4 << 20);
         if (entries.isEmpty()) {
-          if (closing && buffer.isEmpty() && !spooler.isAlive()) {
+          if (stopShipping || (closing && buffer.isEmpty() && !spooler.isAlive())) {
             break;
           }
           synchronized (spooled) {
@@ -222,8 +223,8 @@ public final class FeedbackSink implements AutoCloseable {
           producer = null;
         }
         position = spool.acked();
-        if (closing && !spooler.isAlive()) {
-          break;
+        if (stopShipping || (closing && !spooler.isAlive())) {
+          break; // what is left stays in the spool for the next start
         }
         sleep(backoff);
         backoff = Math.min(backoff * 2, 5000);
@@ -253,8 +254,12 @@ public final class FeedbackSink implements AutoCloseable {
     while (spool.pending() > 0 && kafkaUp && System.nanoTime() < deadline) {
       Thread.sleep(20);
     }
-    shipper.interrupt();
-    shipper.join(5000);
+    stopShipping = true;
+    shipper.join(10_000);
+    if (shipper.isAlive()) {
+      shipper.interrupt();
+      shipper.join(5000);
+    }
     spool.close();
   }
 
