@@ -80,6 +80,8 @@ class GatewayIT {
       """;
 
   @TempDir static Path dir;
+  static com.nimbusds.jose.jwk.RSAKey rsa;
+  static com.nimbusds.jose.jwk.ECKey ec;
   static KafkaBroker broker;
   static KafkaFacts facts;
   static DemoUpstream upstream;
@@ -109,13 +111,24 @@ class GatewayIT {
       }
     }
     upstream = DemoUpstream.start("127.0.0.1", 0, 1);
+    rsa = new com.nimbusds.jose.jwk.gen.RSAKeyGenerator(2048).keyID("rsa-1").generate();
+    ec =
+        new com.nimbusds.jose.jwk.gen.ECKeyGenerator(com.nimbusds.jose.jwk.Curve.P_256)
+            .keyID("ec-1")
+            .generate();
+    Files.writeString(
+        dir.resolve("jwks.json"),
+        new com.nimbusds.jose.jwk.JWKSet(List.of(rsa.toPublicJWK(), ec.toPublicJWK())).toString());
     Files.writeString(
         dir.resolve("participants.yaml"),
-        "participants:\n"
+        "issuers:\n  - issuer: https://idp.example\n    jwks: jwks.json\n    audience: tollgate\n"
+            + "    algorithms: [RS256, ES256]\n    clockSkew: 30s\n"
+            + "participants:\n"
             + "  - id: bank-of-pudong\n    name: 浦东示例银行\n    creditCode: 91310115MA1K3YJ2X5\n"
             + "    apiKeys: [{sha256: "
             + Participants.sha256Hex(KEY)
             + "}]\n"
+            + "    jwt: [{issuer: https://idp.example, subject: bank-client}]\n"
             + "  - id: fintech-labs\n    name: Fintech Labs\n    creditCode: 91350100M000100Y43\n"
             + "    apiKeys: [{sha256: "
             + Participants.sha256Hex(FINTECH_KEY)
@@ -520,6 +533,215 @@ class GatewayIT {
       String r = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       assertThat(r).startsWith("HTTP/1.1 408");
     }
+  }
+
+  static String token(
+      com.nimbusds.jose.JWSHeader header,
+      com.nimbusds.jose.JWSSigner signer,
+      String issuer,
+      String audience,
+      long expiresInSeconds)
+      throws Exception {
+    com.nimbusds.jwt.JWTClaimsSet claims =
+        new com.nimbusds.jwt.JWTClaimsSet.Builder()
+            .issuer(issuer)
+            .subject("bank-client")
+            .audience(audience)
+            .expirationTime(
+                new java.util.Date(System.currentTimeMillis() + expiresInSeconds * 1000))
+            .issueTime(new java.util.Date())
+            .build();
+    com.nimbusds.jwt.SignedJWT jwt = new com.nimbusds.jwt.SignedJWT(header, claims);
+    jwt.sign(signer);
+    return jwt.serialize();
+  }
+
+  static String lastJwtBody;
+
+  static int withToken(String token) throws Exception {
+    HttpResponse<String> r =
+        get(
+            "/credit-report/91310115MA1K3YJ2X5",
+            "Authorization",
+            "Bearer " + token,
+            "X-Tollgate-Purpose",
+            "credit-assessment");
+    lastJwtBody = r.body();
+    if (r.statusCode() != 200) {
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(401);
+      assertThat(JSON.readTree(r.body()).get("error").asText()).isEqualTo("unauthenticated");
+    }
+    return r.statusCode();
+  }
+
+  @Test
+  void jwtsOfTheTrustedIssuerPassAndEveryForgeryIs401() throws Exception {
+    var rs =
+        new com.nimbusds.jose.JWSHeader.Builder(com.nimbusds.jose.JWSAlgorithm.RS256)
+            .keyID("rsa-1")
+            .build();
+    var es =
+        new com.nimbusds.jose.JWSHeader.Builder(com.nimbusds.jose.JWSAlgorithm.ES256)
+            .keyID("ec-1")
+            .build();
+    var rsaSigner = new com.nimbusds.jose.crypto.RSASSASigner(rsa);
+    var ecSigner = new com.nimbusds.jose.crypto.ECDSASigner(ec);
+    int rsStatus = withToken(token(rs, rsaSigner, "https://idp.example", "tollgate", 300));
+    assertThat(rsStatus).as(lastJwtBody).isEqualTo(200);
+    int esStatus = withToken(token(es, ecSigner, "https://idp.example", "tollgate", 300));
+    assertThat(esStatus).as(lastJwtBody).isEqualTo(200);
+
+    var other = new com.nimbusds.jose.jwk.gen.RSAKeyGenerator(2048).keyID("rsa-1").generate();
+    assertThat(
+            withToken(
+                token(
+                    rs,
+                    new com.nimbusds.jose.crypto.RSASSASigner(other),
+                    "https://idp.example",
+                    "tollgate",
+                    300)))
+        .as("forged signature")
+        .isEqualTo(401);
+    assertThat(withToken(token(rs, rsaSigner, "https://idp.example", "tollgate", -120)))
+        .as("expired")
+        .isEqualTo(401);
+    assertThat(withToken(token(rs, rsaSigner, "https://idp.example", "someone-else", 300)))
+        .as("audience")
+        .isEqualTo(401);
+    assertThat(withToken(token(rs, rsaSigner, "https://evil.example", "tollgate", 300)))
+        .as("issuer")
+        .isEqualTo(401);
+    // HS256 keyed with the issuer's public key (the algorithm-confusion attack)
+    var hs =
+        new com.nimbusds.jose.JWSHeader.Builder(com.nimbusds.jose.JWSAlgorithm.HS256)
+            .keyID("rsa-1")
+            .build();
+    byte[] pub = rsa.toPublicKey().getEncoded();
+    byte[] secret = java.util.Arrays.copyOf(pub, Math.max(32, pub.length));
+    assertThat(
+            withToken(
+                token(
+                    hs,
+                    new com.nimbusds.jose.crypto.MACSigner(secret),
+                    "https://idp.example",
+                    "tollgate",
+                    300)))
+        .as("HS256 with the public key")
+        .isEqualTo(401);
+    var jku =
+        new com.nimbusds.jose.JWSHeader.Builder(com.nimbusds.jose.JWSAlgorithm.RS256)
+            .keyID("rsa-1")
+            .jwkURL(URI.create("https://evil.example/jwks.json"))
+            .build();
+    assertThat(withToken(token(jku, rsaSigner, "https://idp.example", "tollgate", 300)))
+        .as("jku")
+        .isEqualTo(401);
+    assertThat(withToken("eyJhbGciOiJSU0EtT0FFUCIsImVuYyI6IkEyNTZHQ00ifQ.a.b.c.d"))
+        .as("JWE")
+        .isEqualTo(401);
+    String none =
+        java.util.Base64.getUrlEncoder()
+                .withoutPadding()
+                .encodeToString("{\"alg\":\"none\"}".getBytes(StandardCharsets.UTF_8))
+            + "."
+            + java.util.Base64.getUrlEncoder()
+                .withoutPadding()
+                .encodeToString(
+                    ("{\"iss\":\"https://idp.example\",\"sub\":\"bank-client\",\"aud\":\"tollgate\",\"exp\":"
+                            + (System.currentTimeMillis() / 1000 + 300)
+                            + "}")
+                        .getBytes(StandardCharsets.UTF_8))
+            + ".";
+    assertThat(withToken(none)).as("alg none").isEqualTo(401);
+  }
+
+  @Test
+  void aRevocationIsEnforcedWithinASecond() throws Exception {
+    String contract =
+        "contract: cr-gw-revoke\nprovider: p\nconsumer: fintech-labs\ndataset: hostile\n"
+            + "actions: [read]\npurposes: [credit-assessment]\nchannels: [http]\n";
+    HttpRequest publish =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.adminPort() + "/contracts"))
+            .header("Authorization", "Bearer admin-secret")
+            .POST(HttpRequest.BodyPublishers.ofString(contract))
+            .build();
+    HttpResponse<String> pr = http.send(publish, HttpResponse.BodyHandlers.ofString());
+    assertThat(pr.statusCode()).as(pr.body()).isEqualTo(201);
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    int status = 0;
+    while (System.nanoTime() < deadline
+        && (status =
+                get(
+                        "/hostile/echo",
+                        "X-Api-Key",
+                        FINTECH_KEY,
+                        "X-Tollgate-Purpose",
+                        "credit-assessment")
+                    .statusCode())
+            != 200) {
+      Thread.sleep(10);
+    }
+    assertThat(status).isEqualTo(200);
+    HttpRequest revoke =
+        HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + gateway.adminPort() + "/contracts/cr-gw-revoke"))
+            .header("Authorization", "Bearer admin-secret")
+            .DELETE()
+            .build();
+    long start = System.nanoTime();
+    assertThat(http.send(revoke, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+    while ((status =
+                get(
+                        "/hostile/echo",
+                        "X-Api-Key",
+                        FINTECH_KEY,
+                        "X-Tollgate-Purpose",
+                        "credit-assessment")
+                    .statusCode())
+            == 200
+        && System.nanoTime() - start < Duration.ofSeconds(30).toNanos()) {
+      Thread.sleep(5);
+    }
+    long ms = (System.nanoTime() - start) / 1_000_000;
+    assertThat(status).isEqualTo(403);
+    System.out.println("revocation: publish to first 403 took " + ms + " ms");
+  }
+
+  @Test
+  void theControlPlaneRefusesBadContractsWithPositionsAndUnknownTokens() throws Exception {
+    HttpRequest bad =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.adminPort() + "/contracts"))
+            .header("Authorization", "Bearer admin-secret")
+            .POST(
+                HttpRequest.BodyPublishers.ofString(
+                    "contract: x\nprovider: p\nconsumer: c\ndataset: d\nactions: [fly]\n"))
+            .build();
+    HttpResponse<String> r = http.send(bad, HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(400);
+    JsonNode p = JSON.readTree(r.body()).get("problems").get(0);
+    assertThat(p.get("line").asInt()).isEqualTo(5);
+    assertThat(p.get("pointer").asText()).startsWith("/actions");
+    HttpRequest noToken =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.adminPort() + "/contracts"))
+            .build();
+    assertThat(http.send(noToken, HttpResponse.BodyHandlers.ofString()).statusCode())
+        .isEqualTo(401);
+    assertThat(get("/credit-report/x").statusCode()).isEqualTo(401);
+    HttpResponse<String> ready =
+        http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.adminPort() + "/ready"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(ready.statusCode()).isEqualTo(200);
+    HttpResponse<String> metrics =
+        http.send(
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + gateway.adminPort() + "/metrics"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(metrics.body())
+        .contains("tollgate_gateway_decisions_total")
+        .contains("tollgate_gateway_spool_bytes");
   }
 
   /** The feedback event of a call, read committed from tollgate.feedback. */
