@@ -158,12 +158,13 @@ public record GatewayConfig(
     Map<String, Node> prefixes = new HashMap<>();
     Set<String> datasets = new java.util.HashSet<>();
     for (Node n : root.list("catalog", true)) {
+      String name = n.isObject() && n.child("dataset").isText() ? n.child("dataset").asText() : null;
+      if (name != null && !datasets.add(name)) {
+        n.child("dataset").problem("dataset " + name + " is listed twice");
+      }
       Route route = route(n, limits);
       if (route == null) {
         continue;
-      }
-      if (!datasets.add(route.dataset())) {
-        n.child("dataset").problem("dataset " + route.dataset() + " is listed twice");
       }
       if (prefixes.put(route.prefix(), n) != null) {
         n.child("prefix").problem("prefix " + route.prefix() + " is taken by another dataset");
@@ -307,7 +308,7 @@ public record GatewayConfig(
       a.only(Route.knownMethods().toArray(String[]::new));
     }
     for (String m : methods) {
-      if (!actions.containsKey(m)) {
+      if (Route.knownMethods().contains(m) && !actions.containsKey(m)) {
         n.child("actions")
             .problem("expected an action for method " + m + " (actions: {" + m + ": ...})");
       }

@@ -148,7 +148,7 @@ public final class PathNormalizer {
       throw new BadPath(
           "expected percent-encoded UTF-8 in the path, found an invalid or overlong sequence");
     }
-    seg.append(raw, i, i + 3);
+    appendOctet(seg, b0);
     i += 3;
     for (int k = 0; k < more; k++) {
       if (i >= raw.length() || raw.charAt(i) != '%') {
@@ -161,10 +161,14 @@ public final class PathNormalizer {
       }
       min = 0x80;
       max = 0xbf;
-      seg.append(raw, i, i + 3);
+      appendOctet(seg, b);
       i += 3;
     }
     return i;
+  }
+
+  private static void appendOctet(StringBuilder seg, int b) {
+    seg.append('%').append(hex(b >> 4)).append(hex(b & 0xf));
   }
 
   private static int octet(String raw, int i) throws BadPath {
