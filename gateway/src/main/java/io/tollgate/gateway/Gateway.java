@@ -28,6 +28,8 @@ import io.tollgate.gateway.http.GatewayContext;
 import io.tollgate.gateway.http.Metrics;
 import io.tollgate.gateway.http.ProxyPipeline;
 import io.tollgate.gateway.identity.Authenticator;
+import io.tollgate.gateway.limits.RedisCounters;
+import io.tollgate.gateway.limits.SharedCounterStore;
 import io.tollgate.policy.InMemoryCounterStore;
 import io.tollgate.policy.spi.CounterStore;
 import java.net.InetSocketAddress;
@@ -59,6 +61,13 @@ public final class Gateway implements AutoCloseable {
   private Channel server;
   private Channel admin;
   private CounterStore sharedCounters;
+  private RedisCounters redis;
+  private SharedCounterStore ownShared;
+
+  /** The Redis-backed store of shared limits, or null. */
+  public SharedCounterStore sharedStore() {
+    return ownShared;
+  }
 
   public Gateway(GatewayConfig config) {
     this.config = config;
@@ -98,6 +107,16 @@ public final class Gateway implements AutoCloseable {
     adminProducer = new KafkaProducer<>(p);
 
     CounterStore local = new InMemoryCounterStore();
+    if (config.redisUri() != null && sharedCounters == null) {
+      redis = new RedisCounters(config.redisUri(), Duration.ofMillis(200), "shared");
+      SharedCounterStore shared =
+          new SharedCounterStore(redis, config.redisLeaseCalls(), config.redisReplicas());
+      sharedCounters = shared;
+      ownShared = shared;
+      metrics.gauge("tollgate.gateway.redis.fallback", () -> shared.fallback() ? 1 : 0);
+      metrics.gauge("tollgate.gateway.redis.calls", shared::redisCalls);
+      metrics.gauge("tollgate.gateway.redis.fallback.calls", shared::fallbackCalls);
+    }
     GatewayContext ctx =
         new GatewayContext(
             config,
@@ -139,7 +158,8 @@ public final class Gateway implements AutoCloseable {
                         .addLast(new HttpServerCodec(4096, 8192, 65536))
                         .addLast(new HttpObjectAggregator(4 << 20))
                         .addLast(
-                            new AdminHandler(config, contracts, feedback, metrics, adminProducer));
+                            new AdminHandler(
+                                config, contracts, feedback, metrics, adminProducer, ownShared));
                   }
                 })
             .bind(config.adminListen())
@@ -206,6 +226,12 @@ public final class Gateway implements AutoCloseable {
     if (workers != null) {
       workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).sync();
       boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).sync();
+    }
+    if (ownShared != null) {
+      ownShared.releaseAll();
+    }
+    if (redis != null) {
+      redis.close();
     }
     if (feedback != null) {
       feedback.close(Duration.ofSeconds(10));

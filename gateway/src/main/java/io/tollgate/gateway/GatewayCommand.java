@@ -101,6 +101,11 @@ public final class GatewayCommand implements Callable<Integer> {
     return 0;
   }
 
+  /** Runs the command alone (tests start gateway processes with it). */
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new GatewayCommand()).execute(args));
+  }
+
   /** {@code 250ms}, {@code 10s}, {@code 5m}. */
   public static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
     @Override

@@ -17,6 +17,7 @@ import io.tollgate.gateway.feedback.FeedbackSink;
 import io.tollgate.gateway.http.Metrics;
 import io.tollgate.gateway.http.Responses;
 import io.tollgate.gateway.identity.Participants;
+import io.tollgate.gateway.limits.SharedCounterStore;
 import io.tollgate.policy.CompiledPolicy;
 import io.tollgate.policy.Diagnostic;
 import io.tollgate.policy.PolicyCompiler;
@@ -43,13 +44,16 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
   private final Metrics metrics;
   private final KafkaProducer<byte[], byte[]> producer;
   private final Catalog catalog;
+  private final SharedCounterStore shared;
 
   public AdminHandler(
       GatewayConfig config,
       ContractFollower contracts,
       FeedbackSink feedback,
       Metrics metrics,
-      KafkaProducer<byte[], byte[]> producer) {
+      KafkaProducer<byte[], byte[]> producer,
+      SharedCounterStore shared) {
+    this.shared = shared;
     this.config = config;
     this.contracts = contracts;
     this.feedback = feedback;
@@ -97,6 +101,10 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
                 + feedback.spoolBytes()
                 + ",\"contractsFollowed\":"
                 + (contracts.failure() == null)
+                + ",\"redis\":"
+                + (shared == null
+                    ? "null"
+                    : shared.fallback() ? "\"down: enforcing the local share\"" : "\"up\"")
                 + "}");
       case "/ready":
         return contracts.ready()

@@ -30,6 +30,8 @@ public record GatewayConfig(
     Tls tls,
     String kafkaBootstrap,
     String redisUri,
+    int redisReplicas,
+    int redisLeaseCalls,
     String maskKey,
     Limits limits,
     Spool spool,
@@ -131,10 +133,14 @@ public record GatewayConfig(
       bootstrap = kafka.text("bootstrap", null);
     }
     String redis = null;
+    int replicas = 1;
+    int leaseCalls = 100;
     Node r = root.object("redis", false);
     if (r != null) {
-      r.only("uri");
+      r.only("uri", "replicas", "leaseCalls");
       redis = r.text("uri", null);
+      replicas = (int) r.integer("replicas", 1, 1, 10_000);
+      leaseCalls = (int) r.integer("leaseCalls", 100, 1, 1_000_000);
       if (redis != null && !redis.startsWith("redis://") && !redis.startsWith("rediss://")) {
         r.child("uri").problem("expected redis://host:port or rediss://host:port, found " + redis);
       }
@@ -158,13 +164,18 @@ public record GatewayConfig(
     Map<String, Node> prefixes = new HashMap<>();
     Set<String> datasets = new java.util.HashSet<>();
     for (Node n : root.list("catalog", true)) {
-      String name = n.isObject() && n.child("dataset").isText() ? n.child("dataset").asText() : null;
+      String name =
+          n.isObject() && n.child("dataset").isText() ? n.child("dataset").asText() : null;
       if (name != null && !datasets.add(name)) {
         n.child("dataset").problem("dataset " + name + " is listed twice");
       }
       Route route = route(n, limits);
       if (route == null) {
         continue;
+      }
+      if (route.sharedLimits() && redis == null) {
+        n.child("sharedLimits")
+            .problem("expected redis.uri: limits shared by replicas live in Redis");
       }
       if (prefixes.put(route.prefix(), n) != null) {
         n.child("prefix").problem("prefix " + route.prefix() + " is taken by another dataset");
@@ -179,6 +190,8 @@ public record GatewayConfig(
         tls,
         bootstrap,
         redis,
+        replicas,
+        leaseCalls,
         maskKey,
         limits,
         spool,

@@ -83,6 +83,34 @@ public final class LimitSpec {
     return rateUnitMillis;
   }
 
+  /** True when the quota counts calendar months, false for days. */
+  public boolean quotaMonthly() {
+    return quotaMonthly;
+  }
+
+  /** Tokens a full bucket holds, scaled by the rate's unit in milliseconds. */
+  public long capacity() {
+    return capacity;
+  }
+
+  /**
+   * This spec's share for one of {@code parts} enforcement points that each enforce it alone (a
+   * gateway replica cut off from the shared store): every limit divided, rounded down, at least 1.
+   */
+  public LimitSpec share(int parts) {
+    if (parts <= 1) {
+      return this;
+    }
+    return new LimitSpec(
+        total < 0 ? -1 : Math.max(1, total / parts),
+        quota < 0
+            ? null
+            : new Quota(
+                Math.max(1, quota / parts), quotaMonthly ? Quota.Period.MONTH : Quota.Period.DAY),
+        ratePermits < 0 ? null : new Rate(Math.max(1, ratePermits / parts), rateUnitMillis),
+        clock == null ? null : clock.zone());
+  }
+
   /** The calendar period (local epoch day or month) of an event time. */
   public long quotaPeriod(long tsMillis) {
     return quotaMonthly ? clock.epochMonth(tsMillis) : clock.epochDay(tsMillis);
