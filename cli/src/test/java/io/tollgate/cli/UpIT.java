@@ -33,7 +33,15 @@ class UpIT {
             "--contracts",
             "../examples/contracts",
             "--vehicles",
-            "500");
+            "500",
+            "--gateway-port",
+            "0",
+            "--gateway-admin-port",
+            "0",
+            "--upstream-port",
+            "0",
+            "--participants",
+            "../examples/gateway/participants.yaml");
     String out = buf.toString();
     assertThat(exit).as(out).isZero();
     LiveStats.Totals t = up.totals();
@@ -44,6 +52,10 @@ class UpIT {
     assertThat(t.throttled).isPositive();
     assertThat(t.permitted + t.denied + t.throttled).isEqualTo(t.calls);
     assertThat(t.delivered).isEqualTo(t.permitted);
+    assertThat(t.gatewayRequests)
+        .as("the demo's requests through the gateway, fed back")
+        .isPositive();
+    assertThat(out).contains("curl -s -H 'X-Api-Key: demo-key-demo-lender'");
     assertThat(t.deadLetters).isZero();
     assertThat(out).contains("calls/s").contains("decision p50/p99").contains("tollgate: stopped.");
   }
