@@ -3,6 +3,7 @@ package io.tollgate.cli;
 import io.tollgate.dev.TopicsCommand;
 import io.tollgate.enforcement.cli.PolicyCommand;
 import io.tollgate.gateway.GatewayCommand;
+import io.tollgate.load.GatewayLoad;
 import io.tollgate.load.StreamLoad;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
@@ -19,7 +20,8 @@ import picocli.CommandLine.Command;
  *   <li>{@code policy}: enforcement-core (check and evaluate contracts);
  *   <li>{@code topics}: dev (create Tollgate's topics on a cluster);
  *   <li>{@code gateway}: gateway (the HTTP enforcement point);
- *   <li>{@code stream-load}: load-tests (the end-to-end load of the enforcement job).
+ *   <li>{@code stream-load}: load-tests (the end-to-end load of the enforcement job);
+ *   <li>{@code gateway-load}: load-tests (the gateway beside nginx and the upstream alone).
  * </ul>
  *
  * The billing, evidence, audit and ODRL commands join here with their modules. {@code
@@ -36,6 +38,7 @@ import picocli.CommandLine.Command;
       TopicsCommand.class,
       GatewayCommand.class,
       StreamLoad.class,
+      GatewayLoad.class,
       CommandLine.HelpCommand.class
     })
 public final class TollgateCommand implements Runnable {

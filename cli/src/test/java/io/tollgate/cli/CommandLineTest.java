@@ -128,7 +128,15 @@ class CommandLineTest {
 
   @Test
   void aCommandThatFailsPrintsOneLineAndNoTrace() {
-    Run r = run("up", "--contracts", "no-such-contracts", "--state-dir", "target/refused");
+    Run r =
+        run(
+            "up",
+            "--contracts",
+            "no-such-contracts",
+            "--participants",
+            "../examples/gateway/participants.yaml",
+            "--state-dir",
+            "target/refused");
     assertThat(r.exit()).isEqualTo(1);
     assertThat(r.err())
         .startsWith("error: invalid contracts")

@@ -62,6 +62,7 @@ public final class DemoUpstream implements AutoCloseable {
         new ServerBootstrap()
             .group(g)
             .channel(NioServerSocketChannel.class)
+            .childOption(io.netty.channel.ChannelOption.TCP_NODELAY, true)
             .childHandler(
                 new ChannelInitializer<SocketChannel>() {
                   @Override

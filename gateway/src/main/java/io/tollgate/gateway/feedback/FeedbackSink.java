@@ -26,7 +26,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class FeedbackSink implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(FeedbackSink.class);
-  private static final int BATCH = 2000;
+  private static final int BATCH = 5000;
+  private static final long LINGER_NANOS = 50_000_000L;
+  private long lastCommit;
 
   private record Event(byte[] key, byte[] value) {}
 
@@ -128,9 +130,11 @@ public final class FeedbackSink implements AutoCloseable {
         while (spool.full() && !closing) {
           Thread.sleep(20); // the shipper frees room; meanwhile offer() refuses
         }
+        java.util.List<byte[][]> records = new java.util.ArrayList<>(batch.size());
         for (Event ev : batch) {
-          spool.append(ev.key, ev.value);
+          records.add(new byte[][] {ev.key, ev.value});
         }
+        spool.appendAll(records);
         batch.clear();
         if (System.nanoTime() - lastSync > 100_000_000L) {
           spool.sync();
@@ -182,6 +186,12 @@ public final class FeedbackSink implements AutoCloseable {
           kafkaUp = true;
           backoff = 200;
         }
+        long wait = lastCommit + LINGER_NANOS - System.nanoTime();
+        if (wait > 0 && !closing && spool.end() - position < 256 * 1024) {
+          // one transaction per LINGER at most, unless a lot is waiting: a transaction costs the
+          // broker several requests and markers, whatever its size
+          Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+        }
         List<Spool.Entry> entries = spool.read(position, BATCH, 4 << 20);
         if (entries.isEmpty()) {
           if (stopShipping || (closing && buffer.isEmpty() && !spooler.isAlive())) {
@@ -197,6 +207,7 @@ public final class FeedbackSink implements AutoCloseable {
           producer.send(new ProducerRecord<>(topic, null, e.key(), e.value()));
         }
         producer.commitTransaction();
+        lastCommit = System.nanoTime();
         position = entries.get(entries.size() - 1).next();
         spool.ack(position);
         shipped.addAndGet(entries.size());

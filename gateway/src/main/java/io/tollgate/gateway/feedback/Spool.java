@@ -45,7 +45,6 @@ public final class Spool implements AutoCloseable {
   // reader side
   private FileChannel reading;
   private long readingBase = -1;
-  private final ByteBuffer readHeader = ByteBuffer.allocate(HEADER);
 
   public Spool(Path dir, long maxBytes) throws IOException {
     this.dir = dir;
@@ -184,10 +183,63 @@ public final class Spool implements AutoCloseable {
     end += want;
   }
 
+  private ByteBuffer batch = ByteBuffer.allocate(1 << 20);
+
+  /** Appends records in order with one write (the appending thread only). */
+  public void appendAll(List<byte[][]> records) throws IOException {
+    int i = 0;
+    while (i < records.size()) {
+      batch.clear();
+      long start = end;
+      while (i < records.size()) {
+        byte[] key = records.get(i)[0];
+        byte[] value = records.get(i)[1];
+        int k = key == null ? 0 : key.length;
+        int need = HEADER + k + value.length;
+        if (end - tailBase + need > SEGMENT_BYTES && end > tailBase) {
+          break; // roll first
+        }
+        if (need > batch.remaining()) {
+          if (batch.position() == 0) {
+            batch = ByteBuffer.allocate(need);
+          } else {
+            break;
+          }
+        }
+        CRC32C c = new CRC32C();
+        if (key != null) {
+          c.update(key);
+        }
+        c.update(value);
+        batch.putInt(k).putInt(value.length).putInt((int) c.getValue());
+        if (key != null) {
+          batch.put(key);
+        }
+        batch.put(value);
+        end += need;
+        i++;
+      }
+      batch.flip();
+      if (batch.hasRemaining()) {
+        while (batch.hasRemaining()) {
+          tail.write(batch);
+        }
+      } else if (i < records.size()) {
+        byte[][] r = records.get(i++);
+        append(r[0], r[1]); // rolls the segment
+      }
+      if (end < start) {
+        throw new IllegalStateException();
+      }
+    }
+  }
+
   /** Forces appended records to disk. */
   public void sync() throws IOException {
     tail.force(false);
   }
+
+  private ByteBuffer chunk = ByteBuffer.allocate(1 << 20);
 
   /** Reads up to {@code max} records from {@code from} (the reading thread only). */
   public List<Entry> read(long from, int max, int maxBytes) throws IOException {
@@ -198,9 +250,11 @@ public final class Spool implements AutoCloseable {
     while (pos < limit && out.size() < max && bytes < maxBytes) {
       long base;
       Path p;
+      Long next;
       synchronized (segments) {
         base = segments.floorKey(pos);
         p = segments.get(base);
+        next = segments.higherKey(base);
       }
       if (base != readingBase) {
         if (reading != null) {
@@ -210,30 +264,44 @@ public final class Spool implements AutoCloseable {
         readingBase = base;
       }
       long off = pos - base;
-      if (off >= reading.size()) {
-        Long next;
-        synchronized (segments) {
-          next = segments.higherKey(base);
-        }
+      long segEnd = next == null ? limit - base : Math.min(reading.size(), limit - base);
+      if (off >= segEnd) {
         if (next == null) {
           break;
         }
         pos = next;
         continue;
       }
-      readHeader.clear();
-      reading.read(readHeader, off);
-      readHeader.flip();
-      int k = readHeader.getInt();
-      int v = readHeader.getInt();
-      readHeader.getInt();
-      ByteBuffer kb = ByteBuffer.allocate(k);
-      ByteBuffer vb = ByteBuffer.allocate(v);
-      reading.read(kb, off + HEADER);
-      reading.read(vb, off + HEADER + k);
-      pos += HEADER + k + v;
-      bytes += k + v;
-      out.add(new Entry(k == 0 ? null : kb.array(), vb.array(), pos));
+      chunk.clear();
+      int want = (int) Math.min(chunk.capacity(), segEnd - off);
+      chunk.limit(want);
+      while (chunk.hasRemaining() && reading.read(chunk, off + chunk.position()) > 0) {
+        // fill
+      }
+      chunk.flip();
+      boolean progressed = false;
+      while (chunk.remaining() >= HEADER && out.size() < max && bytes < maxBytes) {
+        int at = chunk.position();
+        int k = chunk.getInt(at);
+        int v = chunk.getInt(at + 4);
+        if (chunk.remaining() < HEADER + k + v) {
+          if (!progressed) {
+            chunk = ByteBuffer.allocate(HEADER + k + v); // one record larger than the chunk
+          }
+          break;
+        }
+        byte[] kb = new byte[k];
+        byte[] vb = new byte[v];
+        chunk.position(at + HEADER);
+        chunk.get(kb).get(vb);
+        pos += HEADER + k + v;
+        bytes += k + v;
+        out.add(new Entry(k == 0 ? null : kb, vb, pos));
+        progressed = true;
+      }
+      if (!progressed && chunk.capacity() < HEADER) {
+        break;
+      }
     }
     return out;
   }

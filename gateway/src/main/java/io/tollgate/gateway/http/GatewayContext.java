@@ -52,6 +52,19 @@ public final class GatewayContext {
         };
   }
 
+  private final String idPrefix =
+      Long.toHexString(new java.security.SecureRandom().nextLong() | Long.MIN_VALUE) + "-";
+  private final java.util.concurrent.atomic.AtomicLong calls =
+      new java.util.concurrent.atomic.AtomicLong();
+
+  /**
+   * A new call id: unique per request, across replicas and restarts (a random 64-bit prefix drawn
+   * at start, then a counter), without a secure random draw per request.
+   */
+  String nextCallId() {
+    return idPrefix + Long.toString(calls.incrementAndGet(), 36);
+  }
+
   LoopState loop() {
     return loops.get();
   }

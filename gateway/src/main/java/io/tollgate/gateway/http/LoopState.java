@@ -56,7 +56,6 @@ final class LoopState {
       c.close();
       return;
     }
-    q.addLast(c);
-    c.closeFuture().addListener(f -> q.remove(c));
+    q.addLast(c); // a pooled connection that closes is skipped by take() (isActive)
   }
 }

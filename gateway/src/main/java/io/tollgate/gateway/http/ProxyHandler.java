@@ -49,7 +49,6 @@ import java.security.cert.X509Certificate;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Locale;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import org.slf4j.Logger;
@@ -126,6 +125,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     final boolean head;
     final long startNanos = System.nanoTime();
     String callId;
+    String path;
     long decisionTime;
     Route route;
     CallRecord record;
@@ -379,6 +379,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       return;
     }
 
+    x.path = path.path();
     decide(x, who, route, req, query);
   }
 
@@ -454,7 +455,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       Exchange x, Authenticator.Result who, Route route, FullHttpRequest req, String query) {
     LoopState loop = gw.loop();
     long now = gw.clock.getAsLong();
-    x.callId = UUID.randomUUID().toString();
+    x.callId = gw.nextCallId();
     io.tollgate.policy.DataCall call = loop.call.reset();
     Action action = route.action(req.method().name());
     call.id(x.callId)
@@ -550,7 +551,12 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void forward(Exchange x, Route route, FullHttpRequest req, String query) {
-    String target = route.upstreamPath() + stripPrefix(req.uri(), route);
+    String rest = x.path.substring(route.prefix().length());
+    int q = req.uri().indexOf('?');
+    String target =
+        route.upstreamPath()
+            + (rest.isEmpty() && route.upstreamPath().isEmpty() ? "/" : rest)
+            + (q < 0 ? "" : req.uri().substring(q));
     DefaultFullHttpRequest out =
         new DefaultFullHttpRequest(
             HttpVersion.HTTP_1_1, req.method(), target, req.content().retainedDuplicate());
@@ -642,22 +648,6 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
                   }
                   send(x, f.channel(), out);
                 });
-  }
-
-  private static String stripPrefix(String uri, Route route) {
-    // the raw target after its prefix (the normalised path decides the route; the raw remainder,
-    // checked by the normaliser, is what the upstream gets)
-    int q = uri.indexOf('?');
-    String path = q < 0 ? uri : uri.substring(0, q);
-    String rest;
-    try {
-      String norm = PathNormalizer.normalize(path).path();
-      rest = norm.substring(route.prefix().length());
-    } catch (PathNormalizer.BadPath e) {
-      rest = "";
-    }
-    return (rest.isEmpty() && route.upstreamPath().isEmpty() ? "/" : rest)
-        + (q < 0 ? "" : uri.substring(q));
   }
 
   private void send(Exchange x, Channel up, DefaultFullHttpRequest out) {
