@@ -47,6 +47,24 @@ public final class ConstantRate {
     long[] counts = new long[3]; // sent, ok, errors
     ArrayDeque<Long> due = new ArrayDeque<>();
     ArrayDeque<Channel> idle = new ArrayDeque<>();
+    boolean[] running = {true};
+    Bootstrap[] boot = new Bootstrap[1];
+    Runnable reconnect =
+        () ->
+            boot[0]
+                .connect(url.getHost(), url.getPort() > 0 ? url.getPort() : 80)
+                .addListener(
+                    f -> {
+                      if (f.isSuccess()) {
+                        Channel c = ((io.netty.channel.ChannelFuture) f).channel();
+                        Long next = due.poll();
+                        if (next != null) {
+                          send(c, url, headers, next);
+                        } else {
+                          idle.add(c);
+                        }
+                      }
+                    });
     try {
       Bootstrap b =
           new Bootstrap()
@@ -66,6 +84,7 @@ public final class ConstantRate {
                                 protected void channelRead0(
                                     ChannelHandlerContext ctx, FullHttpResponse r) {
                                   long sentAt = ctx.channel().attr(DUE).get();
+                                  ctx.channel().attr(BUSY).set(Boolean.FALSE);
                                   h.recordValue(
                                       Math.min(
                                           60_000_000L,
@@ -92,6 +111,7 @@ public final class ConstantRate {
                               });
                     }
                   });
+      boot[0] = b;
       int port = url.getPort() > 0 ? url.getPort() : 80;
       List<Channel> all = new ArrayList<>();
       for (int i = 0; i < connections; i++) {
@@ -116,7 +136,10 @@ public final class ConstantRate {
                       issued[0]++;
                       counts[0]++;
                       Channel c = idle.poll();
-                      if (c != null && c.isActive()) {
+                      while (c != null && !c.isActive()) {
+                        c = idle.poll();
+                      }
+                      if (c != null) {
                         send(c, url, headers, at);
                       } else {
                         due.add(at);
@@ -139,6 +162,7 @@ public final class ConstantRate {
         Thread.sleep(20);
       }
       tick.cancel(false);
+      group.next().submit(() -> running[0] = false).sync();
       double took = (System.nanoTime() - start) / 1e9;
       for (Channel c : all) {
         c.close();
@@ -154,8 +178,12 @@ public final class ConstantRate {
   private static final io.netty.util.AttributeKey<Long> DUE =
       io.netty.util.AttributeKey.valueOf("due");
 
+  private static final io.netty.util.AttributeKey<Boolean> BUSY =
+      io.netty.util.AttributeKey.valueOf("busy");
+
   private static void send(Channel c, URI url, Map<String, String> headers, long dueAt) {
     c.attr(DUE).set(dueAt);
+    c.attr(BUSY).set(Boolean.TRUE);
     String target = url.getRawPath() + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery());
     FullHttpRequest r =
         new DefaultFullHttpRequest(

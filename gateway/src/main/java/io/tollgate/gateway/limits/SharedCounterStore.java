@@ -14,10 +14,11 @@ import org.slf4j.LoggerFactory;
  * spends it locally.
  *
  * <ul>
- *   <li>A lease holds at most {@code leaseCalls} calls and at most 1 % of the rate's permits (so
- *       what replicas hold but have not spent stays within 1 % of the limit), and is valid for the
- *       time the bucket takes to refill it: calls drawn from the bucket at one moment are never
- *       spent long after, so the rate holds over any window.
+ *   <li>A lease holds at most {@code leaseCalls} calls and at most 1 % of each limit divided by the
+ *       replicas, so what all replicas hold unspent stays within 1 % of the limit; a rate's lease
+ *       is spent within one unit of the rate (a second for "N/s") or lapses: the calls were drawn
+ *       from the bucket when it was taken, so over any window the replicas spend at most what the
+ *       bucket gave plus that 1 %.
  *   <li>Quotas and totals are reserved with the lease, never overshot; when a lease ends (spent,
  *       expired, or a new calendar period) what it did not spend is given back.
  *   <li>Redis unreachable: the replica enforces its share of each limit ({@link LimitSpec#share}
@@ -126,10 +127,7 @@ public final class SharedCounterStore implements CounterStore {
         lease.left = g.granted() - 1;
         lease.period = spec.hasQuota() ? spec.quotaPeriod(ts) : 0;
         lease.from = ts;
-        lease.until =
-            spec.hasRate()
-                ? ts + Math.max(1, spec.rateUnitMillis() * g.granted() / spec.ratePermits())
-                : ts + 1000;
+        lease.until = ts + (spec.hasRate() ? spec.rateUnitMillis() : 1000);
         return 0;
       } catch (RuntimeException e) {
         if (!fallback) {
@@ -150,16 +148,21 @@ public final class SharedCounterStore implements CounterStore {
     return local.tryAcquire(key, shares.computeIfAbsent(spec, s -> s.share(replicas)), ts);
   }
 
+  /**
+   * At most {@code leaseCalls}, and at most 1 % of each limit shared over the replicas: all the
+   * replicas together hold at most 1 % of a limit unspent.
+   */
   private int leaseSize(LimitSpec spec) {
     long n = leaseCalls;
+    long parts = 100L * replicas;
     if (spec.hasRate()) {
-      n = Math.min(n, Math.max(1, spec.ratePermits() / 100));
+      n = Math.min(n, Math.max(1, spec.ratePermits() / parts));
     }
     if (spec.hasQuota()) {
-      n = Math.min(n, Math.max(1, spec.quota() / 100));
+      n = Math.min(n, Math.max(1, spec.quota() / parts));
     }
     if (spec.hasTotal()) {
-      n = Math.min(n, Math.max(1, spec.total() / 100));
+      n = Math.min(n, Math.max(1, spec.total() / parts));
     }
     return (int) n;
   }
