@@ -87,6 +87,13 @@ public final class GatewayLoad implements Callable<Integer> {
   double rateFraction;
 
   @Option(
+      names = "--latency-rate",
+      defaultValue = "2000",
+      description =
+          "A second set of latency runs at this fixed rate, a load the generator, the upstream and the broker leave room for on small machines; 0 skips it (default: ${DEFAULT-VALUE}).")
+  int latencyRate;
+
+  @Option(
       names = "--latency-seconds",
       defaultValue = "15",
       description = "Each latency run (default: ${DEFAULT-VALUE}).")
@@ -210,22 +217,23 @@ public final class GatewayLoad implements Callable<Integer> {
           ng / rps.get("upstream directly"),
           rps.get("tollgate, API key") / rps.get("upstream directly"));
 
-      int rate = (int) Math.max(1, rps.get("tollgate, API key") * rateFraction);
-      out.printf(
-          "%nlatency at %,d requests/s (%.0f%% of Tollgate's peak), %d s each, 32 connections, corrected for coordinated omission%n",
-          rate, rateFraction * 100, latencySeconds);
-      out.printf(
-          "%-28s %9s %9s %9s %9s %7s%n",
-          "target", "p50 ms", "p99 ms", "p99.9 ms", "max ms", "errors");
-      ConstantRate.Result d = latency("upstream directly", URI.create(direct), Map.of(), rate);
-      latency("nginx proxy_pass keepalive", URI.create(viaNginx), Map.of(), rate);
-      ConstantRate.Result t = latency("tollgate, API key", URI.create(viaTollgate), key, rate);
-      out.printf(
-          "tollgate adds %.3f ms at p50 and %.3f ms at p99 over the upstream alone%n",
-          (t.latencyMicros().getValueAtPercentile(50) - d.latencyMicros().getValueAtPercentile(50))
-              / 1000.0,
-          (t.latencyMicros().getValueAtPercentile(99) - d.latencyMicros().getValueAtPercentile(99))
-              / 1000.0);
+      int peakRate = (int) Math.max(1, rps.get("tollgate, API key") * rateFraction);
+      latencies(
+          String.format("%,d requests/s (%.0f%% of Tollgate's peak)", peakRate, rateFraction * 100),
+          peakRate,
+          direct,
+          viaNginx,
+          viaTollgate,
+          key);
+      if (latencyRate > 0) {
+        latencies(
+            String.format("%,d requests/s (--latency-rate)", latencyRate),
+            latencyRate,
+            direct,
+            viaNginx,
+            viaTollgate,
+            key);
+      }
 
       revocation(g);
       if (overshootSeconds > 0) {
@@ -290,6 +298,31 @@ public final class GatewayLoad implements Callable<Integer> {
     out.printf("%-28s %,12.0f %9s %9s %9s%n", name, r, p50, p99, errors);
     out.flush();
     return r;
+  }
+
+  private void latencies(
+      String what,
+      int rate,
+      String direct,
+      String viaNginx,
+      String viaTollgate,
+      Map<String, String> key)
+      throws Exception {
+    out.printf(
+        "%nlatency at %s, %d s each, 32 connections, corrected for coordinated omission%n",
+        what, latencySeconds);
+    out.printf(
+        "%-28s %9s %9s %9s %9s %7s%n",
+        "target", "p50 ms", "p99 ms", "p99.9 ms", "max ms", "errors");
+    ConstantRate.Result d = latency("upstream directly", URI.create(direct), Map.of(), rate);
+    latency("nginx proxy_pass keepalive", URI.create(viaNginx), Map.of(), rate);
+    ConstantRate.Result t = latency("tollgate, API key", URI.create(viaTollgate), key, rate);
+    out.printf(
+        "tollgate adds %.3f ms at p50 and %.3f ms at p99 over the upstream alone%n",
+        (t.latencyMicros().getValueAtPercentile(50) - d.latencyMicros().getValueAtPercentile(50))
+            / 1000.0,
+        (t.latencyMicros().getValueAtPercentile(99) - d.latencyMicros().getValueAtPercentile(99))
+            / 1000.0);
   }
 
   private ConstantRate.Result latency(String name, URI url, Map<String, String> headers, int rate)
