@@ -191,6 +191,8 @@ public final class DemoUpstream implements AutoCloseable {
         huge(ctx, mib);
       } else if (path.equals("/gzip")) {
         send(ctx, keep, HttpResponseStatus.OK, "application/json", report("gzip"), "gzip");
+      } else if (path.equals("/conflict")) {
+        send(ctx, keep, HttpResponseStatus.CONFLICT, "application/json", report("conflict"), null);
       } else if (path.equals("/text")) {
         send(
             ctx,

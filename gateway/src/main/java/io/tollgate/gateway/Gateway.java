@@ -54,6 +54,7 @@ public final class Gateway implements AutoCloseable {
   private final Metrics metrics = new Metrics();
   private EventLoopGroup boss;
   private EventLoopGroup workers;
+  private EventLoopGroup adminLoop;
   private ContractFollower contracts;
   private FeedbackSink feedback;
   private Authenticator authenticator;
@@ -145,9 +146,11 @@ public final class Gateway implements AutoCloseable {
             .bind(config.listen())
             .sync()
             .channel();
+    adminLoop =
+        new MultiThreadIoEventLoopGroup(1, io); // its Kafka writes never stall a public loop
     admin =
         new ServerBootstrap()
-            .group(boss, workers)
+            .group(adminLoop)
             .channel(serverClass)
             .childHandler(
                 new ChannelInitializer<SocketChannel>() {
@@ -226,6 +229,7 @@ public final class Gateway implements AutoCloseable {
     if (workers != null) {
       workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).sync();
       boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).sync();
+      adminLoop.shutdownGracefully(0, 2, TimeUnit.SECONDS).sync();
     }
     if (ownShared != null) {
       ownShared.releaseAll();

@@ -343,6 +343,7 @@ class GatewayIT {
             "/credit-report/a%00",
             "/credit-report/%c0%ae%c0%ae/x",
             "/credit-report/a%01b",
+            "/credit-report/../nothing",
             "/../credit-report/x")) {
       String r =
           raw(
@@ -742,6 +743,88 @@ class GatewayIT {
     assertThat(metrics.body())
         .contains("tollgate_gateway_decisions_total")
         .contains("tollgate_gateway_spool_bytes");
+  }
+
+  @Test
+  void pipelinedRequestsAreAnsweredInOrderEvenWhenOneIsTooLarge() throws Exception {
+    String r =
+        rawAll(
+            "GET /hostile/slow?ms=600 HTTP/1.1\r\nHost: t\r\nX-Api-Key: "
+                + KEY
+                + "\r\nX-Tollgate-Purpose: credit-assessment\r\n\r\n"
+                + "POST /hostile/echo HTTP/1.1\r\nHost: t\r\nX-Api-Key: "
+                + KEY
+                + "\r\nContent-Length: 100000\r\n\r\n"
+                + "c".repeat(100000));
+    int first = r.indexOf("HTTP/1.1 ");
+    int second = r.indexOf("HTTP/1.1 ", first + 1);
+    assertThat(r.substring(first, first + 12)).as(r).isEqualTo("HTTP/1.1 200");
+    assertThat(second).as(r).isPositive();
+    assertThat(r.substring(second, second + 12)).isEqualTo("HTTP/1.1 413");
+    assertThat(r.substring(second)).contains("body-too-large");
+  }
+
+  /** Everything the gateway sends until it closes the connection. */
+  static String rawAll(String request) throws Exception {
+    try (Socket s = new Socket("127.0.0.1", gateway.port())) {
+      s.setSoTimeout(10_000);
+      s.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+      s.getOutputStream().flush();
+      return new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  @Test
+  void anIdleKeepAliveConnectionIsNotToldItTimedOut() throws Exception {
+    try (Socket s = new Socket("127.0.0.1", gateway.port())) {
+      s.setSoTimeout(10_000);
+      String req =
+          "GET /credit-report/91310115MA1K3YJ2X5 HTTP/1.1\r\nHost: t\r\nX-Api-Key: "
+              + KEY
+              + "\r\nX-Tollgate-Purpose: credit-assessment\r\n\r\n";
+      s.getOutputStream().write(req.getBytes(StandardCharsets.US_ASCII));
+      assertThat(readResponse(s.getInputStream())).startsWith("HTTP/1.1 200");
+      Thread.sleep(3000); // longer than the request timeout (2 s), shorter than the idle timeout
+      s.getOutputStream().write(req.getBytes(StandardCharsets.US_ASCII));
+      assertThat(readResponse(s.getInputStream())).startsWith("HTTP/1.1 200");
+    }
+  }
+
+  @Test
+  void anHttp10ClientGetsNoChunkedBody() throws Exception {
+    String r =
+        rawAll(
+            "GET /credit-report/91310115MA1K3YJ2X5 HTTP/1.0\r\nHost: t\r\nX-Api-Key: "
+                + KEY
+                + "\r\nX-Tollgate-Purpose: credit-assessment\r\n\r\n");
+    assertThat(r).startsWith("HTTP/1.1 200");
+    assertThat(r.toLowerCase()).doesNotContain("transfer-encoding").contains("connection: close");
+    assertThat(r).contains("\"credit_code\":\"91310115MA1K3YJ2X5\"").endsWith("}");
+  }
+
+  @Test
+  void anErrorBodyOnAMaskingRouteIsMaskedToo() throws Exception {
+    HttpResponse<String> r =
+        get("/hostile/conflict", "X-Api-Key", KEY, "X-Tollgate-Purpose", "credit-assessment");
+    assertThat(r.statusCode()).isEqualTo(409);
+    assertThat(JSON.readTree(r.body()).get("legal_rep_id").asText()).isEqualTo("[redacted]");
+    assertThat(r.headers().firstValue("ETag")).isEmpty();
+  }
+
+  @Test
+  void encodedParameterNamesAndRepeatedPolicyHeadersCannotSlipPast() throws Exception {
+    HttpResponse<String> encoded =
+        get(
+            "/credit-report/91310115MA1K3YJ2X5?%66ields=legal_rep_phone",
+            "X-Api-Key", KEY, "X-Tollgate-Purpose", "credit-assessment");
+    assertThat(encoded.statusCode()).as(encoded.body()).isEqualTo(403);
+    assertThat(encoded.body()).contains("fields");
+    String twice =
+        raw(
+            "GET /credit-report/x HTTP/1.1\r\nHost: t\r\nX-Api-Key: "
+                + KEY
+                + "\r\nX-Tollgate-Purpose: credit-assessment\r\nX-Tollgate-Purpose: marketing\r\n\r\n");
+    assertThat(status(twice)).isEqualTo(400);
   }
 
   /** The feedback event of a call, read committed from tollgate.feedback. */

@@ -347,6 +347,23 @@ public record GatewayConfig(
         }
       }
     }
+    long maxRequest = n.size("maxRequestBytes", limits.maxRequestBytes(), 1L << 30);
+    if (maxRequest > limits.maxRequestBytes()) {
+      n.child("maxRequestBytes")
+          .problem(
+              "expected at most limits.maxRequestBytes ("
+                  + limits.maxRequestBytes()
+                  + "), found "
+                  + maxRequest);
+    }
+    if (total.compareTo(limits.idleTimeout()) > 0) {
+      n.child("timeouts")
+          .problem(
+              "expected a total timeout of at most limits.idleTimeout ("
+                  + limits.idleTimeout()
+                  + "), found "
+                  + total);
+    }
     if (dataset == null || prefix == null || upstream == null) {
       return null;
     }
@@ -359,7 +376,7 @@ public record GatewayConfig(
         upstream,
         Set.copyOf(methods),
         Map.copyOf(actions),
-        n.size("maxRequestBytes", limits.maxRequestBytes(), 1L << 30),
+        maxRequest,
         n.size("maxResponseBytes", 16L << 20, 1L << 40),
         connect,
         firstByte,

@@ -74,7 +74,10 @@ public final class FeedbackSink implements AutoCloseable {
    * True when an event offered now would be kept (the buffer has room and the spool is not full).
    */
   public boolean accepting() {
-    return buffer.remainingCapacity() > 0 && !spool.full();
+    // headroom: requests admitted now are fed back when they end, which may be a while
+    return buffer.remainingCapacity()
+            > Math.min(1024, buffer.size() + buffer.remainingCapacity() / 8)
+        && spool.pending() + Math.min(1 << 20, spool.maxBytes() / 8) < spool.maxBytes();
   }
 
   /** Hands one event over without blocking; false when it cannot be kept. */
@@ -115,18 +118,25 @@ public final class FeedbackSink implements AutoCloseable {
   private void spoolLoop() {
     java.util.ArrayList<Event> batch = new java.util.ArrayList<>(BATCH);
     long lastSync = System.nanoTime();
+    boolean unsynced = false;
     while (true) {
       try {
-        Event e = buffer.poll(50, TimeUnit.MILLISECONDS);
-        if (e == null) {
-          if (closing && buffer.isEmpty()) {
-            spool.sync();
-            return;
+        if (batch.isEmpty()) {
+          Event e = buffer.poll(50, TimeUnit.MILLISECONDS);
+          if (e == null) {
+            if (unsynced) {
+              spool.sync(); // idle: what was appended goes to disk now
+              unsynced = false;
+              lastSync = System.nanoTime();
+            }
+            if (closing && buffer.isEmpty()) {
+              return;
+            }
+            continue;
           }
-          continue;
+          batch.add(e);
+          buffer.drainTo(batch, BATCH - 1);
         }
-        batch.add(e);
-        buffer.drainTo(batch, BATCH - 1);
         while (spool.full() && !closing) {
           Thread.sleep(20); // the shipper frees room; meanwhile offer() refuses
         }
@@ -134,10 +144,12 @@ public final class FeedbackSink implements AutoCloseable {
         for (Event ev : batch) {
           records.add(new byte[][] {ev.key, ev.value});
         }
-        spool.appendAll(records);
+        spool.appendAll(records); // all or nothing
         batch.clear();
+        unsynced = true;
         if (System.nanoTime() - lastSync > 100_000_000L) {
           spool.sync();
+          unsynced = false;
           lastSync = System.nanoTime();
         }
         synchronized (spooled) {
@@ -146,7 +158,11 @@ public final class FeedbackSink implements AutoCloseable {
       } catch (InterruptedException ie) {
         return;
       } catch (IOException io) {
-        LOG.error("cannot write the feedback spool; events stay in memory", io);
+        // the batch stays in memory and is tried again (the spool cut the failed write back off)
+        LOG.error(
+            "cannot write the feedback spool; {} events wait in memory",
+            batch.size() + buffer.size(),
+            io);
         try {
           Thread.sleep(1000);
         } catch (InterruptedException ie) {

@@ -141,6 +141,10 @@ public final class Spool implements AutoCloseable {
     return pending() >= maxBytes;
   }
 
+  public long maxBytes() {
+    return maxBytes;
+  }
+
   public long end() {
     return end;
   }
@@ -176,27 +180,38 @@ public final class Spool implements AutoCloseable {
       header, ByteBuffer.wrap(key == null ? new byte[0] : key), ByteBuffer.wrap(value)
     };
     long want = HEADER + k + v;
+    long at = end - tailBase;
     long wrote = 0;
-    while (wrote < want) {
-      wrote += tail.write(parts);
+    try {
+      tail.position(at);
+      while (wrote < want) {
+        wrote += tail.write(parts);
+      }
+    } catch (IOException e) {
+      tail.truncate(at);
+      throw e;
     }
     end += want;
   }
 
   private ByteBuffer batch = ByteBuffer.allocate(1 << 20);
 
-  /** Appends records in order with one write (the appending thread only). */
+  /**
+   * Appends records in order with one write per batch (the appending thread only). All or nothing
+   * per batch: a failed write is cut back off the file, and {@link #end} moves only once the bytes
+   * are written.
+   */
   public void appendAll(List<byte[][]> records) throws IOException {
     int i = 0;
     while (i < records.size()) {
       batch.clear();
-      long start = end;
+      long next = end;
       while (i < records.size()) {
         byte[] key = records.get(i)[0];
         byte[] value = records.get(i)[1];
         int k = key == null ? 0 : key.length;
         int need = HEADER + k + value.length;
-        if (end - tailBase + need > SEGMENT_BYTES && end > tailBase) {
+        if (next - tailBase + need > SEGMENT_BYTES && next > tailBase) {
           break; // roll first
         }
         if (need > batch.remaining()) {
@@ -216,20 +231,24 @@ public final class Spool implements AutoCloseable {
           batch.put(key);
         }
         batch.put(value);
-        end += need;
+        next += need;
         i++;
       }
       batch.flip();
       if (batch.hasRemaining()) {
-        while (batch.hasRemaining()) {
-          tail.write(batch);
+        long at = end - tailBase;
+        try {
+          while (batch.hasRemaining()) {
+            tail.write(batch, at + batch.position());
+          }
+        } catch (IOException e) {
+          tail.truncate(at); // nothing of a failed batch stays
+          throw e;
         }
+        end = next;
       } else if (i < records.size()) {
         byte[][] r = records.get(i++);
         append(r[0], r[1]); // rolls the segment
-      }
-      if (end < start) {
-        throw new IllegalStateException();
       }
     }
   }
@@ -284,8 +303,13 @@ public final class Spool implements AutoCloseable {
         int at = chunk.position();
         int k = chunk.getInt(at);
         int v = chunk.getInt(at + 4);
+        int crc = chunk.getInt(at + 8);
+        if (k < 0 || v < 0 || (long) HEADER + k + v > segEnd - (off + at)) {
+          throw new IOException(
+              "spool " + p + " is corrupt at byte " + (off + at) + ": a record runs past its end");
+        }
         if (chunk.remaining() < HEADER + k + v) {
-          if (!progressed) {
+          if (!progressed && HEADER + k + v > chunk.capacity()) {
             chunk = ByteBuffer.allocate(HEADER + k + v); // one record larger than the chunk
           }
           break;
@@ -294,6 +318,13 @@ public final class Spool implements AutoCloseable {
         byte[] vb = new byte[v];
         chunk.position(at + HEADER);
         chunk.get(kb).get(vb);
+        CRC32C check = new CRC32C();
+        check.update(kb);
+        check.update(vb);
+        if ((int) check.getValue() != crc) {
+          throw new IOException(
+              "spool " + p + " is corrupt at byte " + (off + at) + ": checksum mismatch");
+        }
         pos += HEADER + k + v;
         bytes += k + v;
         out.add(new Entry(k == 0 ? null : kb, vb, pos));
@@ -313,7 +344,15 @@ public final class Spool implements AutoCloseable {
     crc.update(ByteBuffer.allocate(8).putLong(0, position));
     b.putInt((int) crc.getValue());
     Path tmp = dir.resolve(ACK + ".tmp");
-    Files.write(tmp, b.array());
+    try (FileChannel ch =
+        FileChannel.open(
+            tmp,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE,
+            StandardOpenOption.TRUNCATE_EXISTING)) {
+      ch.write(ByteBuffer.wrap(b.array()));
+      ch.force(false);
+    }
     try {
       Files.move(
           tmp,

@@ -69,7 +69,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     if (lower.startsWith("x-tollgate-")) {
       return true;
     }
-    if (lower.startsWith("x-forwarded-")) {
+    if (lower.startsWith("x-forwarded-") || lower.startsWith("x-original-")) {
       return true;
     }
     switch (lower) {
@@ -84,7 +84,10 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       "proxy-authorization",
       "x-client-ip",
       "true-client-ip",
-      "cf-connecting-ip":
+      "cf-connecting-ip",
+      "x-rewrite-url",
+      "x-proxyuser-ip",
+      "via":
         return true;
       default:
         return false;
@@ -112,7 +115,6 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
   private final ArrayDeque<FullHttpRequest> waiting = new ArrayDeque<>();
   private ChannelHandlerContext ctx;
   private Exchange current;
-  private ScheduledFuture<?> requestDeadline;
 
   ProxyHandler(GatewayContext gw) {
     this.gw = gw;
@@ -121,7 +123,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
   /** One request in flight. */
   private final class Exchange {
     final FullHttpRequest request;
-    final boolean keepAlive;
+    boolean keepAlive;
     final boolean head;
     final long startNanos = System.nanoTime();
     String callId;
@@ -147,6 +149,12 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     int status;
     boolean done;
     HttpResponse pendingHead;
+    DefaultFullHttpRequest outbound;
+    boolean retryable;
+    boolean reused;
+    boolean retried;
+    boolean responseSeen;
+    boolean informational;
     ScheduledFuture<?> firstByte;
     ScheduledFuture<?> total;
 
@@ -183,42 +191,53 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     this.ctx = ctx;
   }
 
-  @Override
-  public void channelActive(ChannelHandlerContext ctx) throws Exception {
-    armRequestDeadline();
-    super.channelActive(ctx);
+  private ProxyPipeline.RequestClock clock() {
+    return (ProxyPipeline.RequestClock) ctx.pipeline().get("clock");
   }
 
-  /** A request must arrive whole within the request timeout (slow clients are cut off). */
-  private void armRequestDeadline() {
-    if (requestDeadline != null) {
-      requestDeadline.cancel(false);
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+    if (evt == ProxyPipeline.REQUEST_TIMEOUT) {
+      if (current == null && ctx.channel().isActive()) {
+        gw.metrics.refused("request-timeout");
+        FullHttpResponse r =
+            Responses.error(
+                HttpResponseStatus.REQUEST_TIMEOUT,
+                "request-timeout",
+                "the request did not arrive in time");
+        r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+      }
+      return;
     }
-    long ms = gw.config.limits().requestTimeout().toMillis();
-    requestDeadline =
-        ctx.executor()
-            .schedule(
-                () -> {
-                  if (current == null && ctx.channel().isActive()) {
-                    gw.metrics.refused("request-timeout");
-                    FullHttpResponse r =
-                        Responses.error(
-                            HttpResponseStatus.REQUEST_TIMEOUT,
-                            "request-timeout",
-                            "the request did not arrive in time");
-                    r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-                    ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
-                  }
-                },
-                ms,
-                TimeUnit.MILLISECONDS);
+    super.userEventTriggered(ctx, evt);
   }
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (!(msg instanceof FullHttpRequest req)) {
+    if (closing) {
+      ReferenceCountUtil.release(msg); // lingering: read and dropped
+      return;
+    }
+    FullHttpRequest req;
+    if (msg instanceof FullHttpRequest r) {
+      req = r;
+    } else if (msg instanceof ProxyPipeline.Oversized o
+        && o.request instanceof io.netty.handler.codec.http.HttpRequest h) {
+      // answered in its turn, after the requests before it
+      req =
+          new DefaultFullHttpRequest(
+              h.protocolVersion(), h.method(), h.uri(), Unpooled.EMPTY_BUFFER);
+      req.headers().set(h.headers());
+      req.headers().set(OVERSIZED, "1");
+      ReferenceCountUtil.release(msg);
+    } else {
       ReferenceCountUtil.release(msg);
       return;
+    }
+    ProxyPipeline.RequestClock clock = clock();
+    if (clock != null) {
+      clock.received();
     }
     if (current != null) {
       if (waiting.size() >= MAX_PIPELINED) {
@@ -232,12 +251,21 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     serve(req);
   }
 
+  /**
+   * Marks a request the aggregator found over the size limit (a header of ours, never forwarded).
+   */
+  private static final String OVERSIZED = "x-tollgate-internal-oversized";
+
   private void serve(FullHttpRequest req) {
-    if (requestDeadline != null) {
-      requestDeadline.cancel(false);
+    if (!ctx.channel().isActive()) {
+      req.release(); // the client left while it waited
+      return;
     }
     Exchange x = new Exchange(req);
     current = x;
+    ctx.channel()
+        .config()
+        .setAutoRead(false); // one request at a time: nothing more is read meanwhile
     try {
       handle(x);
     } catch (RuntimeException e) {
@@ -289,7 +317,20 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       }
       return;
     }
+    if (req.headers().contains(OVERSIZED)) {
+      refuse(
+          x,
+          HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+          "body-too-large",
+          "the request body is larger than " + gw.config.limits().maxRequestBytes() + " bytes");
+      return;
+    }
     String problem = checkFraming(req);
+    if (problem == null
+        && (req.headers().getAll("X-Tollgate-Purpose").size() > 1
+            || req.headers().getAll("X-Tollgate-Region").size() > 1)) {
+      problem = "expected X-Tollgate-Purpose and X-Tollgate-Region once each";
+    }
     if (problem != null) {
       refuse(x, HttpResponseStatus.BAD_REQUEST, "bad-request", problem);
       return;
@@ -334,6 +375,14 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     Route route = gw.router.match(path.path());
+    if (path.hadDotSegments() && gw.router.matchLiteral(rawPath) != route) {
+      refuse(
+          x,
+          HttpResponseStatus.BAD_REQUEST,
+          "bad-path",
+          "expected a path that stays within its dataset's prefix");
+      return;
+    }
     if (route == null) {
       refuse(x, HttpResponseStatus.NOT_FOUND, "no-route", "no dataset is served at this path");
       return;
@@ -474,7 +523,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     if (region != null) {
       call.region(region.trim());
     }
-    if (query != null && query.contains("fields=")) {
+    if (query != null) {
       List<String> f = new QueryStringDecoder("?" + query).parameters().get("fields");
       if (f != null) {
         java.util.List<String> names = new java.util.ArrayList<>();
@@ -611,11 +660,19 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
         ctx.executor()
             .schedule(
                 () -> timedOut(x, "total"), route.totalTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    x.outbound = out;
+    x.retryable = req.method() == HttpMethod.GET || req.method() == HttpMethod.HEAD;
     Channel pooled = loop.take(x.upstreamKey);
     if (pooled != null) {
+      x.reused = true;
       send(x, pooled, out);
       return;
     }
+    connect(x, route, out);
+  }
+
+  /** Opens a new upstream connection on this event loop and sends {@code out} on it. */
+  private void connect(Exchange x, Route route, DefaultFullHttpRequest out) {
     Bootstrap b =
         new Bootstrap()
             .group(ctx.channel().eventLoop())
@@ -630,6 +687,18 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
                   @Override
                   protected void initChannel(Channel ch) {
                     ch.pipeline().addLast(new HttpClientCodec(4096, 16384, 65536));
+                    // a pooled connection idle this long is closed here before the upstream does
+                    ch.pipeline()
+                        .addLast(
+                            new io.netty.handler.timeout.IdleStateHandler(
+                                0, 0, 15, TimeUnit.SECONDS) {
+                              @Override
+                              protected void channelIdle(
+                                  ChannelHandlerContext c,
+                                  io.netty.handler.timeout.IdleStateEvent e) {
+                                c.close();
+                              }
+                            });
                     ch.pipeline().addLast("upstream", new UpstreamHandler());
                   }
                 });
@@ -639,11 +708,16 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
                 f -> {
                   if (!f.isSuccess()) {
                     out.release();
+                    boolean timeout = f.cause() instanceof io.netty.channel.ConnectTimeoutException;
                     upstreamFailed(
                         x,
-                        HttpResponseStatus.BAD_GATEWAY,
-                        "upstream-unreachable",
-                        "cannot connect to the upstream: " + f.cause().getMessage());
+                        timeout
+                            ? HttpResponseStatus.GATEWAY_TIMEOUT
+                            : HttpResponseStatus.BAD_GATEWAY,
+                        timeout ? "upstream-timeout" : "upstream-unreachable",
+                        timeout
+                            ? "the upstream did not accept the connection in time (connect timeout)"
+                            : "cannot connect to the upstream: " + f.cause().getMessage());
                     return;
                   }
                   send(x, f.channel(), out);
@@ -651,6 +725,9 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void send(Exchange x, Channel up, DefaultFullHttpRequest out) {
+    if (x.retryable) {
+      out.retain(); // kept for one retry on a fresh connection
+    }
     if (x.done) {
       out.release();
       gw.loop().give(x.upstreamKey, up);
@@ -658,6 +735,9 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     }
     x.upstream = up;
     ((UpstreamHandler) up.pipeline().get("upstream")).bind(x);
+    if (x.firstByte != null) {
+      x.firstByte.cancel(false);
+    }
     x.firstByte =
         ctx.executor()
             .schedule(
@@ -730,12 +810,19 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       }
       try {
         if (msg instanceof HttpResponse r) {
+          int code = r.status().code();
+          if (code >= 100 && code < 200) {
+            e.informational = true; // 100 Continue, 103 Early Hints: the final response follows
+            return;
+          }
+          e.informational = false;
+          e.responseSeen = true;
           if (e.firstByte != null) {
             e.firstByte.cancel(false);
           }
           e.owner().responseHead(e, r);
         }
-        if (msg instanceof HttpContent c && !e.done) {
+        if (msg instanceof HttpContent c && !e.done && !e.informational) {
           e.owner().responseBody(e, c);
         }
       } finally {
@@ -744,8 +831,24 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void channelReadComplete(ChannelHandlerContext uctx) {
+      Exchange e = x;
+      if (e != null && !e.done && e.responseStarted) {
+        e.owner().ctx.flush(); // what arrived goes on now: a slow stream is not held back
+      }
+    }
+
+    @Override
     public void channelInactive(ChannelHandlerContext uctx) {
       Exchange e = x;
+      if (e != null && !e.done && e.reused && !e.responseSeen && e.retryable && !e.retried) {
+        // a pooled connection the upstream had closed: once more on a fresh one (GET, HEAD)
+        e.retried = true;
+        e.reused = false;
+        x = null;
+        e.owner().connect(e, e.route, e.outbound);
+        return;
+      }
       if (e != null && !e.done) {
         e.owner()
             .upstreamFailed(
@@ -783,7 +886,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     x.upstreamKeepAlive = HttpUtil.isKeepAlive(r);
     HttpHeaders in = r.headers();
     boolean filter =
-        filtering(x) && !x.head && r.status().code() / 100 == 2 && r.status().code() != 204;
+        filtering(x) && !x.head && r.status().code() != 204 && r.status().code() != 304;
     long declared = HttpUtil.getContentLength(r, -1L);
     if (declared > x.route.maxResponseBytes()) {
       upstreamFailed(
@@ -794,8 +897,15 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     if (filter) {
-      String enc = in.get(HttpHeaderNames.CONTENT_ENCODING);
-      if (enc != null && !enc.trim().equalsIgnoreCase("identity")) {
+      String enc = null;
+      for (String v : in.getAll(HttpHeaderNames.CONTENT_ENCODING)) {
+        for (String t : v.split(",")) {
+          if (!t.isBlank() && !t.trim().equalsIgnoreCase("identity")) {
+            enc = v;
+          }
+        }
+      }
+      if (enc != null) {
         upstreamFailed(
             x,
             HttpResponseStatus.BAD_GATEWAY,
@@ -803,7 +913,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
             "the contract masks this response but the upstream sent it encoded (" + enc + ")");
         return;
       }
-      String type = in.get(HttpHeaderNames.CONTENT_TYPE);
+      List<String> types = in.getAll(HttpHeaderNames.CONTENT_TYPE);
+      String type = types.size() == 1 ? types.get(0) : null;
       if (!json(type)) {
         upstreamFailed(
             x,
@@ -830,18 +941,32 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       if (hopByHop(lower) || nominated.contains(lower) || lower.startsWith("x-tollgate-")) {
         continue;
       }
-      if (filter && lower.equals("content-length")) {
-        continue;
+      if (filter
+          && (lower.equals("content-length")
+              || lower.equals("etag")
+              || lower.equals("digest")
+              || lower.equals("repr-digest")
+              || lower.equals("content-digest")
+              || lower.equals("content-md5")
+              || lower.equals("content-range")
+              || lower.equals("accept-ranges")
+              || lower.equals("last-modified"))) {
+        continue; // they describe the upstream's representation, not the trimmed one
       }
       h.add(e.getKey(), e.getValue());
     }
-    if (filter) {
-      h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
-    } else if (!x.head
-        && !h.contains(HttpHeaderNames.CONTENT_LENGTH)
-        && r.status().code() != 204
-        && r.status().code() != 304) {
-      h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+    boolean unknownLength =
+        filter
+            || (!x.head
+                && !h.contains(HttpHeaderNames.CONTENT_LENGTH)
+                && r.status().code() != 204
+                && r.status().code() != 304);
+    if (unknownLength) {
+      if (x.request.protocolVersion() == HttpVersion.HTTP_1_0) {
+        x.keepAlive = false; // HTTP/1.0 has no chunked coding: the end of the body is the close
+      } else {
+        h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+      }
     }
     h.set("X-Tollgate-Call-Id", x.callId);
     h.set("X-Tollgate-Contract", x.contract);
@@ -1018,6 +1143,12 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     if (x.record != null) {
+      if (x.filter != null) {
+        x.record.records = x.filter.records();
+      }
+      if (x.responseStarted && x.upstreamKey != null) {
+        x.record.bytes = x.bodyOut; // what was delivered, also when the response was cut
+      }
       byte[] event =
           gw.loop()
               .writer
@@ -1039,6 +1170,9 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
   private void done(Exchange x, boolean close) {
     x.done = true;
+    if (x.outbound != null && x.retryable && x.outbound.refCnt() > 0) {
+      x.outbound.release();
+    }
     if (x.firstByte != null) {
       x.firstByte.cancel(false);
     }
@@ -1050,22 +1184,43 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     x.request.release();
     current = null;
     if (close) {
-      ctx.flush();
-      ctx.channel().close();
+      lingeringClose();
       return;
     }
-    armRequestDeadline();
+    ProxyPipeline.RequestClock clock = clock();
+    if (clock != null) {
+      clock.idle();
+    }
+    ctx.channel().config().setAutoRead(true);
     FullHttpRequest next = waiting.poll();
     if (next != null) {
       ctx.executor().execute(() -> serve(next));
     }
   }
 
+  /**
+   * Closes after what was written: the output is shut first and what the client still sends is read
+   * and dropped for up to two seconds, so that a client still sending (a refused body, say) reads
+   * its response instead of a reset (nginx's lingering close).
+   */
+  private void lingeringClose() {
+    closing = true;
+    ctx.flush();
+    ctx.channel().config().setAutoRead(true);
+    if (ctx.channel() instanceof io.netty.channel.socket.DuplexChannel d
+        && ctx.pipeline().get(SslHandler.class) == null) {
+      d.shutdownOutput()
+          .addListener(
+              f -> ctx.executor().schedule(() -> ctx.channel().close(), 2, TimeUnit.SECONDS));
+    } else {
+      ctx.channel().close();
+    }
+  }
+
+  private boolean closing;
+
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-    if (requestDeadline != null) {
-      requestDeadline.cancel(false);
-    }
     Exchange x = current;
     if (x != null && !x.done) {
       if (x.upstream != null) {

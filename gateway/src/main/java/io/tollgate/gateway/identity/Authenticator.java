@@ -76,6 +76,7 @@ public final class Authenticator implements AutoCloseable {
   private static final class IssuerState {
     final Participants.Issuer config;
     volatile DefaultJWTProcessor<SecurityContext> processor;
+    volatile String keys;
 
     IssuerState(Participants.Issuer config) {
       this.config = config;
@@ -143,13 +144,15 @@ public final class Authenticator implements AutoCloseable {
     }
   }
 
-  private static void load(IssuerState s) throws Exception {
+  private static final HttpClient JWKS_CLIENT =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  private void load(IssuerState s) throws Exception {
     Participants.Issuer i = s.config;
     String text;
     if (i.jwks().startsWith("http://") || i.jwks().startsWith("https://")) {
-      HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
       HttpResponse<String> r =
-          client.send(
+          JWKS_CLIENT.send(
               HttpRequest.newBuilder(URI.create(i.jwks())).timeout(Duration.ofSeconds(10)).build(),
               HttpResponse.BodyHandlers.ofString());
       if (r.statusCode() != 200) {
@@ -185,6 +188,11 @@ public final class Authenticator implements AutoCloseable {
             Set.of("sub", "exp"));
     claims.setMaxClockSkew((int) i.clockSkew().toSeconds());
     p.setJWTClaimsSetVerifier(claims);
+    String keys = set.toString();
+    if (s.keys != null && !s.keys.equals(keys)) {
+      verified.invalidateAll(); // a key was rotated out: tokens it verified are verified again
+    }
+    s.keys = keys;
     s.processor = p;
   }
 
@@ -198,9 +206,10 @@ public final class Authenticator implements AutoCloseable {
     try {
       if (cert.getSubjectAlternativeNames() != null) {
         for (List<?> san : cert.getSubjectAlternativeNames()) {
+          int type = (Integer) san.get(0);
           Object v = san.get(1);
-          if (v instanceof String s) {
-            p = participants.byCertificateSan(s);
+          if (v instanceof String s && (type == 1 || type == 2 || type == 6)) {
+            p = participants.byCertificateSan(type == 2 ? s.toLowerCase(java.util.Locale.ROOT) : s);
             if (p != null) {
               return Result.ok(p, "certificate");
             }
@@ -240,7 +249,8 @@ public final class Authenticator implements AutoCloseable {
   }
 
   private Result jwt(String token, int dots) {
-    Verified v = verified.getIfPresent(token);
+    String cacheKey = Participants.sha256Hex(token);
+    Verified v = verified.getIfPresent(cacheKey);
     if (v != null && v.expiresAtMillis > System.currentTimeMillis()) {
       return Result.ok(v.participant, "jwt");
     }
@@ -288,13 +298,14 @@ public final class Authenticator implements AutoCloseable {
     try {
       claims = p.process(jwt, null);
     } catch (com.nimbusds.jose.proc.BadJOSEException | com.nimbusds.jose.JOSEException e) {
-      return Result.fail("invalid token: " + e.getMessage());
+      LOG.debug("token of {} refused: {}", issuer, e.getMessage());
+      return Result.fail("invalid token (signature, audience or validity)");
     }
     Participant who = participants.byJwt(issuer, claims.getSubject());
     if (who == null) {
       return Result.fail("token subject is not registered to a participant");
     }
-    verified.put(token, new Verified(who, claims.getExpirationTime().getTime()));
+    verified.put(cacheKey, new Verified(who, claims.getExpirationTime().getTime()));
     return Result.ok(who, "jwt");
   }
 

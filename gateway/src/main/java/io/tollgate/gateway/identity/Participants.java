@@ -191,7 +191,12 @@ public final class Participants {
             continue;
           }
         } else {
-          key = "san:" + san;
+          // DNS names match case-insensitively; e-mail addresses and URIs exactly
+          key =
+              "san:"
+                  + (san.contains("@") || san.contains(":")
+                      ? san
+                      : san.toLowerCase(java.util.Locale.ROOT));
         }
         Participant prev = byCertificate.put(key, p);
         if (prev != null) {
