@@ -365,7 +365,7 @@ public final class UpCommand implements Callable<Integer> {
             + "  permit, masked:  curl -s%scredit-assessment' %s%n"
             + "  deny + reasons:  curl -s%smarketing' %s%n"
             + "  field refused:   curl -s%scredit-assessment' '%s?fields=name,legal_rep_phone'%n"
-            + "  throttle:        for i in 1 2 3 4 5; do curl -s -o /dev/null -w '%%{http_code} Retry-After: %%header{retry-after}\\n'%scredit-assessment' %s; done%n"
+            + "  throttle:        curl -s -w '%%{http_code} Retry-After: %%header{retry-after}\\n'%scredit-assessment' -o /dev/null %s -o /dev/null %<s -o /dev/null %<s -o /dev/null %<s -o /dev/null %<s%n"
             + "  catalog:         curl -s http://127.0.0.1:%d/catalog%n",
         base,
         "127.0.0.1:" + upstream.port(),
