@@ -740,6 +740,23 @@ class GatewayIT {
                     URI.create("http://127.0.0.1:" + gateway.adminPort() + "/metrics"))
                 .build(),
             HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> catalog =
+        http.send(
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + gateway.adminPort() + "/catalog"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    JsonNode ds = JSON.readTree(catalog.body()).get("dcat:dataset").get(0);
+    assertThat(ds.get("dct:identifier").asText()).isEqualTo("credit-report");
+    JsonNode bank = null;
+    for (JsonNode pol : ds.get("odrl:hasPolicy")) {
+      if (pol.get("odrl:assignee").asText().equals("bank-of-pudong")) {
+        bank = pol;
+      }
+    }
+    assertThat(bank).isNotNull();
+    assertThat(bank.get("tollgate:purposes").toString()).isEqualTo("[\"credit-assessment\"]");
+    assertThat(bank.get("tollgate:limits").get("rate").asText()).isEqualTo("1000/1000ms");
     assertThat(metrics.body())
         .contains("tollgate_gateway_decisions_total")
         .contains("tollgate_gateway_spool_bytes");

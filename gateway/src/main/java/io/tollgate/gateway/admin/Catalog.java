@@ -21,6 +21,17 @@ final class Catalog {
     this.contracts = contracts;
   }
 
+  private static String array(java.util.Collection<String> values) {
+    StringBuilder b = new StringBuilder("[");
+    for (String v : values) {
+      if (b.length() > 1) {
+        b.append(',');
+      }
+      b.append(Responses.quote(v));
+    }
+    return b.append(']').toString();
+  }
+
   String jsonLd() {
     StringBuilder b = new StringBuilder();
     b.append(
@@ -81,8 +92,55 @@ final class Catalog {
             .append(",\"odrl:assignee\":")
             .append(Responses.quote(p.consumer()))
             .append(",\"tollgate:version\":")
-            .append(Responses.quote(p.version()))
-            .append('}');
+            .append(Responses.quote(p.version()));
+        java.util.Set<String> actions = new java.util.TreeSet<>();
+        java.util.Set<String> purposes = new java.util.TreeSet<>();
+        for (io.tollgate.policy.model.Rule rule : p.source().permissions()) {
+          rule.actions().forEach(a -> actions.add(a.term()));
+          for (io.tollgate.policy.model.Constraint c : rule.constraints()) {
+            if (c instanceof io.tollgate.policy.model.AtomicConstraint ac
+                && ac.leftOperand() == io.tollgate.policy.model.LeftOperand.PURPOSE) {
+              if (ac.rightOperand() instanceof java.util.Collection<?> values) {
+                values.forEach(v -> purposes.add(String.valueOf(v)));
+              } else {
+                purposes.add(String.valueOf(ac.rightOperand()));
+              }
+            }
+          }
+        }
+        b.append(",\"odrl:action\":").append(array(actions));
+        b.append(",\"tollgate:purposes\":").append(array(purposes));
+        io.tollgate.policy.model.Price price = p.source().price();
+        if (price != null) {
+          b.append(",\"tollgate:price\":{\"amount\":")
+              .append(Responses.quote(price.amount().toPlainString()))
+              .append(",\"currency\":")
+              .append(Responses.quote(price.currency()))
+              .append(",\"per\":")
+              .append(Responses.quote(price.per()))
+              .append('}');
+        }
+        io.tollgate.policy.spi.LimitSpec l = p.limits();
+        if (l != null) {
+          b.append(",\"tollgate:limits\":{");
+          String sep = "";
+          if (l.hasRate()) {
+            b.append("\"rate\":")
+                .append(Responses.quote(l.ratePermits() + "/" + l.rateUnitMillis() + "ms"));
+            sep = ",";
+          }
+          if (l.hasQuota()) {
+            b.append(sep)
+                .append("\"quota\":")
+                .append(Responses.quote(l.quota() + "/" + (l.quotaMonthly() ? "month" : "day")));
+            sep = ",";
+          }
+          if (l.hasTotal()) {
+            b.append(sep).append("\"total\":").append(l.total());
+          }
+          b.append('}');
+        }
+        b.append('}');
       }
       b.append("]}");
     }
