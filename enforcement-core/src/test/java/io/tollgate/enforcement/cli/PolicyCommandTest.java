@@ -56,7 +56,8 @@ class PolicyCommandTest {
     assertThat(r.out())
         .contains("vt-fleet-analytics-2026")
         .contains("cr-bank-of-pudong-2026")
-        .contains("7 contract(s) ok");
+        .contains("cr-demo-lender-2026")
+        .contains("8 contract(s) ok");
   }
 
   @Test
