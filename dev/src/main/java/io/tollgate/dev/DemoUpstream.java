@@ -93,6 +93,21 @@ public final class DemoUpstream implements AutoCloseable {
     return counter.get();
   }
 
+  private static final java.util.concurrent.ConcurrentHashMap<String, byte[]> REPORTS =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** The report's bytes, made once per code (at most 10,000 kept): the upstream costs little. */
+  static byte[] reportBytes(String code) {
+    byte[] b = REPORTS.get(code);
+    if (b == null) {
+      b = report(code).getBytes(StandardCharsets.UTF_8);
+      if (REPORTS.size() < 10_000) {
+        REPORTS.put(code, b);
+      }
+    }
+    return b;
+  }
+
   /** The report of one enterprise: the same bytes for the same code (the demo's data). */
   public static String report(String code) {
     int h = Math.abs(code.hashCode());
@@ -145,7 +160,13 @@ public final class DemoUpstream implements AutoCloseable {
       String query = q < 0 ? "" : uri.substring(q + 1);
       boolean keep = HttpUtil.isKeepAlive(req);
       if (path.startsWith("/reports/")) {
-        send(ctx, keep, HttpResponseStatus.OK, "application/json", report(path.substring(9)), null);
+        send(
+            ctx,
+            keep,
+            HttpResponseStatus.OK,
+            "application/json",
+            reportBytes(path.substring(9)),
+            null);
       } else if (path.equals("/echo")) {
         Map<String, String> h = new TreeMap<>();
         for (Map.Entry<String, String> e : req.headers()) {
@@ -252,7 +273,17 @@ public final class DemoUpstream implements AutoCloseable {
         String type,
         String body,
         String encoding) {
-      ByteBuf b = Unpooled.copiedBuffer(body, StandardCharsets.UTF_8);
+      send(ctx, keep, status, type, body.getBytes(StandardCharsets.UTF_8), encoding);
+    }
+
+    private static void send(
+        ChannelHandlerContext ctx,
+        boolean keep,
+        HttpResponseStatus status,
+        String type,
+        byte[] body,
+        String encoding) {
+      ByteBuf b = Unpooled.wrappedBuffer(body);
       FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, b);
       r.headers()
           .set(HttpHeaderNames.CONTENT_TYPE, type + "; charset=utf-8")

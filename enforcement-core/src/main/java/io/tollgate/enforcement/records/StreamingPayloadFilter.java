@@ -153,6 +153,44 @@ public final class StreamingPayloadFilter {
     out.reset();
     int end = off + len;
     for (int i = off; i < end; i++, offset++) {
+      if (state == STRING && !escape && unicodeDigits == 0 && utf8More == 0) {
+        // fast path: a run of plain ASCII string bytes is copied (or dropped) at once
+        int run = i;
+        while (run < end) {
+          int c = b[run];
+          if (c < 0x20 || c == '"' || c == '\\') {
+            break; // c < 0 covers bytes of 0x80 and above
+          }
+          run++;
+        }
+        int n = run - i;
+        if (n > 0) {
+          if (valueBytes + n > maxValueBytes) {
+            offset += maxValueBytes - valueBytes;
+            throw refused("expected a string of at most " + maxValueBytes + " bytes, found more");
+          }
+          valueBytes += n;
+          if (heldKey) {
+            held.raw(b, i, n);
+          } else if (inMember) {
+            if (memberMode == PASS) {
+              out.raw(b, i, n);
+            } else if (memberMode == HASH) {
+              if (held.length() + n > maxValueBytes) {
+                offset += maxValueBytes - held.length();
+                throw refused(
+                    "expected a masked value of at most " + maxValueBytes + " bytes, found more");
+              }
+              held.raw(b, i, n);
+            }
+          }
+          offset += n;
+          i = run;
+          if (i == end) {
+            break;
+          }
+        }
+      }
       step(b[i] & 0xff);
     }
   }
