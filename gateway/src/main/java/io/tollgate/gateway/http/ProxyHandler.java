@@ -94,6 +94,17 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     }
   }
 
+  /** The header names a message's {@code Connection} header lists (hop-by-hop, RFC 9110 §7.6.1). */
+  private static java.util.Set<String> nominated(HttpHeaders in) {
+    java.util.Set<String> names = new java.util.HashSet<>();
+    for (String c : in.getAll(HttpHeaderNames.CONNECTION)) {
+      for (String t : c.split(",")) {
+        names.add(t.trim().toLowerCase(Locale.ROOT));
+      }
+    }
+    return names;
+  }
+
   private static boolean hopByHop(String lower) {
     switch (lower) {
       case "connection",
@@ -171,16 +182,9 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
   /** HTTP/1.1 keeps the connection unless a Connection token says close; HTTP/1.0 the reverse. */
   private static boolean keepAlive(FullHttpRequest req) {
-    boolean close = false;
-    boolean keep = false;
-    for (String v : req.headers().getAll(HttpHeaderNames.CONNECTION)) {
-      for (String t : v.split(",")) {
-        String token = t.trim();
-        close |= token.equalsIgnoreCase("close");
-        keep |= token.equalsIgnoreCase("keep-alive");
-      }
-    }
-    if (close) {
+    java.util.Set<String> tokens = nominated(req.headers());
+    boolean keep = tokens.contains("keep-alive");
+    if (tokens.contains("close")) {
       return false;
     }
     return req.protocolVersion() == HttpVersion.HTTP_1_1 || keep;
@@ -611,12 +615,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
             HttpVersion.HTTP_1_1, req.method(), target, req.content().retainedDuplicate());
     HttpHeaders in = req.headers();
     HttpHeaders h = out.headers();
-    java.util.Set<String> nominated = new java.util.HashSet<>();
-    for (String c : in.getAll(HttpHeaderNames.CONNECTION)) {
-      for (String t : c.split(",")) {
-        nominated.add(t.trim().toLowerCase(Locale.ROOT));
-      }
-    }
+    java.util.Set<String> nominated = nominated(in);
     for (java.util.Map.Entry<String, String> e : in) {
       String lower = e.getKey().toLowerCase(Locale.ROOT);
       if (hopByHop(lower) || untrusted(lower) || lower.equals("content-length")) {
@@ -930,12 +929,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     }
     DefaultHttpResponse out = new DefaultHttpResponse(HttpVersion.HTTP_1_1, r.status());
     HttpHeaders h = out.headers();
-    java.util.Set<String> nominated = new java.util.HashSet<>();
-    for (String c : in.getAll(HttpHeaderNames.CONNECTION)) {
-      for (String t : c.split(",")) {
-        nominated.add(t.trim().toLowerCase(Locale.ROOT));
-      }
-    }
+    java.util.Set<String> nominated = nominated(in);
     for (java.util.Map.Entry<String, String> e : in) {
       String lower = e.getKey().toLowerCase(Locale.ROOT);
       if (hopByHop(lower) || nominated.contains(lower) || lower.startsWith("x-tollgate-")) {
