@@ -223,6 +223,31 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
     } catch (PolicyException e) {
       return problems(e.diagnostics());
     }
+    return write(
+        id,
+        text,
+        "the contract",
+        origin ->
+            Responses.json(
+                HttpResponseStatus.CREATED,
+                "{\"id\":"
+                    + Responses.quote(id)
+                    + ",\"version\":"
+                    + Responses.quote(p.version())
+                    + ",\"origin\":"
+                    + Responses.quote(origin)
+                    + "}"));
+  }
+
+  /**
+   * Writes one record of {@code tollgate.policies} (a contract, or a tombstone when {@code text} is
+   * null) and answers with {@code answer} given where it landed, or 503 when Kafka cannot take it.
+   */
+  private FullHttpResponse write(
+      String id,
+      String text,
+      String what,
+      java.util.function.Function<String, FullHttpResponse> answer) {
     if (producer == null) {
       return Responses.error(
           HttpResponseStatus.SERVICE_UNAVAILABLE, "no-kafka", "no Kafka configured");
@@ -234,22 +259,14 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
                   new ProducerRecord<>(
                       Topics.POLICIES,
                       id.getBytes(StandardCharsets.UTF_8),
-                      text.getBytes(StandardCharsets.UTF_8)))
+                      text == null ? null : text.getBytes(StandardCharsets.UTF_8)))
               .get(10, TimeUnit.SECONDS);
-      return Responses.json(
-          HttpResponseStatus.CREATED,
-          "{\"id\":"
-              + Responses.quote(id)
-              + ",\"version\":"
-              + Responses.quote(p.version())
-              + ",\"origin\":"
-              + Responses.quote(Topics.POLICIES + "/" + md.partition() + "@" + md.offset())
-              + "}");
+      return answer.apply(Topics.POLICIES + "/" + md.partition() + "@" + md.offset());
     } catch (Exception e) {
       return Responses.error(
           HttpResponseStatus.SERVICE_UNAVAILABLE,
           "kafka-unavailable",
-          "could not write the contract: " + e);
+          "could not write " + what + ": " + e);
     }
   }
 
@@ -258,29 +275,18 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
       return Responses.error(
           HttpResponseStatus.BAD_REQUEST, "bad-request", "expected /contracts/{id}");
     }
-    if (producer == null) {
-      return Responses.error(
-          HttpResponseStatus.SERVICE_UNAVAILABLE, "no-kafka", "no Kafka configured");
-    }
-    try {
-      var md =
-          producer
-              .send(
-                  new ProducerRecord<>(Topics.POLICIES, id.getBytes(StandardCharsets.UTF_8), null))
-              .get(10, TimeUnit.SECONDS);
-      return Responses.json(
-          HttpResponseStatus.OK,
-          "{\"revoked\":"
-              + Responses.quote(id)
-              + ",\"origin\":"
-              + Responses.quote(Topics.POLICIES + "/" + md.partition() + "@" + md.offset())
-              + "}");
-    } catch (Exception e) {
-      return Responses.error(
-          HttpResponseStatus.SERVICE_UNAVAILABLE,
-          "kafka-unavailable",
-          "could not write the revocation: " + e);
-    }
+    return write(
+        id,
+        null,
+        "the revocation",
+        origin ->
+            Responses.json(
+                HttpResponseStatus.OK,
+                "{\"revoked\":"
+                    + Responses.quote(id)
+                    + ",\"origin\":"
+                    + Responses.quote(origin)
+                    + "}"));
   }
 
   private static FullHttpResponse problems(java.util.List<Diagnostic> ds) {
