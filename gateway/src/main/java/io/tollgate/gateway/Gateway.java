@@ -19,6 +19,7 @@ import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.tollgate.gateway.admin.AdminHandler;
 import io.tollgate.gateway.config.GatewayConfig;
 import io.tollgate.gateway.contracts.ContractFollower;
@@ -131,8 +132,10 @@ public final class Gateway implements AutoCloseable {
 
     boolean epoll = Epoll.isAvailable();
     IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-    boss = new MultiThreadIoEventLoopGroup(1, io);
-    workers = new MultiThreadIoEventLoopGroup(0, io);
+    boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("tollgate-accept"), io);
+    workers =
+        new MultiThreadIoEventLoopGroup(
+            config.limits().ioThreads(), new DefaultThreadFactory("tollgate-io"), io);
     Class<? extends io.netty.channel.ServerChannel> serverClass =
         epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
     SslContext ssl = sslContext();
@@ -146,8 +149,8 @@ public final class Gateway implements AutoCloseable {
             .bind(config.listen())
             .sync()
             .channel();
-    adminLoop =
-        new MultiThreadIoEventLoopGroup(1, io); // its Kafka writes never stall a public loop
+    // its own loop: the admin's Kafka writes never stall a public one
+    adminLoop = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("tollgate-admin"), io);
     admin =
         new ServerBootstrap()
             .group(adminLoop)

@@ -781,6 +781,23 @@ class GatewayIT {
     assertThat(r.substring(second)).contains("body-too-large");
   }
 
+  @Test
+  void aNextRequestLeftUnfinishedWhileOneIsServedIsCutOffAfterIt() throws Exception {
+    // the first is answered in full; the second, begun while the first was served, never ends
+    String r =
+        rawAll(
+            "GET /hostile/slow?ms=500 HTTP/1.1\r\nHost: t\r\nX-Api-Key: "
+                + KEY
+                + "\r\nX-Tollgate-Purpose: credit-assessment\r\n\r\n"
+                + "GET /credit-report/x HTTP/1.1\r\nHost: t\r\n");
+    int first = r.indexOf("HTTP/1.1 ");
+    int second = r.indexOf("HTTP/1.1 ", first + 1);
+    assertThat(r.substring(first, first + 12)).as(r).isEqualTo("HTTP/1.1 200");
+    assertThat(second).as(r).isPositive();
+    assertThat(r.substring(second, second + 12)).isEqualTo("HTTP/1.1 408");
+    assertThat(r.substring(second)).contains("request-timeout");
+  }
+
   /** Everything the gateway sends until it closes the connection. */
   static String rawAll(String request) throws Exception {
     try (Socket s = new Socket("127.0.0.1", gateway.port())) {

@@ -13,8 +13,6 @@ import io.tollgate.dev.KafkaBroker;
 import io.tollgate.dev.Logs;
 import io.tollgate.dev.TopicAdmin;
 import io.tollgate.enforcement.Topics;
-import io.tollgate.gateway.Gateway;
-import io.tollgate.gateway.config.GatewayConfig;
 import io.tollgate.gateway.identity.Participants;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -25,7 +23,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -106,6 +103,15 @@ public final class GatewayLoad implements Callable<Integer> {
   int overshootSeconds;
 
   @Option(
+      names = "--pin",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
+      description =
+          "Latency runs with the gateway (or nginx) on core 1 and the generator, the upstream and the broker on core 0 (taskset), at a fraction of the peak measured so; --no-pin shares both cores (default: ${DEFAULT-VALUE}; off on one core or without taskset).")
+  boolean pin;
+
+  @Option(
       names = "--dir",
       defaultValue = ".tollgate/gateway-load",
       description = "Working directory (default: ${DEFAULT-VALUE}); cleaned at each start.")
@@ -145,7 +151,7 @@ public final class GatewayLoad implements Callable<Integer> {
     Logs.toFile(dir.resolve("gateway-load.log"));
     KafkaBroker broker = KafkaBroker.at(dir.resolve("kafka").toAbsolutePath(), 0, 0, "1g");
     Process nginx = null;
-    List<Gateway> gateways = new ArrayList<>();
+    List<GatewayProcess> gateways = new ArrayList<>();
     try (DemoUpstream upstream = DemoUpstream.start("127.0.0.1", 0, 1)) {
       out.println("gateway-load: starting a broker, the upstream, nginx and the gateway ...");
       broker.start();
@@ -156,7 +162,7 @@ public final class GatewayLoad implements Callable<Integer> {
       RSAKey rsa = new RSAKeyGenerator(2048).keyID("load").generate();
       Files.writeString(dir.resolve("jwks.json"), new JWKSet(rsa.toPublicJWK()).toString());
       Path config = config(broker.bootstrapServers(), upstream.port(), "load-1", 1);
-      Gateway g = new Gateway(GatewayConfig.read(config)).start(Duration.ofSeconds(60));
+      GatewayProcess g = GatewayProcess.start(config, dir.resolve("gateway-load-1.log"));
       gateways.add(g);
       String jwt = jwt(rsa);
       String code = "91310115MA1K3YJ2X5";
@@ -201,13 +207,37 @@ public final class GatewayLoad implements Callable<Integer> {
       for (Map.Entry<String, String[]> t : targets.entrySet()) {
         wrk(t.getValue()[0], headers(t.getValue(), key, bearer), warmup, false);
       }
+      Map<String, long[]> cpu = new LinkedHashMap<>();
       for (Map.Entry<String, String[]> t : targets.entrySet()) {
-        rps.put(
-            t.getKey(),
-            report(
-                t.getKey(),
-                wrk(t.getValue()[0], headers(t.getValue(), key, bearer), seconds, true)));
+        boolean viaNginxRun = t.getValue()[0].equals(viaNginx);
+        CpuMeter meter =
+            CpuMeter.start(
+                t.getValue().length == 1 && !viaNginxRun
+                    ? List.of()
+                    : List.of(viaNginxRun ? nginx.toHandle() : g.process().toHandle()));
+        String o = wrk(t.getValue()[0], headers(t.getValue(), key, bearer), seconds, true);
+        long[] used = meter.stop();
+        rps.put(t.getKey(), report(t.getKey(), o));
+        long requests = (long) number(o, "(\\d+) requests in");
+        cpu.put(t.getKey(), new long[] {used[0] / requests, used[1] / requests});
       }
+      out.printf(
+          "%nCPU per request in the same runs, from /proc (less sensitive than a rate to a neighbour taking"
+              + " the shared cores for a while):%n");
+      out.printf("%-28s %14s %14s%n", "target", "machine, us", "proxy, us");
+      for (Map.Entry<String, long[]> c : cpu.entrySet()) {
+        boolean proxied = !c.getKey().equals("upstream directly");
+        out.printf(
+            "%-28s %14.1f %14s%n",
+            c.getKey(),
+            c.getValue()[0] / 1000.0,
+            proxied ? String.format("%.1f", c.getValue()[1] / 1000.0) : "-");
+      }
+      long[] ngCpu = cpu.get("nginx proxy_pass keepalive");
+      long[] tgCpu = cpu.get("tollgate, API key");
+      out.printf(
+          "tollgate (API key) per request over nginx: %.2fx the proxy's CPU, %.2fx the machine's%n",
+          (double) tgCpu[1] / Math.max(1, ngCpu[1]), (double) tgCpu[0] / Math.max(1, ngCpu[0]));
       double ng = rps.get("nginx proxy_pass keepalive");
       out.printf(
           "ratios to nginx: API key %.2fx, JWT %.2fx, Redis limiter %.2fx; to the upstream alone: nginx %.2fx, API key %.2fx%n",
@@ -217,7 +247,20 @@ public final class GatewayLoad implements Callable<Integer> {
           ng / rps.get("upstream directly"),
           rps.get("tollgate, API key") / rps.get("upstream directly"));
 
-      int peakRate = (int) Math.max(1, rps.get("tollgate, API key") * rateFraction);
+      boolean pinned = pin && Runtime.getRuntime().availableProcessors() >= 2 && onPath("taskset");
+      double peak = rps.get("tollgate, API key");
+      if (pinned) {
+        List<ProcessHandle> proxies = List.of(g.process().toHandle(), nginx.toHandle());
+        pin(List.of(ProcessHandle.current()), "0");
+        pin(proxies, "1");
+        wrkPrefix = List.of("taskset", "-c", "0");
+        out.printf(
+            "%npinned: the gateway and nginx on core 1; this JVM (upstream, broker, latency generator) and wrk on core 0%n");
+        wrk(viaTollgate, key, warmup, false);
+        peak = number(wrk(viaTollgate, key, seconds, true), "Requests/sec:\\s+([0-9.]+)");
+        out.printf("tollgate, API key, on core 1 alone: %,.0f requests/s%n", peak);
+      }
+      int peakRate = (int) Math.max(1, peak * rateFraction);
       latencies(
           String.format("%,d requests/s (%.0f%% of Tollgate's peak)", peakRate, rateFraction * 100),
           peakRate,
@@ -235,21 +278,25 @@ public final class GatewayLoad implements Callable<Integer> {
             key);
       }
 
+      if (pinned) {
+        String all = "0-" + (Runtime.getRuntime().availableProcessors() - 1);
+        pin(List.of(ProcessHandle.current(), g.process().toHandle(), nginx.toHandle()), all);
+        wrkPrefix = List.of();
+      }
       revocation(g);
       if (overshootSeconds > 0) {
         for (int i = 2; i <= 3; i++) {
           gateways.add(
-              new Gateway(
-                      GatewayConfig.read(
-                          config(broker.bootstrapServers(), upstream.port(), "load-" + i, 3)))
-                  .start(Duration.ofSeconds(60)));
+              GatewayProcess.start(
+                  config(broker.bootstrapServers(), upstream.port(), "load-" + i, 3),
+                  dir.resolve("gateway-load-" + i + ".log")));
         }
         overshoot(gateways, code, key);
       }
       out.println("gateway-load: done");
       return 0;
     } finally {
-      for (Gateway g : gateways) {
+      for (GatewayProcess g : gateways) {
         try {
           g.close();
         } catch (Exception e) {
@@ -269,10 +316,23 @@ public final class GatewayLoad implements Callable<Integer> {
     return t.length == 1 ? Map.of() : t[1].equals("key") ? key : bearer;
   }
 
+  /** What wrk runs under ({@code taskset -c 0} while pinned). */
+  private List<String> wrkPrefix = List.of();
+
+  /** Every thread of {@code processes} and their children onto {@code cores}. */
+  private void pin(List<ProcessHandle> processes, String cores) throws Exception {
+    for (ProcessHandle p : processes) {
+      for (ProcessHandle q :
+          java.util.stream.Stream.concat(java.util.stream.Stream.of(p), p.descendants()).toList()) {
+        exec(List.of("taskset", "-a", "-p", "-c", cores, Long.toString(q.pid())));
+      }
+    }
+  }
+
   private String wrk(String url, Map<String, String> headers, int secs, boolean latency)
       throws Exception {
-    List<String> cmd =
-        new ArrayList<>(List.of("wrk", "-t2", "-c" + connections, "-d" + secs + "s"));
+    List<String> cmd = new ArrayList<>(wrkPrefix);
+    cmd.addAll(List.of("wrk", "-t2", "-c" + connections, "-d" + secs + "s"));
     if (latency) {
       cmd.add("--latency");
     }
@@ -345,7 +405,7 @@ public final class GatewayLoad implements Callable<Integer> {
   /**
    * Publish a contract, wait for its first permit, revoke it, time to the first 403: five times.
    */
-  private void revocation(Gateway g) throws Exception {
+  private void revocation(GatewayProcess g) throws Exception {
     HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     String admin = "http://127.0.0.1:" + g.adminPort() + "/contracts";
     List<Long> delays = new ArrayList<>();
@@ -392,7 +452,7 @@ public final class GatewayLoad implements Callable<Integer> {
   }
 
   /** Three replicas share a 1,000/s limit in Redis, offered about 1,500/s for the run. */
-  private void overshoot(List<Gateway> gateways, String code, Map<String, String> key)
+  private void overshoot(List<GatewayProcess> gateways, String code, Map<String, String> key)
       throws Exception {
     out.printf(
         "%nshared limit: three replicas, one contract of 1,000 calls/s in Redis, about 1,500/s offered for %d s ...%n",
@@ -403,7 +463,7 @@ public final class GatewayLoad implements Callable<Integer> {
     List<ConstantRate.Result> results = new ArrayList<>();
     Map<String, String> shared = new LinkedHashMap<>(key);
     shared.put("X-Api-Key", "shared-key");
-    for (Gateway g : gateways) {
+    for (GatewayProcess g : gateways) {
       Thread t =
           new Thread(
               () -> {

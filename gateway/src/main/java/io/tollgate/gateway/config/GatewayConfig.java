@@ -56,10 +56,17 @@ public record GatewayConfig(
       Duration idleTimeout,
       int maxDepth,
       int maxValueBytes,
-      int maxConnections) {}
+      int maxConnections,
+      int ioThreads) {}
 
   /** The on-disk spool feedback goes to while Kafka is unreachable. */
   public record Spool(Path dir, long maxBytes, boolean failOpen, int bufferEvents) {}
+
+  /**
+   * Event-loop threads by default: one per core, as nginx's {@code worker_processes auto} (Netty's
+   * own default of two per core only adds context switches to a proxy that never blocks).
+   */
+  private static final int CORES = Runtime.getRuntime().availableProcessors();
 
   public static final String DEMO_MASK_KEY = "tollgate-demo-mask-key";
   private static final Pattern DATASET = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
@@ -202,7 +209,15 @@ public record GatewayConfig(
   private static Limits limits(Node n) {
     if (n == null) {
       return new Limits(
-          4096, 8192, 1 << 20, Duration.ofSeconds(10), Duration.ofSeconds(60), 64, 1 << 20, 10_000);
+          4096,
+          8192,
+          1 << 20,
+          Duration.ofSeconds(10),
+          Duration.ofSeconds(60),
+          64,
+          1 << 20,
+          10_000,
+          CORES);
     }
     n.only(
         "maxUriBytes",
@@ -212,7 +227,8 @@ public record GatewayConfig(
         "idleTimeout",
         "maxDepth",
         "maxValueBytes",
-        "maxConnections");
+        "maxConnections",
+        "ioThreads");
     return new Limits(
         (int) n.size("maxUriBytes", 4096, 1 << 16),
         (int) n.size("maxHeaderBytes", 8192, 1 << 20),
@@ -221,7 +237,8 @@ public record GatewayConfig(
         n.duration("idleTimeout", Duration.ofSeconds(60)),
         (int) n.integer("maxDepth", 64, 2, 4096),
         (int) n.size("maxValueBytes", 1 << 20, 1 << 30),
-        (int) n.integer("maxConnections", 10_000, 1, 1_000_000));
+        (int) n.integer("maxConnections", 10_000, 1, 1_000_000),
+        (int) n.integer("ioThreads", CORES, 1, 1024));
   }
 
   private static Spool spool(Node root, Node n) {

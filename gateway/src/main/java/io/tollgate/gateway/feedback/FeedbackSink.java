@@ -6,8 +6,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -119,23 +119,31 @@ public final class FeedbackSink implements AutoCloseable {
     java.util.ArrayList<Event> batch = new java.util.ArrayList<>(BATCH);
     long lastSync = System.nanoTime();
     boolean unsynced = false;
+    int idle = 0;
     while (true) {
       try {
         if (batch.isEmpty()) {
-          Event e = buffer.poll(50, TimeUnit.MILLISECONDS);
-          if (e == null) {
-            if (unsynced) {
-              spool.sync(); // idle: what was appended goes to disk now
+          // never a blocking poll: a spooler waiting on the queue's condition is woken (a futex
+          // call and a context switch on the other core) by every offer, that is every request;
+          // it naps instead, a millisecond while events come, longer once they stop
+          if (buffer.drainTo(batch, BATCH) == 0) {
+            // idle for 20 ms (not merely between two requests): what was appended goes to disk now
+            if (unsynced && idle >= 20) {
+              spool.sync();
               unsynced = false;
               lastSync = System.nanoTime();
             }
             if (closing && buffer.isEmpty()) {
               return;
             }
+            idle = Math.min(idle + 1, 50);
+            LockSupport.parkNanos(idle < 20 ? 1_000_000L : 20_000_000L);
+            if (Thread.interrupted()) {
+              return;
+            }
             continue;
           }
-          batch.add(e);
-          buffer.drainTo(batch, BATCH - 1);
+          idle = 0;
         }
         while (spool.full() && !closing) {
           Thread.sleep(20); // the shipper frees room; meanwhile offer() refuses

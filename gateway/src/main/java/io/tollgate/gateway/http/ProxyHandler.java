@@ -202,19 +202,31 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
     if (evt == ProxyPipeline.REQUEST_TIMEOUT) {
-      if (current == null && ctx.channel().isActive()) {
-        gw.metrics.refused("request-timeout");
-        FullHttpResponse r =
-            Responses.error(
-                HttpResponseStatus.REQUEST_TIMEOUT,
-                "request-timeout",
-                "the request did not arrive in time");
-        r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+      if (current != null) {
+        nextTimedOut = true; // the next request's bytes came too slowly: 408 once this one ends
+      } else {
+        requestTimeout();
       }
       return;
     }
     super.userEventTriggered(ctx, evt);
+  }
+
+  /** The request being read when the previous one ended ran out of time. */
+  private boolean nextTimedOut;
+
+  private void requestTimeout() {
+    if (!ctx.channel().isActive()) {
+      return;
+    }
+    gw.metrics.refused("request-timeout");
+    FullHttpResponse r =
+        Responses.error(
+            HttpResponseStatus.REQUEST_TIMEOUT,
+            "request-timeout",
+            "the request did not arrive in time");
+    r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
   }
 
   @Override
@@ -249,7 +261,11 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
         ctx.close();
         return;
       }
+      // pipelined: it waits its turn, and nothing more is read until the queue drains, so a client
+      // cannot pile requests up (reading stays on otherwise: turning it off and on again for every
+      // request cost two epoll_ctl calls per request)
       waiting.add(req);
+      ctx.channel().config().setAutoRead(false);
       return;
     }
     serve(req);
@@ -267,9 +283,6 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     }
     Exchange x = new Exchange(req);
     current = x;
-    ctx.channel()
-        .config()
-        .setAutoRead(false); // one request at a time: nothing more is read meanwhile
     try {
       handle(x);
     } catch (RuntimeException e) {
@@ -1181,14 +1194,17 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       lingeringClose();
       return;
     }
-    ProxyPipeline.RequestClock clock = clock();
-    if (clock != null) {
-      clock.idle();
-    }
-    ctx.channel().config().setAutoRead(true);
     FullHttpRequest next = waiting.poll();
     if (next != null) {
+      nextTimedOut = false; // a whole request came after the one that ran out of time
       ctx.executor().execute(() -> serve(next));
+    } else {
+      if (nextTimedOut) {
+        nextTimedOut = false;
+        requestTimeout();
+        return;
+      }
+      ctx.channel().config().setAutoRead(true); // on again if a pipelined request turned it off
     }
   }
 

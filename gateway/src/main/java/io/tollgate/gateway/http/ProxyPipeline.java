@@ -105,31 +105,46 @@ public final class ProxyPipeline extends ChannelInitializer<SocketChannel> {
       this.timeoutMillis = timeoutMillis;
     }
 
+    private StrictRequestDecoder decoder;
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-      if (waiting && msg instanceof ByteBuf b && b.isReadable()) {
-        waiting = false;
-        deadline =
-            ctx.executor()
-                .schedule(
-                    () -> ctx.pipeline().fireUserEventTriggered(REQUEST_TIMEOUT),
-                    timeoutMillis,
-                    TimeUnit.MILLISECONDS);
+      boolean bytes = msg instanceof ByteBuf b && b.isReadable();
+      if (waiting && bytes) {
+        start(ctx);
       }
       ctx.fireChannelRead(msg);
+      // the decoder has taken these bytes: if a request ended in them (its clock stopped) and the
+      // next one began, no later read may come to start that one's clock; it starts now
+      if (bytes && waiting) {
+        if (decoder == null) {
+          decoder = ctx.pipeline().get(StrictRequestDecoder.class);
+        }
+        if (decoder != null && decoder.midRequest()) {
+          start(ctx);
+        }
+      }
     }
 
-    /** The request arrived whole. */
+    private void start(ChannelHandlerContext ctx) {
+      waiting = false;
+      deadline =
+          ctx.executor()
+              .schedule(
+                  () -> ctx.pipeline().fireUserEventTriggered(REQUEST_TIMEOUT),
+                  timeoutMillis,
+                  TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * The request arrived whole: the clock stops, and the next byte (of the next request, even
+     * while this one is served) starts it again.
+     */
     void received() {
       if (deadline != null) {
         deadline.cancel(false);
         deadline = null;
       }
-    }
-
-    /** The connection waits for the next request's first byte. */
-    void idle() {
-      received();
       waiting = true;
     }
 

@@ -1,9 +1,13 @@
 package io.tollgate.gateway.http;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.netty.handler.codec.http.LastHttpContent;
+import java.util.List;
 
 /**
  * Netty's request decoder, strict: bare LF line ends refused, headers validated, duplicate {@code
@@ -21,6 +25,36 @@ public final class StrictRequestDecoder extends HttpRequestDecoder {
             .setValidateHeaders(true)
             .setAllowDuplicateContentLengths(false)
             .setStrictLineParsing(true));
+  }
+
+  /** Bytes of a request were taken that did not end it yet. */
+  private boolean partial;
+
+  @Override
+  protected void decode(ChannelHandlerContext ctx, ByteBuf buffer, List<Object> out)
+      throws Exception {
+    int before = buffer.readerIndex();
+    int n = out.size();
+    super.decode(ctx, buffer, out);
+    boolean ended = false;
+    for (int i = n; i < out.size(); i++) {
+      if (out.get(i) instanceof LastHttpContent) {
+        ended = true;
+      }
+    }
+    if (ended) {
+      partial = false;
+    } else if (buffer.readerIndex() != before) {
+      partial = true;
+    }
+  }
+
+  /**
+   * Whether part of a request has come (the request clock runs for it) though not the whole: a
+   * request sent in the same packet as the one before it, say, which no later read announces.
+   */
+  boolean midRequest() {
+    return partial || actualReadableBytes() > 0;
   }
 
   @Override

@@ -122,4 +122,87 @@ class RedisCounterStoreIT {
       // its namespace is its own, and nothing reached Redis after the connection closed
     }
   }
+
+  @Test
+  void aRedisDownAtStartIsNoFailureAndIsUsedOnceItAnswers() throws Exception {
+    int port;
+    try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
+      port = probe.getLocalPort(); // nothing listens here once it closes
+    }
+    try (RedisCounters late =
+        new RedisCounters(
+            "redis://127.0.0.1:" + port, Duration.ofMillis(200), "late-" + UUID.randomUUID())) {
+      assertThat(late.connected()).isFalse();
+      SharedCounterStore s = new SharedCounterStore(late, 10, 4);
+      LimitSpec spec = new LimitSpec(100, null, null, null);
+      assertThat(s.tryAcquire("k", spec, 0)).isZero(); // from the local share
+      assertThat(s.fallback()).isTrue();
+
+      // Redis appears on that port (a relay to the real one): the replica connects by itself
+      try (Relay relay = new Relay(port, 6379)) {
+        long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!late.connected() && System.nanoTime() < until) {
+          Thread.sleep(50);
+        }
+        assertThat(late.connected()).as("connected within 20 s of Redis answering").isTrue();
+        assertThat(late.ping()).isTrue();
+        RedisCounters.Grant g = late.acquire("k2", spec, 0, 3);
+        assertThat(g.granted()).isEqualTo(3);
+        late.clear();
+      }
+    }
+  }
+
+  /** Forwards one port to another, both ways, while open. */
+  static final class Relay implements AutoCloseable {
+    private final java.net.ServerSocket server;
+    private final java.util.List<java.net.Socket> sockets =
+        java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+
+    Relay(int port, int to) throws java.io.IOException {
+      server = new java.net.ServerSocket(port, 50, java.net.InetAddress.getLoopbackAddress());
+      Thread accept =
+          new Thread(
+              () -> {
+                try {
+                  while (true) {
+                    java.net.Socket in = server.accept();
+                    java.net.Socket out = new java.net.Socket("127.0.0.1", to);
+                    sockets.add(in);
+                    sockets.add(out);
+                    pump(in, out);
+                    pump(out, in);
+                  }
+                } catch (java.io.IOException e) {
+                  // closed
+                }
+              });
+      accept.setDaemon(true);
+      accept.start();
+    }
+
+    private static void pump(java.net.Socket from, java.net.Socket to) {
+      Thread t =
+          new Thread(
+              () -> {
+                try {
+                  from.getInputStream().transferTo(to.getOutputStream());
+                } catch (java.io.IOException e) {
+                  // closed
+                }
+              });
+      t.setDaemon(true);
+      t.start();
+    }
+
+    @Override
+    public void close() throws java.io.IOException {
+      server.close();
+      synchronized (sockets) {
+        for (java.net.Socket s : sockets) {
+          s.close();
+        }
+      }
+    }
+  }
 }
