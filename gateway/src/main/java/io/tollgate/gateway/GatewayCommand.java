@@ -85,6 +85,21 @@ public final class GatewayCommand implements Callable<Integer> {
           "warning: masks use the demo key; set TOLLGATE_MASK_KEY (or maskKey) to a secret.");
     }
     CountDownLatch stop = new CountDownLatch(1);
+    CountDownLatch closed = new CountDownLatch(1);
+    // the hook waits for the close below (feedback spooled, leases given back): the JVM halts as
+    // soon as its hooks return
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  stop.countDown();
+                  try {
+                    closed.await(30, java.util.concurrent.TimeUnit.SECONDS);
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                },
+                "tollgate-gateway-stop"));
     try (Gateway g = new Gateway(c).start(readyTimeout)) {
       out.println(
           "gateway "
@@ -95,8 +110,9 @@ public final class GatewayCommand implements Callable<Integer> {
               + g.adminPort()
               + " (Ctrl-C stops)");
       out.flush();
-      Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
       stop.await();
+    } finally {
+      closed.countDown();
     }
     return 0;
   }

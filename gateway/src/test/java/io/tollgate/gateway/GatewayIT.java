@@ -798,6 +798,60 @@ class GatewayIT {
     assertThat(r.substring(second)).contains("request-timeout");
   }
 
+  @Test
+  void aNextRequestThatRunsOutOfTimeWhileOneIsServedIs408AfterIt() throws Exception {
+    // a second gateway whose request clock (500 ms) is shorter than its upstream's answer (900 ms)
+    String yaml =
+        Files.readString(dir.resolve("gateway.yaml"))
+            .replace("id: it-1", "id: it-2")
+            .replace("requestTimeout: 2s", "requestTimeout: 500ms")
+            .replace("spool: {dir: spool}", "spool: {dir: spool-it-2}");
+    Files.writeString(dir.resolve("gateway-2.yaml"), yaml);
+    try (Gateway g =
+            new Gateway(GatewayConfig.read(dir.resolve("gateway-2.yaml")))
+                .start(Duration.ofSeconds(30));
+        Socket s = new Socket("127.0.0.1", g.port())) {
+      s.setSoTimeout(10_000);
+      s.getOutputStream()
+          .write(
+              ("GET /hostile/slow?ms=900 HTTP/1.1\r\nHost: t\r\nX-Api-Key: "
+                      + KEY
+                      + "\r\nX-Tollgate-Purpose: credit-assessment\r\n\r\n"
+                      + "GET /credit-report/x HTTP/1.1\r\nHost: t\r\n")
+                  .getBytes(StandardCharsets.ISO_8859_1));
+      s.getOutputStream().flush();
+      String r = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      int first = r.indexOf("HTTP/1.1 ");
+      int second = r.indexOf("HTTP/1.1 ", first + 1);
+      assertThat(r.substring(first, first + 12)).as(r).isEqualTo("HTTP/1.1 200");
+      assertThat(second).as("the 408 comes after the whole first response: " + r).isPositive();
+      assertThat(r.substring(second, second + 12)).isEqualTo("HTTP/1.1 408");
+    }
+  }
+
+  @Test
+  void aConnectionReadsOnAfterPipelinedRequests() throws Exception {
+    try (Socket s = new Socket("127.0.0.1", gateway.port())) {
+      s.setSoTimeout(10_000);
+      String get =
+          "GET /hostile/slow?ms=200 HTTP/1.1\r\nHost: t\r\nX-Api-Key: "
+              + KEY
+              + "\r\nX-Tollgate-Purpose: credit-assessment\r\n\r\n";
+      OutputStream o = s.getOutputStream();
+      o.write((get + get + get).getBytes(StandardCharsets.ISO_8859_1)); // two wait their turn
+      o.flush();
+      InputStream in = s.getInputStream();
+      for (int i = 0; i < 3; i++) {
+        assertThat(readResponse(in)).startsWith("HTTP/1.1 200");
+      }
+      // the queue is empty: reading went back on, and a later request on the same connection is
+      // served (a connection left with reads off would stall here until the socket timeout)
+      o.write(get.getBytes(StandardCharsets.ISO_8859_1));
+      o.flush();
+      assertThat(readResponse(in)).startsWith("HTTP/1.1 200");
+    }
+  }
+
   /** Everything the gateway sends until it closes the connection. */
   static String rawAll(String request) throws Exception {
     try (Socket s = new Socket("127.0.0.1", gateway.port())) {

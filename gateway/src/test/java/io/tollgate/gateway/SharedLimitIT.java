@@ -73,6 +73,7 @@ class SharedLimitIT {
               + Participants.sha256Hex(KEY)
               + "}]\n");
       List<Integer> ports = new ArrayList<>();
+      List<Integer> admins = new ArrayList<>();
       for (int i = 0; i < 3; i++) {
         Path config = dir.resolve("gateway-" + i + ".yaml");
         Files.writeString(
@@ -104,7 +105,9 @@ class SharedLimitIT {
                 .redirectErrorStream(true)
                 .start();
         gateways.add(g);
-        ports.add(port(g));
+        int[] pp = ports(g);
+        ports.add(pp[0]);
+        admins.add(pp[1]);
       }
       HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
       AtomicInteger permitted = new AtomicInteger();
@@ -146,6 +149,19 @@ class SharedLimitIT {
           .isLessThanOrEqualTo(450);
       assertThat(throttled.get()).as("the rate (100/s) throttled some").isGreaterThan(0);
       assertThat(denied.get()).as("the total, once spent, denies").isGreaterThan(0);
+      // and it was Redis that they shared: a replica on its local share (150 of the total, a third
+      // of the rate) would pass every assertion above alone
+      for (int admin : admins) {
+        String metrics =
+            http.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin + "/metrics"))
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString())
+                .body();
+        assertThat(gauge(metrics, "tollgate_gateway_redis_fallback")).isZero();
+        assertThat(gauge(metrics, "tollgate_gateway_redis_fallback_calls")).isZero();
+        assertThat(gauge(metrics, "tollgate_gateway_redis_calls")).isPositive();
+      }
     } finally {
       for (Process g : gateways) {
         g.destroy();
@@ -158,10 +174,10 @@ class SharedLimitIT {
   }
 
   /** The gateway's port, from the line it prints once serving. */
-  static int port(Process g) throws Exception {
+  static int[] ports(Process g) throws Exception {
     BufferedReader r =
         new BufferedReader(new InputStreamReader(g.getInputStream(), StandardCharsets.UTF_8));
-    Pattern on = Pattern.compile("gateway \\S+ on :(\\d+),");
+    Pattern on = Pattern.compile("gateway \\S+ on :(\\d+), admin on :(\\d+)");
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     StringBuilder seen = new StringBuilder();
     String line;
@@ -172,9 +188,17 @@ class SharedLimitIT {
         Thread drain = new Thread(() -> r.lines().forEach(l -> {}));
         drain.setDaemon(true);
         drain.start();
-        return Integer.parseInt(m.group(1));
+        return new int[] {Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))};
       }
     }
     throw new AssertionError("the gateway did not start:\n" + seen);
+  }
+
+  static double gauge(String metrics, String name) {
+    Matcher m = Pattern.compile("(?m)^" + name + " ([0-9.eE+-]+)$").matcher(metrics);
+    if (!m.find()) {
+      throw new AssertionError("no " + name + " in:\n" + metrics);
+    }
+    return Double.parseDouble(m.group(1));
   }
 }

@@ -1,25 +1,29 @@
 package io.tollgate.load;
 
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseDecoder;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,7 +35,9 @@ import org.HdrHistogram.Histogram;
  * A constant-rate HTTP load generator with coordinated-omission correction (as wrk2 does): request
  * i is due at {@code start + i / rate}; its latency runs from when it was due, not from when a
  * connection was free to send it, so a stall shows in the figures instead of hiding behind fewer
- * requests. Keep-alive connections, one request in flight each. One event-loop thread.
+ * requests. Keep-alive connections, one request in flight each, a connection closed by the server
+ * replaced. One event-loop thread, kept cheap (epoll, the request encoded once, responses decoded
+ * but never aggregated) since on a small machine it shares the cores with what it measures.
  */
 public final class ConstantRate {
   /** What a run measured. */
@@ -42,83 +48,30 @@ public final class ConstantRate {
   public static Result run(
       URI url, Map<String, String> headers, int rate, int connections, double seconds)
       throws Exception {
-    EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-    Histogram h = new Histogram(60_000_000L, 3);
-    long[] counts = new long[3]; // sent, ok, errors
-    ArrayDeque<Long> due = new ArrayDeque<>();
-    ArrayDeque<Channel> idle = new ArrayDeque<>();
-    boolean[] running = {true};
-    Bootstrap[] boot = new Bootstrap[1];
-    Runnable reconnect =
-        () ->
-            boot[0]
-                .connect(url.getHost(), url.getPort() > 0 ? url.getPort() : 80)
-                .addListener(
-                    f -> {
-                      if (f.isSuccess()) {
-                        Channel c = ((io.netty.channel.ChannelFuture) f).channel();
-                        Long next = due.poll();
-                        if (next != null) {
-                          send(c, url, headers, next);
-                        } else {
-                          idle.add(c);
-                        }
-                      }
-                    });
+    boolean epoll = Epoll.isAvailable();
+    IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+    EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, io);
+    int port = url.getPort() > 0 ? url.getPort() : 80;
+    Run run = new Run(request(url, port, headers));
     try {
       Bootstrap b =
           new Bootstrap()
               .group(group)
-              .channel(NioSocketChannel.class)
+              .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
               .option(ChannelOption.TCP_NODELAY, true)
               .handler(
                   new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                      ch.pipeline()
-                          .addLast(new HttpClientCodec())
-                          .addLast(new HttpObjectAggregator(16 << 20))
-                          .addLast(
-                              new SimpleChannelInboundHandler<FullHttpResponse>() {
-                                @Override
-                                protected void channelRead0(
-                                    ChannelHandlerContext ctx, FullHttpResponse r) {
-                                  long sentAt = ctx.channel().attr(DUE).get();
-                                  ctx.channel().attr(BUSY).set(Boolean.FALSE);
-                                  h.recordValue(
-                                      Math.min(
-                                          60_000_000L,
-                                          Math.max(0, (System.nanoTime() - sentAt) / 1000)));
-                                  if (r.status().code() / 100 == 2) {
-                                    counts[1]++;
-                                  } else {
-                                    counts[2]++;
-                                  }
-                                  Long next = due.poll();
-                                  if (next != null) {
-                                    send(ctx.channel(), url, headers, next);
-                                  } else {
-                                    idle.add(ctx.channel());
-                                  }
-                                }
-
-                                @Override
-                                public void exceptionCaught(
-                                    ChannelHandlerContext ctx, Throwable cause) {
-                                  counts[2]++;
-                                  ctx.close();
-                                }
-                              });
+                      ch.pipeline().addLast(new HttpResponseDecoder()).addLast(run.new Conn());
                     }
                   });
-      boot[0] = b;
-      int port = url.getPort() > 0 ? url.getPort() : 80;
+      run.connect = () -> b.connect(url.getHost(), port);
       List<Channel> all = new ArrayList<>();
       for (int i = 0; i < connections; i++) {
-        Channel c = b.connect(url.getHost(), port).sync().channel();
-        all.add(c);
+        all.add(b.connect(url.getHost(), port).sync().channel());
       }
-      group.next().submit(() -> idle.addAll(all)).sync();
+      group.next().submit(() -> run.idle.addAll(all)).sync();
       long start = System.nanoTime();
       long total = (long) (rate * seconds);
       long[] issued = {0};
@@ -134,16 +87,8 @@ public final class ConstantRate {
                         break;
                       }
                       issued[0]++;
-                      counts[0]++;
-                      Channel c = idle.poll();
-                      while (c != null && !c.isActive()) {
-                        c = idle.poll();
-                      }
-                      if (c != null) {
-                        send(c, url, headers, at);
-                      } else {
-                        due.add(at);
-                      }
+                      run.sent++;
+                      run.dispatch(at);
                     }
                   },
                   0,
@@ -152,44 +97,156 @@ public final class ConstantRate {
       long deadline = start + (long) (seconds * 1e9) + TimeUnit.SECONDS.toNanos(30);
       while (System.nanoTime() < deadline) {
         long[] snapshot =
-            group
-                .next()
-                .submit(() -> new long[] {counts[0], counts[1] + counts[2], due.size()})
-                .get();
+            group.next().submit(() -> new long[] {run.sent, run.ok + run.errors}).get();
         if (snapshot[0] >= total && snapshot[1] >= total) {
           break;
         }
         Thread.sleep(20);
       }
       tick.cancel(false);
-      group.next().submit(() -> running[0] = false).sync();
+      group.next().submit(() -> run.running = false).sync();
       double took = (System.nanoTime() - start) / 1e9;
-      for (Channel c : all) {
-        c.close();
-      }
-      Histogram copy = group.next().submit(h::copy).get();
-      long[] c = group.next().submit(() -> counts.clone()).get();
+      group.next().submit(() -> run.closeAll()).sync();
+      Histogram copy = group.next().submit(run.latency::copy).get();
+      long[] c = group.next().submit(() -> new long[] {run.sent, run.ok, run.errors}).get();
       return new Result(c[0], c[1], c[2], copy, took);
     } finally {
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+      run.request.release();
     }
   }
 
-  private static final io.netty.util.AttributeKey<Long> DUE =
-      io.netty.util.AttributeKey.valueOf("due");
+  /** The request's bytes, once: {@code GET target HTTP/1.1}, Host and the given headers. */
+  private static ByteBuf request(URI url, int port, Map<String, String> headers) {
+    StringBuilder s = new StringBuilder("GET ");
+    s.append(url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath());
+    if (url.getRawQuery() != null) {
+      s.append('?').append(url.getRawQuery());
+    }
+    s.append(" HTTP/1.1\r\nHost: ").append(url.getHost()).append(':').append(port);
+    s.append("\r\n");
+    headers.forEach((k, v) -> s.append(k).append(": ").append(v).append("\r\n"));
+    s.append("\r\n");
+    return Unpooled.directBuffer().writeBytes(s.toString().getBytes(StandardCharsets.ISO_8859_1));
+  }
 
-  private static final io.netty.util.AttributeKey<Boolean> BUSY =
-      io.netty.util.AttributeKey.valueOf("busy");
+  /** A run's state, touched only on its one event loop. */
+  private static final class Run {
+    final ByteBuf request;
+    final Histogram latency = new Histogram(60_000_000L, 3);
+    final ArrayDeque<Long> due = new ArrayDeque<>();
+    final ArrayDeque<Channel> idle = new ArrayDeque<>();
+    final List<Channel> open = new ArrayList<>();
+    java.util.function.Supplier<io.netty.channel.ChannelFuture> connect;
+    boolean running = true;
+    long sent;
+    long ok;
+    long errors;
 
-  private static void send(Channel c, URI url, Map<String, String> headers, long dueAt) {
-    c.attr(DUE).set(dueAt);
-    c.attr(BUSY).set(Boolean.TRUE);
-    String target = url.getRawPath() + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery());
-    FullHttpRequest r =
-        new DefaultFullHttpRequest(
-            HttpVersion.HTTP_1_1, HttpMethod.GET, target, Unpooled.EMPTY_BUFFER);
-    r.headers().set(HttpHeaderNames.HOST, url.getHost() + ":" + url.getPort());
-    headers.forEach((k, v) -> r.headers().set(k, v));
-    c.writeAndFlush(r);
+    Run(ByteBuf request) {
+      this.request = request;
+    }
+
+    /** Request due at {@code at} goes out on a free connection, or waits for one. */
+    void dispatch(long at) {
+      Channel c = idle.poll();
+      while (c != null && !c.isActive()) {
+        c = idle.poll();
+      }
+      if (c != null) {
+        send(c, at);
+      } else {
+        due.add(at);
+      }
+    }
+
+    void send(Channel c, long at) {
+      ((Conn) c.pipeline().last()).dueAt = at;
+      c.writeAndFlush(request.retainedDuplicate());
+    }
+
+    void free(Channel c) {
+      Long next = due.poll();
+      if (next != null) {
+        send(c, next);
+      } else {
+        idle.add(c);
+      }
+    }
+
+    void closeAll() {
+      for (Channel c : new ArrayList<>(open)) {
+        c.close();
+      }
+    }
+
+    /** One connection: times its request from when it was due. */
+    final class Conn extends SimpleChannelInboundHandler<HttpObject> {
+      long dueAt = -1;
+      boolean success;
+      boolean keepAlive;
+
+      @Override
+      public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        open.add(ctx.channel());
+        super.channelActive(ctx);
+      }
+
+      @Override
+      protected void channelRead0(ChannelHandlerContext ctx, HttpObject o) {
+        if (o instanceof HttpResponse r) {
+          success = r.status().code() / 100 == 2;
+          keepAlive = HttpUtil.isKeepAlive(r);
+        }
+        if (o instanceof LastHttpContent && dueAt >= 0) {
+          latency.recordValue(
+              Math.min(60_000_000L, Math.max(0, (System.nanoTime() - dueAt) / 1000)));
+          dueAt = -1;
+          if (success) {
+            ok++;
+          } else {
+            errors++;
+          }
+          if (keepAlive) {
+            free(ctx.channel());
+          } else {
+            ctx.close(); // the server ends it: its replacement takes the next request
+          }
+        }
+      }
+
+      @Override
+      public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        open.remove(ctx.channel());
+        if (dueAt >= 0) {
+          errors++; // its request got no whole response
+          dueAt = -1;
+        }
+        if (running) {
+          replace(ctx.channel().eventLoop());
+        }
+        super.channelInactive(ctx);
+      }
+
+      /** Another connection takes this one's place, and what waits; tried again every 100 ms. */
+      private void replace(io.netty.channel.EventLoop loop) {
+        connect
+            .get()
+            .addListener(
+                (ChannelFutureListener)
+                    f -> {
+                      if (f.isSuccess()) {
+                        free(f.channel());
+                      } else if (running) {
+                        loop.schedule(() -> replace(loop), 100, TimeUnit.MILLISECONDS);
+                      }
+                    });
+      }
+
+      @Override
+      public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ctx.close();
+      }
+    }
   }
 }

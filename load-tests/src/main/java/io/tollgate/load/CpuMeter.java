@@ -41,7 +41,7 @@ final class CpuMeter {
     try {
       String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
       long busy = 0;
-      for (int i = 1; i < f.length && i <= 8; i++) {
+      for (int i = 1; i < f.length && i <= 7; i++) { // user .. softirq; not steal (others' time)
         if (i != 4 && i != 5) { // idle, iowait
           busy += Long.parseLong(f[i]);
         }

@@ -202,7 +202,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
     if (evt == ProxyPipeline.REQUEST_TIMEOUT) {
-      if (current != null) {
+      if (current != null || !waiting.isEmpty()) {
         nextTimedOut = true; // the next request's bytes came too slowly: 408 once this one ends
       } else {
         requestTimeout();
@@ -216,7 +216,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
   private boolean nextTimedOut;
 
   private void requestTimeout() {
-    if (!ctx.channel().isActive()) {
+    if (!ctx.channel().isActive() || closing) {
       return;
     }
     gw.metrics.refused("request-timeout");
@@ -255,6 +255,9 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     if (clock != null) {
       clock.received();
     }
+    // requests arrive in order: one that arrives after a clock ran out is the late one, which came
+    // after all and is served in its turn
+    nextTimedOut = false;
     if (current != null) {
       if (waiting.size() >= MAX_PIPELINED) {
         req.release();
@@ -266,6 +269,9 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       // request cost two epoll_ctl calls per request)
       waiting.add(req);
       ctx.channel().config().setAutoRead(false);
+      if (clock != null) {
+        clock.pause(); // a request begun behind it waits for the gateway, not for its client
+      }
       return;
     }
     serve(req);
@@ -1196,15 +1202,21 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     }
     FullHttpRequest next = waiting.poll();
     if (next != null) {
-      nextTimedOut = false; // a whole request came after the one that ran out of time
-      ctx.executor().execute(() -> serve(next));
+      ctx.executor().execute(() -> serve(next)); // the clock stays paused, reads off
     } else {
       if (nextTimedOut) {
         nextTimedOut = false;
         requestTimeout();
         return;
       }
-      ctx.channel().config().setAutoRead(true); // on again if a pipelined request turned it off
+      if (!ctx.channel().config().isAutoRead()) {
+        // a pipelined request had turned reads off and paused the clock: both go on
+        ctx.channel().config().setAutoRead(true);
+        ProxyPipeline.RequestClock clock = clock();
+        if (clock != null) {
+          clock.resume(ctx.pipeline().context(clock));
+        }
+      }
     }
   }
 
@@ -1215,6 +1227,10 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
    */
   private void lingeringClose() {
     closing = true;
+    ProxyPipeline.RequestClock clock = clock();
+    if (clock != null) {
+      clock.pause(); // what still comes is dropped, never answered
+    }
     ctx.flush();
     ctx.channel().config().setAutoRead(true);
     if (ctx.channel() instanceof io.netty.channel.socket.DuplexChannel d

@@ -106,6 +106,7 @@ public final class ProxyPipeline extends ChannelInitializer<SocketChannel> {
     }
 
     private StrictRequestDecoder decoder;
+    private boolean paused;
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -127,6 +128,9 @@ public final class ProxyPipeline extends ChannelInitializer<SocketChannel> {
     }
 
     private void start(ChannelHandlerContext ctx) {
+      if (paused) {
+        return;
+      }
       waiting = false;
       deadline =
           ctx.executor()
@@ -146,6 +150,28 @@ public final class ProxyPipeline extends ChannelInitializer<SocketChannel> {
         deadline = null;
       }
       waiting = true;
+    }
+
+    /** Stops the clock while the gateway itself does not read (pipelined requests queued). */
+    void pause() {
+      paused = true;
+      if (deadline != null) {
+        deadline.cancel(false);
+        deadline = null;
+      }
+    }
+
+    /** Reads go on: a request already begun gets a whole timeout from now, or the next byte. */
+    void resume(ChannelHandlerContext ctx) {
+      paused = false;
+      if (decoder == null) {
+        decoder = ctx.pipeline().get(StrictRequestDecoder.class);
+      }
+      if (decoder != null && decoder.midRequest()) {
+        start(ctx);
+      } else {
+        waiting = true;
+      }
     }
 
     @Override

@@ -1,10 +1,12 @@
 package io.tollgate.gateway.limits;
 
+import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SocketOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.tollgate.policy.Reason;
@@ -44,6 +46,7 @@ public final class RedisCounters implements AutoCloseable {
   private final String namespace;
   private final ScheduledExecutorService connector;
   private volatile Live live;
+  private boolean closed; // guarded by this
 
   /** A connection with its scripts loaded (Lettuce reconnects it by itself once it was made). */
   private record Live(
@@ -68,6 +71,11 @@ public final class RedisCounters implements AutoCloseable {
     this.timeout = timeout;
     this.namespace = PREFIX + namespace + ":";
     client = RedisClient.create(u);
+    // a black-holed Redis costs a start 2 s, not Lettuce's default 10
+    client.setOptions(
+        ClientOptions.builder()
+            .socketOptions(SocketOptions.builder().connectTimeout(Duration.ofSeconds(2)).build())
+            .build());
     connector =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -95,6 +103,9 @@ public final class RedisCounters implements AutoCloseable {
   private synchronized boolean connect() {
     if (live != null) {
       return true;
+    }
+    if (closed) {
+      return false;
     }
     StatefulRedisConnection<String, String> c = null;
     try {
@@ -210,7 +221,11 @@ public final class RedisCounters implements AutoCloseable {
   @Override
   public void close() {
     connector.shutdownNow();
-    Live l = live;
+    Live l;
+    synchronized (this) { // a connect under way ends first, and none starts after
+      closed = true;
+      l = live;
+    }
     if (l != null) {
       l.connection().close();
     }

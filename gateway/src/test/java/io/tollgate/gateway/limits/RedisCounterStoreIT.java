@@ -148,6 +148,19 @@ class RedisCounterStoreIT {
         assertThat(late.ping()).isTrue();
         RedisCounters.Grant g = late.acquire("k2", spec, 0, 3);
         assertThat(g.granted()).isEqualTo(3);
+        // the store, which fell back, goes back to Redis once its back-off (1 s) has passed
+        Thread.sleep(1100);
+        long before = s.redisCalls();
+        assertThat(s.tryAcquire("k3", spec, 0)).isZero();
+        assertThat(s.fallback()).isFalse();
+        assertThat(s.redisCalls()).isGreaterThan(before);
+        // a Redis that forgot its scripts (restarted, it keeps nothing on disk): loaded again
+        try (io.lettuce.core.RedisClient admin =
+                io.lettuce.core.RedisClient.create("redis://127.0.0.1:6379");
+            var c = admin.connect()) {
+          c.sync().scriptFlush();
+        }
+        assertThat(late.acquire("k4", spec, 0, 2).granted()).isEqualTo(2);
         late.clear();
       }
     }
