@@ -501,8 +501,13 @@ public final class GatewayLoad implements Callable<Integer> {
     long allowed = (long) (1000 * Math.max(overshootSeconds, took)) + 1000;
     for (ConstantRate.Result r : results) {
       out.printf(
-          "  a replica's generator: %,d sent, %,d answered 2xx, %,d otherwise, in %.1f s%n",
-          r.sent(), r.ok(), r.errors(), r.seconds());
+          "  a replica's generator: %,d sent, %,d answered 2xx, %,d otherwise, in %.1f s; p50 %.1f ms, p99 %.1f ms%n",
+          r.sent(),
+          r.ok(),
+          r.errors(),
+          r.seconds(),
+          r.latencyMicros().getValueAtPercentile(50) / 1000.0,
+          r.latencyMicros().getValueAtPercentile(99) / 1000.0);
     }
     out.printf(
         "permitted %,d in %.1f s; the limit allows %,d (1,000/s and one full bucket): %s%n",
