@@ -58,6 +58,9 @@ class GatewayIT {
         mask: {legal_rep_id: hash}
       channels: [http]
       limits: {rate: "1000/s"}
+      price:
+        tiers: {steps: [{upTo: 1000, amount: 0.01}, {amount: "0.005"}]}
+        commission: {rate: 0.05}
       ---
       contract: cr-gw-fintech
       provider: sh-credit-bureau
@@ -757,6 +760,12 @@ class GatewayIT {
     assertThat(bank).isNotNull();
     assertThat(bank.get("tollgate:purposes").toString()).isEqualTo("[\"credit-assessment\"]");
     assertThat(bank.get("tollgate:limits").get("rate").asText()).isEqualTo("1000/1000ms");
+    JsonNode price = bank.get("tollgate:price");
+    assertThat(price.get("currency").asText()).isEqualTo("CNY");
+    assertThat(price.get("tiers").get("mode").asText()).isEqualTo("graduated");
+    assertThat(price.get("tiers").get("steps").get(0).get("upTo").asLong()).isEqualTo(1000);
+    assertThat(price.get("tiers").get("steps").get(1).get("amount").asText()).isEqualTo("0.005");
+    assertThat(price.has("amount")).isFalse();
     assertThat(metrics.body())
         .contains("tollgate_gateway_decisions_total")
         .contains("tollgate_gateway_spool_bytes");

@@ -5,6 +5,7 @@ import io.tollgate.gateway.config.Route;
 import io.tollgate.gateway.contracts.ContractFollower;
 import io.tollgate.gateway.http.Responses;
 import io.tollgate.policy.CompiledPolicy;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -112,13 +113,52 @@ final class Catalog {
         b.append(",\"tollgate:purposes\":").append(array(purposes));
         io.tollgate.policy.model.Price price = p.source().price();
         if (price != null) {
-          b.append(",\"tollgate:price\":{\"amount\":")
-              .append(Responses.quote(price.amount().toPlainString()))
-              .append(",\"currency\":")
+          b.append(",\"tollgate:price\":{\"currency\":")
               .append(Responses.quote(price.currency()))
               .append(",\"per\":")
-              .append(Responses.quote(price.per()))
-              .append('}');
+              .append(Responses.quote(price.per()));
+          if (price.amount() != null) {
+            b.append(",\"amount\":").append(Responses.quote(price.amount().toPlainString()));
+          }
+          if (price.tiers() != null) {
+            b.append(",\"tiers\":{\"mode\":")
+                .append(Responses.quote(price.tiers().mode().name().toLowerCase(Locale.ROOT)))
+                .append(",\"steps\":[");
+            String sep = "";
+            for (var t : price.tiers().steps()) {
+              b.append(sep).append('{');
+              if (t.upTo() != null) {
+                b.append("\"upTo\":").append(t.upTo()).append(',');
+              }
+              b.append("\"amount\":")
+                  .append(Responses.quote(t.amount().toPlainString()))
+                  .append('}');
+              sep = ",";
+            }
+            b.append("]}");
+          }
+          if (price.pack() != null) {
+            b.append(",\"package\":{\"size\":")
+                .append(price.pack().size())
+                .append(",\"amount\":")
+                .append(Responses.quote(price.pack().amount().toPlainString()))
+                .append('}');
+          }
+          if (price.subscription() != null) {
+            var u = price.subscription();
+            b.append(",\"subscription\":{\"monthly\":")
+                .append(Responses.quote(u.monthly().toPlainString()))
+                .append(",\"included\":")
+                .append(u.included() < 0 ? "\"all\"" : Long.toString(u.included()));
+            if (u.overage() != null) {
+              b.append(",\"overage\":").append(Responses.quote(u.overage().toPlainString()));
+            }
+            b.append('}');
+          }
+          if (price.minimum() != null) {
+            b.append(",\"minimum\":").append(Responses.quote(price.minimum().toPlainString()));
+          }
+          b.append('}');
         }
         io.tollgate.policy.spi.LimitSpec l = p.limits();
         if (l != null) {

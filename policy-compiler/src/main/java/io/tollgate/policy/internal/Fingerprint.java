@@ -48,10 +48,7 @@ public final class Fingerprint {
     quote(sb, p.zone().getId());
     sb.append("\nprice=");
     if (p.price() != null) {
-      sb.append(p.price().amount().stripTrailingZeros().toPlainString()).append(' ');
-      quote(sb, p.price().currency());
-      sb.append('/');
-      quote(sb, p.price().per());
+      price(sb, p.price());
     } else {
       sb.append("none");
     }
@@ -161,5 +158,45 @@ public final class Fingerprint {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is required by every JDK", e);
     }
+  }
+
+  /** Every price term, decimals without trailing zeros (1.50 and 1.5 are one price). */
+  private static void price(StringBuilder sb, io.tollgate.policy.model.Price p) {
+    quote(sb, p.currency());
+    sb.append('/');
+    quote(sb, p.per());
+    sb.append(" amount=").append(dec(p.amount()));
+    if (p.tiers() != null) {
+      sb.append(" tiers=").append(p.tiers().mode());
+      for (var t : p.tiers().steps()) {
+        sb.append(' ').append(t.upTo()).append(':').append(dec(t.amount()));
+      }
+    }
+    if (p.pack() != null) {
+      sb.append(" package=").append(p.pack().size()).append(':').append(dec(p.pack().amount()));
+    }
+    if (p.subscription() != null) {
+      var u = p.subscription();
+      sb.append(" subscription=")
+          .append(dec(u.monthly()))
+          .append(':')
+          .append(u.included())
+          .append(':')
+          .append(dec(u.overage()));
+    }
+    sb.append(" minimum=").append(dec(p.minimum()));
+    if (p.commission() != null) {
+      var c = p.commission();
+      sb.append(" commission=")
+          .append(dec(c.rate()))
+          .append(':')
+          .append(dec(c.min()))
+          .append(':')
+          .append(dec(c.max()));
+    }
+  }
+
+  private static String dec(java.math.BigDecimal d) {
+    return d == null ? "-" : d.stripTrailingZeros().toPlainString();
   }
 }

@@ -631,27 +631,22 @@ public final class YamlContractSource implements PolicySource {
       if (n == null) {
         return null;
       }
-      if (!object(n, "/price", "{amount, currency, per}")) {
+      if (!object(n, "/price", "{amount | tiers | package | subscription, currency, per}")) {
         return null;
       }
-      keys(n, "/price", Set.of("amount", "currency", "per"));
-      BigDecimal amount = null;
-      JsonNode a = n.get("amount");
-      if (a == null) {
-        error("/price", "expected key 'amount', found none");
-      } else if (a.isTextual() && AMOUNT.matcher(a.asText()).matches()) {
-        amount = new BigDecimal(a.asText());
-      } else if (a.isNumber()
-          && a.decimalValue().signum() >= 0
-          && a.decimalValue().scale() <= 12
-          && a.decimalValue().precision() - a.decimalValue().scale() <= 15) {
-        amount = a.decimalValue(); // scale and precision checked first: toPlainString stays small
-      } else {
-        error(
-            "/price/amount",
-            "expected a decimal amount such as 0.25 (at most 15 digits, 12 decimals, not negative), found "
-                + describe(a));
-      }
+      keys(
+          n,
+          "/price",
+          Set.of(
+              "amount",
+              "currency",
+              "per",
+              "tiers",
+              "package",
+              "subscription",
+              "minimum",
+              "commission"));
+      int before = diagnostics.size();
       String currency = "CNY";
       JsonNode c = n.get("currency");
       if (c != null) {
@@ -672,7 +667,163 @@ public final class YamlContractSource implements PolicySource {
           per = p.asText();
         }
       }
-      return amount == null ? null : new Price(amount, currency, per);
+      List<String> models = new ArrayList<>();
+      for (String m : List.of("amount", "tiers", "package", "subscription")) {
+        if (n.has(m)) {
+          models.add(m);
+        }
+      }
+      if (models.size() != 1) {
+        error(
+            "/price",
+            "expected exactly one of amount, tiers, package and subscription (what prices the usage), found "
+                + (models.isEmpty() ? "none" : String.join(", ", models)));
+      }
+      BigDecimal amount = n.has("amount") ? decimal(n.get("amount"), "/price/amount") : null;
+      Price.Tiers tiers = n.has("tiers") ? tiers(n.get("tiers")) : null;
+      Price.Pack pack = n.has("package") ? pack(n.get("package")) : null;
+      Price.Subscription sub = n.has("subscription") ? subscription(n.get("subscription")) : null;
+      BigDecimal minimum = n.has("minimum") ? decimal(n.get("minimum"), "/price/minimum") : null;
+      Price.Commission commission = n.has("commission") ? commission(n.get("commission")) : null;
+      if (per.equals("month")) {
+        // the first form's monthly fee: a subscription that includes every unit
+        if (amount == null && models.size() == 1) {
+          error("/price/per", "per: month takes an amount (the monthly fee); use subscription");
+        }
+        per = "call";
+        if (amount != null) {
+          sub = new Price.Subscription(amount, -1, null);
+          amount = null;
+        }
+      }
+      if (diagnostics.size() != before) {
+        return null;
+      }
+      return new Price(currency, per, amount, tiers, pack, sub, minimum, commission);
+    }
+
+    /** A money amount: at most 15 digits before the point and 12 after, not negative. */
+    private BigDecimal decimal(JsonNode a, String at) {
+      if (a != null && a.isTextual() && AMOUNT.matcher(a.asText()).matches()) {
+        return new BigDecimal(a.asText());
+      }
+      if (a != null
+          && a.isNumber()
+          && a.decimalValue().signum() >= 0
+          && a.decimalValue().scale() <= 12
+          && a.decimalValue().precision() - a.decimalValue().scale() <= 15) {
+        return a.decimalValue(); // scale and precision checked first: toPlainString stays small
+      }
+      error(
+          at,
+          "expected a decimal amount such as 0.25 (at most 15 digits, 12 decimals, not negative), found "
+              + describe(a));
+      return null;
+    }
+
+    /** A whole number of units, at least {@code min}. */
+    private long units(JsonNode v, String at, long min) {
+      if (v == null || !v.isIntegralNumber() || !v.canConvertToLong() || v.asLong() < min) {
+        error(at, "expected a whole number of at least " + min + ", found " + describe(v));
+        return -1;
+      }
+      return v.asLong();
+    }
+
+    private Price.Tiers tiers(JsonNode n) {
+      if (!object(n, "/price/tiers", "{mode: graduated | volume, steps: [{upTo, amount}, ...]}")) {
+        return null;
+      }
+      keys(n, "/price/tiers", Set.of("mode", "steps"));
+      Price.TierMode mode = Price.TierMode.GRADUATED;
+      JsonNode m = n.get("mode");
+      if (m != null) {
+        if (m.isTextual() && m.asText().equals("graduated")) {
+          mode = Price.TierMode.GRADUATED;
+        } else if (m.isTextual() && m.asText().equals("volume")) {
+          mode = Price.TierMode.VOLUME;
+        } else {
+          error("/price/tiers/mode", "expected graduated or volume, found " + describe(m));
+        }
+      }
+      JsonNode steps = n.get("steps");
+      if (steps == null || !steps.isArray() || steps.isEmpty()) {
+        error(
+            steps == null ? "/price/tiers" : "/price/tiers/steps",
+            "expected steps: a list of tiers [{upTo: N, amount: X}, ..., {amount: X}], found "
+                + (steps == null ? "none" : describe(steps)));
+        return null;
+      }
+      List<Price.Tier> out = new ArrayList<>();
+      long last = 0;
+      for (int i = 0; i < steps.size(); i++) {
+        String at = "/price/tiers/steps/" + i;
+        JsonNode t = steps.get(i);
+        if (!object(t, at, "{upTo, amount}")) {
+          continue;
+        }
+        keys(t, at, Set.of("upTo", "amount"));
+        boolean lastStep = i == steps.size() - 1;
+        Long upTo = null;
+        if (t.has("upTo")) {
+          if (lastStep) {
+            error(
+                at + "/upTo",
+                "the last tier has no upTo: it prices every unit beyond the one before it");
+          } else {
+            long u = units(t.get("upTo"), at + "/upTo", last + 1);
+            if (u > 0) {
+              upTo = u;
+              last = u;
+            }
+          }
+        } else if (!lastStep) {
+          error(at, "expected upTo (every tier but the last has an upper bound), found none");
+        }
+        BigDecimal a = decimal(t.get("amount"), at + "/amount");
+        out.add(new Price.Tier(upTo, a));
+      }
+      return new Price.Tiers(mode, out);
+    }
+
+    private Price.Pack pack(JsonNode n) {
+      if (!object(n, "/price/package", "{size, amount}")) {
+        return null;
+      }
+      keys(n, "/price/package", Set.of("size", "amount"));
+      long size = units(n.get("size"), "/price/package/size", 1);
+      BigDecimal a = decimal(n.get("amount"), "/price/package/amount");
+      return new Price.Pack(size, a);
+    }
+
+    private Price.Subscription subscription(JsonNode n) {
+      if (!object(n, "/price/subscription", "{monthly, included, overage}")) {
+        return null;
+      }
+      keys(n, "/price/subscription", Set.of("monthly", "included", "overage"));
+      BigDecimal monthly = decimal(n.get("monthly"), "/price/subscription/monthly");
+      long included = units(n.get("included"), "/price/subscription/included", 0);
+      BigDecimal overage = decimal(n.get("overage"), "/price/subscription/overage");
+      return new Price.Subscription(monthly, included, overage);
+    }
+
+    private Price.Commission commission(JsonNode n) {
+      if (!object(n, "/price/commission", "{rate, min, max}")) {
+        return null;
+      }
+      keys(n, "/price/commission", Set.of("rate", "min", "max"));
+      BigDecimal rate = decimal(n.get("rate"), "/price/commission/rate");
+      if (rate != null && rate.compareTo(BigDecimal.ONE) > 0) {
+        error(
+            "/price/commission/rate",
+            "expected a share between 0 and 1 (0.05 is 5 %), found " + rate.toPlainString());
+      }
+      BigDecimal min = n.has("min") ? decimal(n.get("min"), "/price/commission/min") : null;
+      BigDecimal max = n.has("max") ? decimal(n.get("max"), "/price/commission/max") : null;
+      if (min != null && max != null && min.compareTo(max) > 0) {
+        error("/price/commission", "expected min at most max, found " + min + " > " + max);
+      }
+      return new Price.Commission(rate, min, max);
     }
 
     private void opa(JsonNode n, List<Constraint> out) {

@@ -358,4 +358,92 @@ class YamlContractSourceTest {
     assertThat(d.pointer()).isEqualTo("/contract");
     assertThat(d.message()).startsWith("expected an id of letters, digits");
   }
+
+  @Test
+  void everyPriceModelIsRead() {
+    io.tollgate.policy.model.Price t =
+        read(MINIMAL
+                + "price:\n  per: call\n  tiers:\n    mode: volume\n    steps:\n"
+                + "      - {upTo: 10000, amount: 0.01}\n      - {upTo: 50000, amount: 0.008}\n"
+                + "      - {amount: \"0.005\"}\n"
+                + "  minimum: 100\n  commission: {rate: 0.05, min: 0.01, max: 50}\n")
+            .policies()
+            .get(0)
+            .price();
+    assertThat(t.tiers().mode()).isEqualTo(io.tollgate.policy.model.Price.TierMode.VOLUME);
+    assertThat(t.tiers().steps()).hasSize(3);
+    assertThat(t.tiers().steps().get(2).upTo()).isNull();
+    assertThat(t.minimum()).isEqualByComparingTo("100");
+    assertThat(t.commission().rate()).isEqualByComparingTo("0.05");
+    assertThat(t.currency()).isEqualTo("CNY");
+
+    io.tollgate.policy.model.Price pack =
+        read(MINIMAL + "price: {per: MB, package: {size: 1000, amount: 2.5}}\n")
+            .policies()
+            .get(0)
+            .price();
+    assertThat(pack.pack().size()).isEqualTo(1000);
+    assertThat(pack.per()).isEqualTo("MB");
+
+    io.tollgate.policy.model.Price sub =
+        read(MINIMAL + "price: {subscription: {monthly: 500, included: 100000, overage: 0.004}}\n")
+            .policies()
+            .get(0)
+            .price();
+    assertThat(sub.subscription().included()).isEqualTo(100_000);
+
+    // the first form's monthly fee: a subscription that includes everything
+    io.tollgate.policy.model.Price month =
+        read(MINIMAL + "price: {amount: 300, per: month}\n").policies().get(0).price();
+    assertThat(month.amount()).isNull();
+    assertThat(month.subscription().monthly()).isEqualByComparingTo("300");
+    assertThat(month.subscription().included()).isEqualTo(-1);
+  }
+
+  @Test
+  void aBadPriceIsALocatedErrorNeverAFreeContract() {
+    assertThat(onlyError(MINIMAL + "price: {currency: CNY}\n").message())
+        .contains("exactly one of amount, tiers, package and subscription")
+        .contains("none");
+    assertThat(
+            onlyError(MINIMAL + "price: {amount: 1, package: {size: 10, amount: 1}}\n").message())
+        .contains("found amount, package");
+    assertThat(
+            onlyError(
+                    MINIMAL
+                        + "price:\n  tiers:\n    steps:\n      - {upTo: 100, amount: 1}\n"
+                        + "      - {upTo: 50, amount: 1}\n      - {amount: 1}\n")
+                .pointer())
+        .isEqualTo("/price/tiers/steps/1/upTo");
+    assertThat(
+            onlyError(MINIMAL + "price:\n  tiers:\n    steps:\n      - {upTo: 100, amount: 1}\n")
+                .message())
+        .contains("the last tier has no upTo");
+    assertThat(
+            onlyError(
+                    MINIMAL
+                        + "price:\n  tiers:\n    steps:\n      - {amount: 1}\n      - {amount: 2}\n")
+                .pointer())
+        .isEqualTo("/price/tiers/steps/0");
+    assertThat(
+            onlyError(MINIMAL + "price: {tiers: {mode: flat, steps: [{amount: 1}]}}\n").pointer())
+        .isEqualTo("/price/tiers/mode");
+    assertThat(onlyError(MINIMAL + "price: {package: {size: 0, amount: 1}}\n").pointer())
+        .isEqualTo("/price/package/size");
+    assertThat(
+            onlyError(MINIMAL + "price: {subscription: {monthly: 500, overage: 0.004}}\n")
+                .pointer())
+        .isEqualTo("/price/subscription/included");
+    assertThat(onlyError(MINIMAL + "price: {amount: 1, commission: {rate: 5}}\n").pointer())
+        .isEqualTo("/price/commission/rate");
+    assertThat(
+            onlyError(MINIMAL + "price: {amount: 1, commission: {rate: 0.1, min: 5, max: 1}}\n")
+                .pointer())
+        .isEqualTo("/price/commission");
+    assertThat(onlyError(MINIMAL + "price: {amount: 1, minimum: -3}\n").pointer())
+        .isEqualTo("/price/minimum");
+    assertThat(
+            onlyError(MINIMAL + "price: {per: month, tiers: {steps: [{amount: 1}]}}\n").pointer())
+        .isEqualTo("/price/per");
+  }
 }
