@@ -46,8 +46,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * One enforcement core: the same calls, decided by the HTTP gateway and by the stream job, get the
- * same decisions, the same feedback fields (but the gateway's own: channel, status, upstreamMs) and
- * byte for byte the same masked data.
+ * same decisions, the same feedback fields (but the gateway's own: status, upstreamMs; and the id
+ * and enforcement point, which tell them apart) and byte for byte the same masked data.
  */
 class SameDecisionsIT {
   static final ObjectMapper JSON = new ObjectMapper();
@@ -203,8 +203,14 @@ class SameDecisionsIT {
         assertThat(a.purpose()).isEqualTo(b.purpose());
         assertThat(a.records()).as(what).isEqualTo(b.records());
         assertThat(a.bytes()).as(what).isEqualTo(b.bytes());
+        assertThat(a.provider()).as(what).isEqualTo(b.provider());
         assertThat(a.channel()).isEqualTo("http");
-        assertThat(b.channel()).isNull();
+        assertThat(b.channel()).isEqualTo("http"); // the stream call's own channel
+        // what tells them apart: the enforcement point and the event id
+        assertThat(a.point()).startsWith("gateway/");
+        assertThat(b.point()).isEqualTo("enforcement-job");
+        assertThat(a.id()).isEqualTo("h-" + a.callId());
+        assertThat(b.id()).matches("s-\\d+-\\d+");
         if (a.decision() == io.tollgate.policy.Outcome.PERMIT) {
           permits++;
           assertThat(responses.get(i).statusCode()).isEqualTo(200);

@@ -46,6 +46,9 @@ public final class EventReader {
           long decided = -1;
           String channel = null;
           int status = -1;
+          String id = null;
+          String provider = null;
+          String point = null;
           while (p.nextToken() == JsonToken.FIELD_NAME) {
             String name = p.currentName();
             JsonToken t = p.nextToken();
@@ -67,6 +70,9 @@ public final class EventReader {
               case "decisionTime" -> decided = number(p, name);
               case "channel" -> channel = text(p, name);
               case "status" -> status = (int) number(p, name);
+              case "id" -> id = text(p, name);
+              case "provider" -> provider = text(p, name);
+              case "point" -> point = text(p, name);
               default -> p.skipChildren();
             }
           }
@@ -88,7 +94,10 @@ public final class EventReader {
               ingest,
               decided,
               channel,
-              status);
+              status,
+              id,
+              provider,
+              point);
         });
   }
 

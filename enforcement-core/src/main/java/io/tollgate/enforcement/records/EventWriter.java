@@ -19,18 +19,37 @@ public final class EventWriter {
   private final JsonBytes out = new JsonBytes();
   private final char[] time = new char[24];
   private final PayloadFilter payloads;
+  private final String point;
 
   /**
+   * A writer for the enforcement job ({@code point}: {@code enforcement-job}).
+   *
    * @param maskKey the key of the keyed hash that {@code hash} masks apply ({@link Pseudonyms})
    */
   public EventWriter(byte[] maskKey) {
+    this(maskKey, "enforcement-job");
+  }
+
+  /**
+   * @param maskKey the key of the keyed hash that {@code hash} masks apply ({@link Pseudonyms})
+   * @param point the enforcement point its feedback names ({@code gateway/<id>}, say)
+   */
+  public EventWriter(byte[] maskKey, String point) {
     this.payloads = new PayloadFilter(new Pseudonyms(maskKey));
+    this.point = point;
   }
 
   /** The feedback event of one decision. */
   public byte[] feedback(CallRecord call, Decision d, long decisionTime) {
+    io.tollgate.policy.CompiledPolicy c = d.contract();
     return feedback(
-        call, d.outcome().name(), d.reasonMask(), d.contractId(), d.policyVersion(), decisionTime);
+        call,
+        d.outcome().name(),
+        d.reasonMask(),
+        d.contractId(),
+        d.policyVersion(),
+        c == null ? null : c.provider(),
+        decisionTime);
   }
 
   /**
@@ -44,15 +63,45 @@ public final class EventWriter {
       String contract,
       String version,
       long decisionTime) {
+    return feedback(call, outcome, reasons, contract, version, null, decisionTime);
+  }
+
+  /**
+   * A stream call's feedback event; its {@code id} is {@code s-<partition>-<offset>} of the call
+   * record, the same whenever that record is decided again (a restore replays it).
+   */
+  public byte[] feedback(
+      CallRecord call,
+      String outcome,
+      int reasons,
+      String contract,
+      String version,
+      String provider,
+      long decisionTime) {
     writeFeedback(call, outcome, reasons, contract, version, decisionTime);
+    out.key("id", false)
+        .raw('"')
+        .raw('s')
+        .raw('-')
+        .number(call.partition)
+        .raw('-')
+        .number(call.offset)
+        .raw('"')
+        .key("provider", false)
+        .string(provider)
+        .key("point", false)
+        .string(point)
+        .key("channel", false)
+        .string(call.channel == null ? "stream" : call.channel);
     out.raw('}');
     return out.toByteArray();
   }
 
   /**
-   * The feedback event of a call decided by the HTTP gateway: the stream's fields, then {@code
-   * channel} ({@code http}), the HTTP {@code status} returned, and {@code upstreamMs} (the
-   * upstream's time to the end of its response, -1 when nothing was forwarded).
+   * The feedback event of a call decided by the HTTP gateway: the stream's fields ({@code id} is
+   * {@code h-<callId>}, unique per request), then {@code channel} ({@code http}), the HTTP {@code
+   * status} returned, and {@code upstreamMs} (the upstream's time to the end of its response, -1
+   * when nothing was forwarded).
    */
   public byte[] httpFeedback(
       CallRecord call,
@@ -60,10 +109,17 @@ public final class EventWriter {
       int reasons,
       String contract,
       String version,
+      String provider,
       long decisionTime,
       int status,
       long upstreamMicros) {
     writeFeedback(call, outcome, reasons, contract, version, decisionTime);
+    out.key("id", false)
+        .string("h-" + call.id)
+        .key("provider", false)
+        .string(provider)
+        .key("point", false)
+        .string(point);
     out.key("channel", false).string("http").key("status", false).number(status);
     out.key("upstreamMs", false);
     if (upstreamMicros < 0) {

@@ -24,11 +24,17 @@ public record FeedbackEvent(
     long ingestTime,
     long decisionTime,
     String channel,
-    int status) {
+    int status,
+    String id,
+    String provider,
+    String point) {
 
-  /** True for a call decided by the HTTP gateway ({@code channel: http}). */
+  /**
+   * True for a call decided by an HTTP gateway ({@code point: gateway/<id>}; events written before
+   * {@code point} existed: {@code channel: http}).
+   */
   public boolean http() {
-    return "http".equals(channel);
+    return point != null ? point.startsWith("gateway/") : "http".equals(channel);
   }
 
   /** Decision latency: from the call entering Tollgate to its decision. */

@@ -49,6 +49,36 @@ class EventReaderTest {
     assertThat(e.eventTime()).isEqualTo("2026-03-02T01:00:00.250Z");
     assertThat(e.ingestTime()).isEqualTo(T0 + 11);
     assertThat(e.decisionLatencyMillis()).isEqualTo(9);
+    assertThat(e.id()).isEqualTo("s-" + c.partition + "-" + c.offset);
+    assertThat(e.point()).isEqualTo("enforcement-job");
+    assertThat(e.provider()).isNull();
+    assertThat(e.http()).isFalse();
+  }
+
+  @Test
+  void feedbackIdsAreDeterministicPerCallRecordAndNameTheirPoint() {
+    CallRecord c = call();
+    c.partition = 3;
+    c.offset = 1_234_567_890_123L;
+    EventWriter w = new EventWriter("k".getBytes(StandardCharsets.UTF_8));
+    FeedbackEvent a =
+        EventReader.feedback(w.feedback(c, "PERMIT", 0, "ct-1", "v1", "prov", T0 + 20));
+    FeedbackEvent again =
+        EventReader.feedback(w.feedback(c, "PERMIT", 0, "ct-1", "v1", "prov", T0 + 99));
+    assertThat(a.id()).isEqualTo("s-3-1234567890123").isEqualTo(again.id());
+    assertThat(a.provider()).isEqualTo("prov");
+    c.offset++;
+    assertThat(EventReader.feedback(w.feedback(c, "PERMIT", 0, "ct-1", "v1", "prov", T0)).id())
+        .isNotEqualTo(a.id());
+
+    EventWriter g = new EventWriter("k".getBytes(StandardCharsets.UTF_8), "gateway/gw-1");
+    FeedbackEvent h =
+        EventReader.feedback(
+            g.httpFeedback(c, "PERMIT", 0, "ct-1", "v1", "prov", T0 + 20, 200, 412));
+    assertThat(h.id()).isEqualTo("h-" + c.id);
+    assertThat(h.point()).isEqualTo("gateway/gw-1");
+    assertThat(h.channel()).isEqualTo("http");
+    assertThat(h.http()).isTrue();
   }
 
   @Test

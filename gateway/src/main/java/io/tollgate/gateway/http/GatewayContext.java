@@ -47,7 +47,11 @@ public final class GatewayContext {
         new FastThreadLocal<>() {
           @Override
           protected LoopState initialValue() {
-            return new LoopState(key, config.limits().maxDepth(), config.limits().maxValueBytes());
+            return new LoopState(
+                key,
+                "gateway/" + config.id(),
+                config.limits().maxDepth(),
+                config.limits().maxValueBytes());
           }
         };
   }

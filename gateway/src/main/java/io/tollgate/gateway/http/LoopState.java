@@ -26,8 +26,8 @@ final class LoopState {
   final int maxValueBytes;
   final Map<String, ArrayDeque<Channel>> idle = new HashMap<>();
 
-  LoopState(byte[] maskKey, int maxDepth, int maxValueBytes) {
-    writer = new EventWriter(maskKey);
+  LoopState(byte[] maskKey, String point, int maxDepth, int maxValueBytes) {
+    writer = new EventWriter(maskKey, point);
     pseudonyms = new Pseudonyms(maskKey);
     this.maxDepth = maxDepth;
     this.maxValueBytes = maxValueBytes;

@@ -146,6 +146,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     int reasons;
     String contract;
     String version;
+    String provider;
     String[] project;
     Obligations.Mask[] masks;
     Channel upstream;
@@ -570,6 +571,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     x.reasons = d.reasonMask();
     x.contract = d.contractId();
     x.version = d.policyVersion();
+    x.provider = d.contract() == null ? null : d.contract().provider();
     x.project = d.project();
     x.masks = d.masks();
     gw.metrics.decision(x.outcome, x.reasons);
@@ -1171,6 +1173,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
                   x.reasons,
                   x.contract,
                   x.version,
+                  x.provider,
                   x.decisionTime,
                   status,
                   x.upstreamNanos < 0 ? -1 : x.upstreamNanos / 1000);
