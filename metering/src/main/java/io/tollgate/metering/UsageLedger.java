@@ -1,0 +1,204 @@
+package io.tollgate.metering;
+
+import java.time.YearMonth;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * The usage of one (consumer, provider, contract, dataset) by billing month: what the metering job
+ * keeps per key, as plain Java. Events are deduplicated by id; a permit adds to its month's
+ * billable usage under the contract version that decided it, a refusal to the month's non-billable
+ * counts per reason. A month stays open until the watermark passes its end plus the grace (72 h by
+ * default): events within the grace revise it; later ones become corrections in the earliest open
+ * month, so a closed month's figures are never rewritten. Each emission of a month carries a
+ * revision, one more than the last; the latest is the truth, the one that closes it final.
+ *
+ * <p>Not thread-safe (one per key, on its task).
+ */
+public final class UsageLedger {
+  /** A decided call, as metering reads it from {@code tollgate.feedback}. */
+  public record Event(
+      String id,
+      String decision,
+      List<String> reasons,
+      String version,
+      long eventTime,
+      long records,
+      long bytes) {
+    public Event {
+      Objects.requireNonNull(id, "id");
+      Objects.requireNonNull(decision, "decision");
+      reasons = reasons == null ? List.of() : List.copyOf(reasons);
+    }
+
+    boolean permit() {
+      return decision.equals("PERMIT");
+    }
+  }
+
+  /** What one month came to, at one revision. */
+  public record Emission(
+      String period,
+      long start,
+      long end,
+      long revision,
+      boolean closed,
+      Map<String, Usage> billable,
+      Map<String, Map<String, Usage>> corrections,
+      Map<String, Long> refused) {}
+
+  private static final class Month {
+    final BillingPeriod period;
+    final LinkedHashMap<String, Usage> billable = new LinkedHashMap<>(); // by version, first use
+    final TreeMap<String, Map<String, Usage>> corrections = new TreeMap<>(); // by closed month
+    final TreeMap<String, Long> refused = new TreeMap<>(); // "deny:purpose", "throttle:rate"
+    long revision;
+    boolean dirty;
+
+    Month(BillingPeriod period) {
+      this.period = period;
+    }
+
+    Emission emission(boolean closed) {
+      revision++;
+      dirty = false;
+      Map<String, Map<String, Usage>> c = new TreeMap<>();
+      corrections.forEach((k, v) -> c.put(k, Map.copyOf(new LinkedHashMap<>(v))));
+      return new Emission(
+          period.id(),
+          period.start(),
+          period.end(),
+          revision,
+          closed,
+          java.util.Collections.unmodifiableMap(new LinkedHashMap<>(billable)),
+          java.util.Collections.unmodifiableMap(c),
+          java.util.Collections.unmodifiableMap(new TreeMap<>(refused)));
+    }
+  }
+
+  private final ZoneId zone;
+  private final long graceMillis;
+  private final long retentionMillis;
+  private final TreeMap<YearMonth, Month> open = new TreeMap<>();
+  private final HashMap<String, Long> seen = new HashMap<>(); // id -> when it may be forgotten
+  private YearMonth closedThrough;
+  private long watermark = Long.MIN_VALUE;
+
+  /** Ids kept for the grace, and at least a day (a restore replays minutes, not days). */
+  public UsageLedger(ZoneId zone, long graceMillis) {
+    this(zone, graceMillis, Math.max(graceMillis, 86_400_000L));
+  }
+
+  /**
+   * @param zone the contract's zone (its months' boundaries)
+   * @param graceMillis how long after a month's end events still revise it
+   * @param retentionMillis how long an id is remembered after the later of its month's end and the
+   *     watermark when it came, beyond the grace: a duplicate later than that would count again
+   */
+  public UsageLedger(ZoneId zone, long graceMillis, long retentionMillis) {
+    if (graceMillis < 0 || retentionMillis < 0) {
+      throw new IllegalArgumentException(
+          "grace and retention cannot be negative: " + graceMillis + ", " + retentionMillis);
+    }
+    this.zone = zone;
+    this.graceMillis = graceMillis;
+    this.retentionMillis = retentionMillis;
+  }
+
+  /**
+   * Counts {@code e} once: false when an event of that id was counted already (a duplicate is not
+   * an error; it changes nothing).
+   */
+  public boolean add(Event e) {
+    BillingPeriod p = BillingPeriod.of(e.eventTime(), zone);
+    long forget = Math.max(p.end(), watermark) + graceMillis + retentionMillis;
+    if (seen.putIfAbsent(e.id(), forget) != null) {
+      return false;
+    }
+    boolean late = closedThrough != null && !p.month().isAfter(closedThrough);
+    Month m = late ? month(earliestOpen()) : month(p.month());
+    if (e.permit()) {
+      Map<String, Usage> into =
+          late ? m.corrections.computeIfAbsent(p.id(), k -> new LinkedHashMap<>()) : m.billable;
+      into.merge(
+          e.version() == null ? "" : e.version(),
+          new Usage(1, e.records(), e.bytes()),
+          Usage::plus);
+    } else {
+      String d = e.decision().toLowerCase(java.util.Locale.ROOT);
+      if (e.reasons().isEmpty()) {
+        m.refused.merge(d, 1L, Long::sum);
+      }
+      for (String r : e.reasons()) {
+        m.refused.merge(d + ":" + r, 1L, Long::sum);
+      }
+    }
+    m.dirty = true;
+    return true;
+  }
+
+  /**
+   * The watermark moves to {@code watermark}: the months whose end plus the grace it passed close
+   * (each with its final emission, in order), and ids no event can repeat any more are forgotten.
+   */
+  public List<Emission> advance(long watermark) {
+    List<Emission> out = new ArrayList<>();
+    if (watermark <= this.watermark) {
+      return out;
+    }
+    this.watermark = watermark;
+    while (!open.isEmpty()) {
+      Map.Entry<YearMonth, Month> first = open.firstEntry();
+      if (first.getValue().period.end() + graceMillis > watermark) {
+        break;
+      }
+      out.add(first.getValue().emission(true));
+      open.remove(first.getKey());
+      closedThrough = first.getKey();
+    }
+    // months with no events close too: a late event must not reopen them
+    // (every month before the one holding watermark - grace has ended more than the grace ago)
+    YearMonth byClock = BillingPeriod.of(watermark - graceMillis, zone).month().minusMonths(1);
+    if (closedThrough == null || byClock.isAfter(closedThrough)) {
+      closedThrough = byClock;
+    }
+    for (Iterator<Map.Entry<String, Long>> i = seen.entrySet().iterator(); i.hasNext(); ) {
+      if (i.next().getValue() <= watermark) {
+        i.remove();
+      }
+    }
+    return out;
+  }
+
+  /** A running total of every open month that changed since its last emission. */
+  public List<Emission> flush() {
+    List<Emission> out = new ArrayList<>();
+    for (Month m : open.values()) {
+      if (m.dirty) {
+        out.add(m.emission(false));
+      }
+    }
+    return out;
+  }
+
+  /** Ids remembered for deduplication. */
+  public int remembered() {
+    return seen.size();
+  }
+
+  /** Where late events go: the month after the last closed one (open by definition). */
+  private YearMonth earliestOpen() {
+    return closedThrough.plusMonths(1);
+  }
+
+  private Month month(YearMonth ym) {
+    return open.computeIfAbsent(ym, k -> new Month(BillingPeriod.of(k, zone)));
+  }
+}
