@@ -67,25 +67,32 @@ public final class Pricing {
       monthTotal.merge(v.price().per(), quantity(v.price(), v.usage()), BigDecimal::add);
     }
     Map<String, BigDecimal> offset = new HashMap<>();
+    // the units paid for so far in each unit: by a unit price, or by packages bought (which may
+    // cover units still to come)
+    Map<String, BigDecimal> covered = new HashMap<>();
     List<Line> lines = new ArrayList<>();
-    VersionUsage monthly = null;
-    VersionUsage minimum = null;
+    // once-a-month terms: the latest version's (the last that decided a call in the month)
+    VersionUsage latest = versions.get(versions.size() - 1);
+    VersionUsage monthly = latest.price().subscription() != null ? latest : null;
+    VersionUsage minimum = latest.price().minimum() != null ? latest : null;
     for (VersionUsage v : versions) {
       Price p = v.price();
       BigDecimal q = quantity(p, v.usage());
       BigDecimal from = offset.getOrDefault(p.per(), BigDecimal.ZERO);
       offset.put(p.per(), from.add(q));
+      BigDecimal paid = covered.getOrDefault(p.per(), BigDecimal.ZERO);
+      covered.put(p.per(), paid.max(from.add(q)));
       if (p.amount() != null) {
         add(lines, v, "usage", p.per(), q, p.amount(), q.multiply(p.amount()));
       } else if (p.tiers() != null) {
         tiers(lines, v, from, q, monthTotal.get(p.per()));
       } else if (p.pack() != null) {
         BigDecimal size = BigDecimal.valueOf(p.pack().size());
-        // the packages the month needs so far, less those earlier versions bought
-        BigDecimal packages =
-            from.add(q)
-                .divide(size, 0, RoundingMode.CEILING)
-                .subtract(from.divide(size, 0, RoundingMode.CEILING));
+        // packages for the units not paid for yet (earlier versions paid per unit, or bought
+        // packages that still cover some)
+        BigDecimal need = from.add(q).subtract(paid).max(BigDecimal.ZERO);
+        BigDecimal packages = need.divide(size, 0, RoundingMode.CEILING);
+        covered.put(p.per(), paid.max(from).add(packages.multiply(size)).max(from.add(q)));
         add(
             lines,
             v,
@@ -96,7 +103,6 @@ public final class Pricing {
             packages.multiply(p.pack().amount()));
       } else {
         Price.Subscription s = p.subscription();
-        monthly = v;
         if (s.included() >= 0) {
           BigDecimal inc = BigDecimal.valueOf(s.included());
           BigDecimal over =
@@ -115,9 +121,6 @@ public final class Pricing {
                 over.multiply(s.overage()));
           }
         }
-      }
-      if (p.minimum() != null) {
-        minimum = v;
       }
     }
     if (monthly != null) {

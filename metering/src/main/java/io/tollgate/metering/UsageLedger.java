@@ -3,8 +3,6 @@ package io.tollgate.metering;
 import java.time.YearMonth;
 import java.time.ZoneId;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -70,7 +68,8 @@ public final class UsageLedger {
       revision++;
       dirty = false;
       Map<String, Map<String, Usage>> c = new TreeMap<>();
-      corrections.forEach((k, v) -> c.put(k, Map.copyOf(new LinkedHashMap<>(v))));
+      corrections.forEach(
+          (k, v) -> c.put(k, java.util.Collections.unmodifiableMap(new LinkedHashMap<>(v))));
       return new Emission(
           period.id(),
           period.start(),
@@ -87,7 +86,9 @@ public final class UsageLedger {
   private final long graceMillis;
   private final long retentionMillis;
   private final TreeMap<YearMonth, Month> open = new TreeMap<>();
-  private final HashMap<String, Long> seen = new HashMap<>(); // id -> when it may be forgotten
+  private final java.util.HashSet<String> seen = new java.util.HashSet<>();
+  // the ids by the hour after which they may be forgotten: whole hours are dropped at once
+  private final TreeMap<Long, List<String>> forgetAt = new TreeMap<>();
   private YearMonth closedThrough;
   private long watermark = Long.MIN_VALUE;
 
@@ -99,8 +100,8 @@ public final class UsageLedger {
   /**
    * @param zone the contract's zone (its months' boundaries)
    * @param graceMillis how long after a month's end events still revise it
-   * @param retentionMillis how long an id is remembered after the later of its month's end and the
-   *     watermark when it came, beyond the grace: a duplicate later than that would count again
+   * @param retentionMillis how long an id is remembered beyond the grace, after the later of its
+   *     event time and the watermark when it came: a duplicate later than that would count again
    */
   public UsageLedger(ZoneId zone, long graceMillis, long retentionMillis) {
     if (graceMillis < 0 || retentionMillis < 0) {
@@ -118,10 +119,12 @@ public final class UsageLedger {
    */
   public boolean add(Event e) {
     BillingPeriod p = BillingPeriod.of(e.eventTime(), zone);
-    long forget = Math.max(p.end(), watermark) + graceMillis + retentionMillis;
-    if (seen.putIfAbsent(e.id(), forget) != null) {
+    if (!seen.add(e.id())) {
       return false;
     }
+    // remembered for the grace and the retention after it came (or after its event time, if later)
+    long forget = sat(sat(Math.max(e.eventTime(), watermark), graceMillis), retentionMillis);
+    forgetAt.computeIfAbsent(forget / 3_600_000L + 1, k -> new ArrayList<>()).add(e.id());
     boolean late = closedThrough != null && !p.month().isAfter(closedThrough);
     Month m = late ? month(earliestOpen()) : month(p.month());
     if (e.permit()) {
@@ -169,9 +172,9 @@ public final class UsageLedger {
     if (closedThrough == null || byClock.isAfter(closedThrough)) {
       closedThrough = byClock;
     }
-    for (Iterator<Map.Entry<String, Long>> i = seen.entrySet().iterator(); i.hasNext(); ) {
-      if (i.next().getValue() <= watermark) {
-        i.remove();
+    while (!forgetAt.isEmpty() && forgetAt.firstKey() * 3_600_000L <= watermark) {
+      for (String id : forgetAt.pollFirstEntry().getValue()) {
+        seen.remove(id);
       }
     }
     return out;
@@ -186,6 +189,11 @@ public final class UsageLedger {
       }
     }
     return out;
+  }
+
+  private static long sat(long a, long b) {
+    long r = a + b;
+    return ((a ^ r) & (b ^ r)) < 0 ? Long.MAX_VALUE : r;
   }
 
   /** Ids remembered for deduplication. */

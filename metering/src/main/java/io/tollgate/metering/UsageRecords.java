@@ -51,14 +51,8 @@ public final class UsageRecords {
     d.put("dataset", key.dataset());
     d.put("period", e.period());
     d.put("zone", zone.getId());
-    d.put(
-        "start",
-        ZonedDateTime.ofInstant(Instant.ofEpochMilli(e.start()), zone)
-            .toOffsetDateTime()
-            .toString());
-    d.put(
-        "end",
-        ZonedDateTime.ofInstant(Instant.ofEpochMilli(e.end()), zone).toOffsetDateTime().toString());
+    d.put("start", rfc3339(e.start(), zone));
+    d.put("end", rfc3339(e.end(), zone));
     d.put("revision", e.revision());
     d.put("final", e.closed());
     usage(d.putArray("billable"), e.billable(), null);
@@ -85,6 +79,14 @@ public final class UsageRecords {
           o.put("records", u.records());
           o.put("bytes", u.bytes());
         });
+  }
+
+  /** {@code 2026-11-01T00:00:00+08:00}: RFC 3339, seconds always written. */
+  static String rfc3339(long epochMillis, ZoneId zone) {
+    return java.time.format.DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(
+        ZonedDateTime.ofInstant(Instant.ofEpochMilli(epochMillis), zone)
+            .toOffsetDateTime()
+            .withNano(0));
   }
 
   /** The record's id: the first 128 bits of SHA-256 over key, month and revision, in hex. */

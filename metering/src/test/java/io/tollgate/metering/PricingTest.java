@@ -112,6 +112,61 @@ class PricingTest {
   }
 
   @Test
+  void packagesAfterAnotherModelOrSizeBuyWhatIsNotPaidFor() {
+    Price perCall = flat("0.01", "call");
+    Price thousand = with("call", null, null, new Price.Pack(1000, d("2.50")), null, null, null);
+    Price fiveHundred = with("call", null, null, new Price.Pack(500, d("1.50")), null, null, null);
+    // 400 paid per call, then 200 in packages of 1,000: one package (units 401-1,400)
+    Pricing.Bill a =
+        Pricing.month(
+            List.of(
+                new Pricing.VersionUsage(1, perCall, calls(400)),
+                new Pricing.VersionUsage(2, thousand, calls(200))));
+    assertThat(a.lines())
+        .extracting(l -> l.amount().toPlainString())
+        .containsExactly("4.00", "2.50");
+    // 400 in packages of 500 (one: units 1-500), then 200 more: 100 not covered, one of 1,000
+    Pricing.Bill b =
+        Pricing.month(
+            List.of(
+                new Pricing.VersionUsage(1, fiveHundred, calls(400)),
+                new Pricing.VersionUsage(2, thousand, calls(200))));
+    assertThat(b.total()).isEqualTo(d("4.00"));
+    // 300 more within what the first package covers: no new package
+    Pricing.Bill c =
+        Pricing.month(
+            List.of(
+                new Pricing.VersionUsage(1, thousand, calls(400)),
+                new Pricing.VersionUsage(2, thousand, calls(300))));
+    assertThat(c.total()).isEqualTo(d("2.50"));
+  }
+
+  @Test
+  void onceAMonthTermsAreTheLatestVersions() {
+    Price withMinimum = with("call", d("0.01"), null, null, null, "100", null);
+    Price without = flat("0.01", "call");
+    // the minimum was dropped by the version in force at the end: no true-up
+    assertThat(
+            Pricing.month(
+                    List.of(
+                        new Pricing.VersionUsage(1, withMinimum, calls(10)),
+                        new Pricing.VersionUsage(2, without, calls(10))))
+                .total())
+        .isEqualTo(d("0.20"));
+    // and a subscription replaced by a price per call charges no fee
+    Price sub =
+        with("call", null, null, null, new Price.Subscription(d("500"), 100, d("1")), null, null);
+    assertThat(
+            Pricing.month(
+                    List.of(
+                        new Pricing.VersionUsage(1, sub, calls(10)),
+                        new Pricing.VersionUsage(2, without, calls(10))))
+                .lines())
+        .extracting(Line::kind)
+        .containsExactly("usage");
+  }
+
+  @Test
   void aSubscriptionIncludesItsQuotaAndPricesTheOverage() {
     Price p =
         with(
@@ -171,8 +226,9 @@ class PricingTest {
             null,
             new Price.Commission(d("0.05"), null, d("0.10")));
     assertThat(one(max, calls(3)).commission()).isEqualTo(d("0.10"));
-    // never more than the line: a minimum of 0.50 on a line of 0.03
+    // nothing on a line of nothing
     assertThat(one(min, calls(0)).commission()).isEqualTo(d("0.00"));
+    // never more than the line: a minimum of 0.50 on a line of 0.03
     Price tiny =
         with(
             "call",

@@ -139,7 +139,7 @@ class UsageLedgerTest {
   void everyEventLandsInExactlyOnePeriod() {
     for (int seed = 0; seed < 200; seed++) {
       Random r = new Random(seed);
-      // replays come up to 20 events (at most 160 h of watermark) after the original
+      // replays come at most six days of watermark after the original, within the retention
       UsageLedger l =
           new UsageLedger(
               SHANGHAI, Duration.ofHours(r.nextInt(100)).toMillis(), Duration.ofDays(7).toMillis());
@@ -147,20 +147,32 @@ class UsageLedgerTest {
       long wm = base;
       Set<String> permits = new HashSet<>();
       List<UsageLedger.Event> sent = new ArrayList<>();
+      List<Long> sentAt = new ArrayList<>();
       List<UsageLedger.Emission> finals = new ArrayList<>();
+      // the watermark is known from the start (an id is remembered from the later of its event
+      // time and the watermark when it came: without one, from its event time)
+      finals.addAll(l.advance(wm));
       for (int i = 0; i < 400; i++) {
         UsageLedger.Event e;
-        if (!sent.isEmpty() && r.nextInt(5) == 0) {
-          e = sent.get(sent.size() - 1 - r.nextInt(Math.min(20, sent.size()))); // a replay
+        // a replay: an event first sent at most six days of watermark ago (within the retention)
+        int from = sent.size();
+        while (from > 0 && sentAt.get(from - 1) >= wm - Duration.ofDays(6).toMillis()) {
+          from--;
+        }
+        if (from < sent.size() && r.nextInt(5) == 0) {
+          e = sent.get(from + r.nextInt(sent.size() - from));
         } else {
           // events trail the watermark by up to ten days: some late, some very late
           long t = wm - (long) (r.nextDouble() * Duration.ofDays(10).toMillis());
           e = new UsageLedger.Event("e" + i, "PERMIT", List.of(), "v1", t, 1, 1);
           sent.add(e);
+          sentAt.add(wm);
         }
         String id = e.id();
         if (l.add(e)) {
-          assertThat(permits.add(id)).as("a counted id is new").isTrue();
+          assertThat(permits.add(id))
+              .as("a counted id is new: seed %d, step %d, %s at wm %d", seed, i, e, wm)
+              .isTrue();
         }
         wm += (long) (r.nextDouble() * Duration.ofHours(8).toMillis());
         finals.addAll(l.advance(wm));

@@ -58,8 +58,8 @@ class UsageRecordsTest {
     assertThat(ce.getDataContentType()).isEqualTo("application/json");
     JsonNode data = new ObjectMapper().readTree(ce.getData().toBytes());
     assertThat(data.get("period").asText()).isEqualTo("2026-11");
-    assertThat(data.get("start").asText()).isEqualTo("2026-11-01T00:00+08:00");
-    assertThat(data.get("end").asText()).isEqualTo("2026-12-01T00:00+08:00");
+    assertThat(data.get("start").asText()).isEqualTo("2026-11-01T00:00:00+08:00");
+    assertThat(data.get("end").asText()).isEqualTo("2026-12-01T00:00:00+08:00");
     assertThat(data.get("revision").asLong()).isEqualTo(1);
     assertThat(data.get("final").asBoolean()).isFalse();
     assertThat(data.get("billable").get(0).get("policyVersion").asText()).isEqualTo("5b7c0e3f");

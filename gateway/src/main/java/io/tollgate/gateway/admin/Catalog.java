@@ -148,8 +148,8 @@ final class Catalog {
             var u = price.subscription();
             b.append(",\"subscription\":{\"monthly\":")
                 .append(Responses.quote(u.monthly().toPlainString()))
-                .append(",\"included\":")
-                .append(u.included() < 0 ? "\"all\"" : Long.toString(u.included()));
+                .append(
+                    u.included() < 0 ? ",\"includesAll\":true" : ",\"included\":" + u.included());
             if (u.overage() != null) {
               b.append(",\"overage\":").append(Responses.quote(u.overage().toPlainString()));
             }

@@ -162,6 +162,15 @@ public final class Fingerprint {
 
   /** Every price term, decimals without trailing zeros (1.50 and 1.5 are one price). */
   private static void price(StringBuilder sb, io.tollgate.policy.model.Price p) {
+    if (p.amount() != null && p.minimum() == null && p.commission() == null) {
+      // the first form hashes as it always did: a contract that did not change keeps its version
+      sb.append(dec(p.amount())).append(' ');
+      quote(sb, p.currency());
+      sb.append('/');
+      quote(sb, p.per());
+      return;
+    }
+    sb.append("v3 ");
     quote(sb, p.currency());
     sb.append('/');
     quote(sb, p.per());

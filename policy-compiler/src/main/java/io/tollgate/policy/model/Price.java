@@ -67,11 +67,32 @@ public record Price(
   public record Tiers(TierMode mode, List<Tier> steps) {
     public Tiers {
       steps = List.copyOf(steps);
+      if (steps.isEmpty() || steps.get(steps.size() - 1).upTo() != null) {
+        throw new IllegalArgumentException("the last tier has no bound: " + steps);
+      }
+      long last = 0;
+      for (int i = 0; i < steps.size() - 1; i++) {
+        Long u = steps.get(i).upTo();
+        if (u == null || u <= last) {
+          throw new IllegalArgumentException("tier bounds must ascend from 1: " + steps);
+        }
+        last = u;
+      }
+      for (Tier t : steps) {
+        Objects.requireNonNull(t.amount(), "a tier's amount");
+      }
     }
   }
 
   /** Packages of {@code size} units at {@code amount} each. */
-  public record Pack(long size, BigDecimal amount) {}
+  public record Pack(long size, BigDecimal amount) {
+    public Pack {
+      if (size < 1) {
+        throw new IllegalArgumentException("a package holds at least one unit: " + size);
+      }
+      Objects.requireNonNull(amount, "a package's amount");
+    }
+  }
 
   /**
    * A monthly fee that includes {@code included} units, units beyond at {@code overage} each;
@@ -84,5 +105,9 @@ public record Price(
    * The platform's commission on a line: {@code round(gross × rate)}, at least {@code min} and at
    * most {@code max} where given (and never more than the line), the provider getting the rest.
    */
-  public record Commission(BigDecimal rate, BigDecimal min, BigDecimal max) {}
+  public record Commission(BigDecimal rate, BigDecimal min, BigDecimal max) {
+    public Commission {
+      Objects.requireNonNull(rate, "a commission's rate");
+    }
+  }
 }

@@ -650,7 +650,7 @@ public final class YamlContractSource implements PolicySource {
       String currency = "CNY";
       JsonNode c = n.get("currency");
       if (c != null) {
-        if (!c.isTextual() || !CURRENCY.matcher(c.asText()).matches()) {
+        if (!c.isTextual() || !CURRENCY.matcher(c.asText()).matches() || !iso4217(c.asText())) {
           error(
               "/price/currency",
               "expected an ISO 4217 currency code such as CNY, found " + describe(c));
@@ -702,6 +702,15 @@ public final class YamlContractSource implements PolicySource {
       return new Price(currency, per, amount, tiers, pack, sub, minimum, commission);
     }
 
+    private static boolean iso4217(String code) {
+      try {
+        java.util.Currency.getInstance(code);
+        return true;
+      } catch (IllegalArgumentException e) {
+        return false;
+      }
+    }
+
     /** A money amount: at most 15 digits before the point and 12 after, not negative. */
     private BigDecimal decimal(JsonNode a, String at) {
       if (a != null && a.isTextual() && AMOUNT.matcher(a.asText()).matches()) {
@@ -735,6 +744,7 @@ public final class YamlContractSource implements PolicySource {
         return null;
       }
       keys(n, "/price/tiers", Set.of("mode", "steps"));
+      int before = diagnostics.size();
       Price.TierMode mode = Price.TierMode.GRADUATED;
       JsonNode m = n.get("mode");
       if (m != null) {
@@ -783,7 +793,7 @@ public final class YamlContractSource implements PolicySource {
         BigDecimal a = decimal(t.get("amount"), at + "/amount");
         out.add(new Price.Tier(upTo, a));
       }
-      return new Price.Tiers(mode, out);
+      return diagnostics.size() != before ? null : new Price.Tiers(mode, out);
     }
 
     private Price.Pack pack(JsonNode n) {
@@ -793,7 +803,7 @@ public final class YamlContractSource implements PolicySource {
       keys(n, "/price/package", Set.of("size", "amount"));
       long size = units(n.get("size"), "/price/package/size", 1);
       BigDecimal a = decimal(n.get("amount"), "/price/package/amount");
-      return new Price.Pack(size, a);
+      return size < 1 || a == null ? null : new Price.Pack(size, a);
     }
 
     private Price.Subscription subscription(JsonNode n) {
@@ -823,7 +833,7 @@ public final class YamlContractSource implements PolicySource {
       if (min != null && max != null && min.compareTo(max) > 0) {
         error("/price/commission", "expected min at most max, found " + min + " > " + max);
       }
-      return new Price.Commission(rate, min, max);
+      return rate == null ? null : new Price.Commission(rate, min, max);
     }
 
     private void opa(JsonNode n, List<Constraint> out) {

@@ -442,6 +442,9 @@ class YamlContractSourceTest {
         .isEqualTo("/price/commission");
     assertThat(onlyError(MINIMAL + "price: {amount: 1, minimum: -3}\n").pointer())
         .isEqualTo("/price/minimum");
+    assertThat(onlyError(MINIMAL + "price: {amount: 1, currency: ABC}\n").pointer())
+        .as("three capitals that are no ISO 4217 code")
+        .isEqualTo("/price/currency");
     assertThat(
             onlyError(MINIMAL + "price: {per: month, tiers: {steps: [{amount: 1}]}}\n").pointer())
         .isEqualTo("/price/per");
