@@ -209,4 +209,132 @@ public final class UsageLedger {
   private Month month(YearMonth ym) {
     return open.computeIfAbsent(ym, k -> new Month(BillingPeriod.of(k, zone)));
   }
+
+  // ---- state, as bytes (the metering job keeps a ledger per key in Flink state) ----
+
+  private static final int FORMAT = 1;
+
+  /**
+   * The ledger as bytes: its watermark, the last closed month, the open months and the ids it
+   * remembers. {@link #read} gives back a ledger that behaves the same from there on.
+   */
+  public byte[] write() {
+    try {
+      java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+      java.io.DataOutputStream o = new java.io.DataOutputStream(b);
+      o.writeByte(FORMAT);
+      o.writeLong(watermark);
+      o.writeBoolean(closedThrough != null);
+      if (closedThrough != null) {
+        o.writeInt(closedThrough.getYear());
+        o.writeByte(closedThrough.getMonthValue());
+      }
+      o.writeInt(open.size());
+      for (Month m : open.values()) {
+        o.writeInt(m.period.month().getYear());
+        o.writeByte(m.period.month().getMonthValue());
+        o.writeLong(m.revision);
+        o.writeBoolean(m.dirty);
+        usages(o, m.billable);
+        o.writeInt(m.corrections.size());
+        for (Map.Entry<String, Map<String, Usage>> c : m.corrections.entrySet()) {
+          o.writeUTF(c.getKey());
+          usages(o, c.getValue());
+        }
+        o.writeInt(m.refused.size());
+        for (Map.Entry<String, Long> r : m.refused.entrySet()) {
+          o.writeUTF(r.getKey());
+          o.writeLong(r.getValue());
+        }
+      }
+      o.writeInt(forgetAt.size());
+      for (Map.Entry<Long, List<String>> f : forgetAt.entrySet()) {
+        o.writeLong(f.getKey());
+        o.writeInt(f.getValue().size());
+        for (String id : f.getValue()) {
+          o.writeUTF(id);
+        }
+      }
+      o.flush();
+      return b.toByteArray();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private static void usages(java.io.DataOutputStream o, Map<String, Usage> m)
+      throws java.io.IOException {
+    o.writeInt(m.size());
+    for (Map.Entry<String, Usage> e : m.entrySet()) {
+      o.writeUTF(e.getKey());
+      o.writeLong(e.getValue().calls());
+      o.writeLong(e.getValue().records());
+      o.writeLong(e.getValue().bytes());
+    }
+  }
+
+  /**
+   * A ledger read back from {@link #write}'s bytes, with its zone and grace.
+   *
+   * @throws IllegalArgumentException when the bytes are not a ledger of this format
+   */
+  public static UsageLedger read(
+      byte[] bytes, ZoneId zone, long graceMillis, long retentionMillis) {
+    UsageLedger l = new UsageLedger(zone, graceMillis, retentionMillis);
+    try {
+      java.io.DataInputStream in =
+          new java.io.DataInputStream(new java.io.ByteArrayInputStream(bytes));
+      int format = in.readUnsignedByte();
+      if (format != FORMAT) {
+        throw new IllegalArgumentException(
+            "not a usage ledger of format " + FORMAT + ": " + format);
+      }
+      l.watermark = in.readLong();
+      if (in.readBoolean()) {
+        l.closedThrough = YearMonth.of(in.readInt(), in.readUnsignedByte());
+      }
+      int months = in.readInt();
+      for (int i = 0; i < months; i++) {
+        Month m = l.month(YearMonth.of(in.readInt(), in.readUnsignedByte()));
+        m.revision = in.readLong();
+        m.dirty = in.readBoolean();
+        readUsages(in, m.billable);
+        int corrections = in.readInt();
+        for (int c = 0; c < corrections; c++) {
+          String period = in.readUTF();
+          readUsages(in, m.corrections.computeIfAbsent(period, k -> new LinkedHashMap<>()));
+        }
+        int refused = in.readInt();
+        for (int r = 0; r < refused; r++) {
+          m.refused.put(in.readUTF(), in.readLong());
+        }
+      }
+      int buckets = in.readInt();
+      for (int i = 0; i < buckets; i++) {
+        long at = in.readLong();
+        int n = in.readInt();
+        List<String> ids = new ArrayList<>(n);
+        for (int k = 0; k < n; k++) {
+          String id = in.readUTF();
+          ids.add(id);
+          l.seen.add(id);
+        }
+        l.forgetAt.put(at, ids);
+      }
+      if (in.read() != -1) {
+        throw new IllegalArgumentException("trailing bytes after a usage ledger");
+      }
+      return l;
+    } catch (java.io.IOException | java.time.DateTimeException e) {
+      throw new IllegalArgumentException("not a usage ledger: " + e, e);
+    }
+  }
+
+  private static void readUsages(java.io.DataInputStream in, Map<String, Usage> into)
+      throws java.io.IOException {
+    int n = in.readInt();
+    for (int i = 0; i < n; i++) {
+      into.put(in.readUTF(), new Usage(in.readLong(), in.readLong(), in.readLong()));
+    }
+  }
 }

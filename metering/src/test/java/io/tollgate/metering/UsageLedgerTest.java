@@ -206,4 +206,61 @@ class UsageLedgerTest {
     }
     return out;
   }
+
+  @Test
+  void aLedgerWrittenAndReadBackBehavesTheSame() {
+    for (int seed = 0; seed < 100; seed++) {
+      Random r = new Random(seed);
+      UsageLedger a = new UsageLedger(SHANGHAI, GRACE);
+      long wm = at("2026-10-25T00:00:00+08:00");
+      a.advance(wm);
+      List<UsageLedger.Event> events = new ArrayList<>();
+      for (int i = 0; i < 300; i++) {
+        long t = wm - (long) (r.nextDouble() * Duration.ofDays(5).toMillis());
+        String d = r.nextInt(4) == 0 ? "THROTTLE" : "PERMIT";
+        events.add(
+            new UsageLedger.Event(
+                "e" + i,
+                d,
+                d.equals("PERMIT") ? List.of() : List.of("rate"),
+                "v" + r.nextInt(3),
+                t,
+                1,
+                7));
+        wm += (long) (r.nextDouble() * Duration.ofHours(6).toMillis());
+      }
+      int cut = r.nextInt(events.size());
+      long wmAtCut = 0;
+      long w = at("2026-10-25T00:00:00+08:00");
+      for (int i = 0; i < cut; i++) {
+        a.add(events.get(i));
+        w += Duration.ofHours(3).toMillis();
+        a.advance(w);
+      }
+      wmAtCut = w;
+      UsageLedger b = UsageLedger.read(a.write(), SHANGHAI, GRACE, Math.max(GRACE, 86_400_000L));
+      assertThat(b.remembered()).isEqualTo(a.remembered());
+      // the rest, with replays of what came before the cut, to both
+      List<UsageLedger.Emission> ea = new ArrayList<>();
+      List<UsageLedger.Emission> eb = new ArrayList<>();
+      for (int i = cut; i < events.size(); i++) {
+        UsageLedger.Event e =
+            r.nextInt(6) == 0 && cut > 0 ? events.get(r.nextInt(cut)) : events.get(i);
+        assertThat(b.add(e)).as("seed %d", seed).isEqualTo(a.add(e));
+        wmAtCut += Duration.ofHours(3).toMillis();
+        ea.addAll(a.advance(wmAtCut));
+        eb.addAll(b.advance(wmAtCut));
+        if (i % 10 == 0) {
+          ea.addAll(a.flush());
+          eb.addAll(b.flush());
+        }
+      }
+      ea.addAll(a.advance(wmAtCut + Duration.ofDays(200).toMillis()));
+      eb.addAll(b.advance(wmAtCut + Duration.ofDays(200).toMillis()));
+      assertThat(eb).as("seed %d", seed).isEqualTo(ea);
+    }
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> UsageLedger.read(new byte[] {9}, SHANGHAI, GRACE, GRACE))
+        .hasMessageContaining("not a usage ledger");
+  }
 }
