@@ -15,6 +15,7 @@ public final class Topics {
   public static final String DELIVERED = "tollgate.delivered";
   public static final String FEEDBACK = "tollgate.feedback";
   public static final String DLQ = "tollgate.dlq";
+  public static final String USAGE = "tollgate.usage";
 
   /** Largest output record: a 1 MiB call's delivered record or dead letter, with room to spare. */
   public static final int MAX_OUTPUT_RECORD_BYTES = 4 << 20;
@@ -43,6 +44,7 @@ public final class Topics {
         new TopicSpec(CALLS, false, Map.of("message.timestamp.type", "LogAppendTime")),
         new TopicSpec(DELIVERED, false, Map.of("max.message.bytes", outputBytes)),
         new TopicSpec(FEEDBACK, false, Map.of("max.message.bytes", outputBytes)),
-        new TopicSpec(DLQ, false, Map.of("max.message.bytes", outputBytes)));
+        new TopicSpec(DLQ, false, Map.of("max.message.bytes", outputBytes)),
+        new TopicSpec(USAGE, false, Map.of("max.message.bytes", outputBytes)));
   }
 }

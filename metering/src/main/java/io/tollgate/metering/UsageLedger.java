@@ -100,8 +100,9 @@ public final class UsageLedger {
   /**
    * @param zone the contract's zone (its months' boundaries)
    * @param graceMillis how long after a month's end events still revise it
-   * @param retentionMillis how long an id is remembered beyond the grace, after the later of its
-   *     event time and the watermark when it came: a duplicate later than that would count again
+   * @param retentionMillis how long an id is remembered after its month closed, or after the grace
+   *     past the watermark when it came if that is later: a duplicate later than that would count
+   *     again (as a correction)
    */
   public UsageLedger(ZoneId zone, long graceMillis, long retentionMillis) {
     if (graceMillis < 0 || retentionMillis < 0) {
@@ -122,8 +123,13 @@ public final class UsageLedger {
     if (!seen.add(e.id())) {
       return false;
     }
-    // remembered for the grace and the retention after it came (or after its event time, if later)
-    long forget = sat(sat(Math.max(e.eventTime(), watermark), graceMillis), retentionMillis);
+    // remembered while its month is open (a duplicate then must never count twice), and for the
+    // retention after the later of that and the grace after it came
+    long forget =
+        sat(
+            Math.max(
+                sat(p.end(), graceMillis), sat(Math.max(e.eventTime(), watermark), graceMillis)),
+            retentionMillis);
     forgetAt.computeIfAbsent(forget / 3_600_000L + 1, k -> new ArrayList<>()).add(e.id());
     boolean late = closedThrough != null && !p.month().isAfter(closedThrough);
     Month m = late ? month(earliestOpen()) : month(p.month());
@@ -223,6 +229,9 @@ public final class UsageLedger {
       java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
       java.io.DataOutputStream o = new java.io.DataOutputStream(b);
       o.writeByte(FORMAT);
+      o.writeUTF(zone.getId());
+      o.writeLong(graceMillis);
+      o.writeLong(retentionMillis);
       o.writeLong(watermark);
       o.writeBoolean(closedThrough != null);
       if (closedThrough != null) {
@@ -274,13 +283,11 @@ public final class UsageLedger {
   }
 
   /**
-   * A ledger read back from {@link #write}'s bytes, with its zone and grace.
+   * A ledger read back from {@link #write}'s bytes (its zone, grace and retention with it).
    *
    * @throws IllegalArgumentException when the bytes are not a ledger of this format
    */
-  public static UsageLedger read(
-      byte[] bytes, ZoneId zone, long graceMillis, long retentionMillis) {
-    UsageLedger l = new UsageLedger(zone, graceMillis, retentionMillis);
+  public static UsageLedger read(byte[] bytes) {
     try {
       java.io.DataInputStream in =
           new java.io.DataInputStream(new java.io.ByteArrayInputStream(bytes));
@@ -289,6 +296,7 @@ public final class UsageLedger {
         throw new IllegalArgumentException(
             "not a usage ledger of format " + FORMAT + ": " + format);
       }
+      UsageLedger l = new UsageLedger(ZoneId.of(in.readUTF()), in.readLong(), in.readLong());
       l.watermark = in.readLong();
       if (in.readBoolean()) {
         l.closedThrough = YearMonth.of(in.readInt(), in.readUnsignedByte());

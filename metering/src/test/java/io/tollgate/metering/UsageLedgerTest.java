@@ -54,6 +54,16 @@ class UsageLedgerTest {
   }
 
   @Test
+  void aDuplicateIsNeverCountedTwiceWhileItsMonthIsOpenHoweverLateItComes() {
+    UsageLedger l = new UsageLedger(SHANGHAI, GRACE);
+    l.advance(at("2026-11-01T00:00:00+08:00"));
+    assertThat(l.add(permit("early", "v1", "2026-11-01T08:00:00+08:00"))).isTrue();
+    // a month and three days later, November still open (closes 4 December 00:00)
+    l.advance(at("2026-12-03T23:00:00+08:00"));
+    assertThat(l.add(permit("early", "v1", "2026-11-01T08:00:00+08:00"))).isFalse();
+  }
+
+  @Test
   void refusalsAreCountedPerReasonApartFromBillableUsage() {
     UsageLedger l = new UsageLedger(SHANGHAI, GRACE);
     l.add(
@@ -238,7 +248,7 @@ class UsageLedgerTest {
         a.advance(w);
       }
       wmAtCut = w;
-      UsageLedger b = UsageLedger.read(a.write(), SHANGHAI, GRACE, Math.max(GRACE, 86_400_000L));
+      UsageLedger b = UsageLedger.read(a.write());
       assertThat(b.remembered()).isEqualTo(a.remembered());
       // the rest, with replays of what came before the cut, to both
       List<UsageLedger.Emission> ea = new ArrayList<>();
@@ -259,8 +269,7 @@ class UsageLedgerTest {
       eb.addAll(b.advance(wmAtCut + Duration.ofDays(200).toMillis()));
       assertThat(eb).as("seed %d", seed).isEqualTo(ea);
     }
-    org.assertj.core.api.Assertions.assertThatThrownBy(
-            () -> UsageLedger.read(new byte[] {9}, SHANGHAI, GRACE, GRACE))
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> UsageLedger.read(new byte[] {9}))
         .hasMessageContaining("not a usage ledger");
   }
 }

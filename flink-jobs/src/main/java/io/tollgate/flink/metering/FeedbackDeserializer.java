@@ -1,0 +1,66 @@
+package io.tollgate.flink.metering;
+
+import io.tollgate.enforcement.records.EventReader;
+import io.tollgate.enforcement.records.FeedbackEvent;
+import java.time.Instant;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
+import org.apache.flink.util.Collector;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads {@code tollgate.feedback}. An event without an id (written before ids existed) or that
+ * cannot be read is skipped and logged: it cannot be deduplicated, so counting it could count it
+ * twice.
+ */
+public final class FeedbackDeserializer implements KafkaRecordDeserializationSchema<Metered> {
+  private static final long serialVersionUID = 1L;
+  private static final Logger LOG = LoggerFactory.getLogger(FeedbackDeserializer.class);
+
+  @Override
+  public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<Metered> out) {
+    FeedbackEvent e;
+    long ts;
+    try {
+      e = EventReader.feedback(record.value());
+      ts = Instant.parse(e.eventTime()).toEpochMilli();
+    } catch (RuntimeException ex) {
+      LOG.warn(
+          "skipping unreadable feedback at {}-{}@{}: {}",
+          record.topic(),
+          record.partition(),
+          record.offset(),
+          ex.getMessage());
+      return;
+    }
+    if (e.id() == null) {
+      LOG.warn(
+          "skipping feedback without an id at {}-{}@{}",
+          record.topic(),
+          record.partition(),
+          record.offset());
+      return;
+    }
+    Metered m = new Metered();
+    m.consumer = e.consumer();
+    m.provider = e.provider();
+    m.contract = e.contract();
+    m.dataset = e.dataset();
+    m.key = m.consumer + "|" + m.provider + "|" + m.contract + "|" + m.dataset;
+    m.id = e.id();
+    m.decision = e.decision().name();
+    m.reasons = String.join(",", e.reasons());
+    m.version = e.policyVersion();
+    m.eventTime = ts;
+    m.records = e.records();
+    m.bytes = e.bytes();
+    out.collect(m);
+  }
+
+  @Override
+  public TypeInformation<Metered> getProducedType() {
+    return TypeInformation.of(Metered.class);
+  }
+}
