@@ -123,16 +123,17 @@ public final class UsageLedger {
     if (!seen.add(e.id())) {
       return false;
     }
-    // remembered while its month is open (a duplicate then must never count twice), and for the
-    // retention after the later of that and the grace after it came
+    boolean late = closedThrough != null && !p.month().isAfter(closedThrough);
+    Month m = late ? month(earliestOpen()) : month(p.month());
+    // remembered while the month it counted in is open (a duplicate then must never count twice),
+    // and for the retention after the later of that and the grace after it came
     long forget =
         sat(
             Math.max(
-                sat(p.end(), graceMillis), sat(Math.max(e.eventTime(), watermark), graceMillis)),
+                sat(m.period.end(), graceMillis),
+                sat(Math.max(e.eventTime(), watermark), graceMillis)),
             retentionMillis);
     forgetAt.computeIfAbsent(forget / 3_600_000L + 1, k -> new ArrayList<>()).add(e.id());
-    boolean late = closedThrough != null && !p.month().isAfter(closedThrough);
-    Month m = late ? month(earliestOpen()) : month(p.month());
     if (e.permit()) {
       Map<String, Usage> into =
           late ? m.corrections.computeIfAbsent(p.id(), k -> new LinkedHashMap<>()) : m.billable;
@@ -200,6 +201,25 @@ public final class UsageLedger {
   private static long sat(long a, long b) {
     long r = a + b;
     return ((a ^ r) & (b ^ r)) < 0 ? Long.MAX_VALUE : r;
+  }
+
+  /** When each open month closes: its end plus the grace (the job's timers). */
+  public List<Long> closeTimes() {
+    List<Long> out = new ArrayList<>();
+    for (Month m : open.values()) {
+      out.add(sat(m.period.end(), graceMillis));
+    }
+    return out;
+  }
+
+  /** When the next ids may be forgotten, or null when none are remembered. */
+  public Long nextForget() {
+    return forgetAt.isEmpty() ? null : forgetAt.firstKey() * 3_600_000L;
+  }
+
+  /** No open month and no id remembered: nothing left to keep. */
+  public boolean empty() {
+    return open.isEmpty() && seen.isEmpty();
   }
 
   /** Ids remembered for deduplication. */

@@ -106,6 +106,20 @@ class UsageLedgerTest {
   }
 
   @Test
+  void theMonthACorrectionLandsInHasACloseTimeAndTheIdsAForgetTime() {
+    UsageLedger l = new UsageLedger(SHANGHAI, GRACE);
+    l.advance(at("2026-12-10T00:00:00+08:00")); // November closed
+    l.add(permit("late", "v1", "2026-11-20T08:00:00+08:00")); // a correction in December
+    assertThat(l.closeTimes()).containsExactly(at("2027-01-01T00:00:00+08:00") + GRACE);
+    assertThat(l.nextForget()).isNotNull().isGreaterThan(at("2027-01-01T00:00:00+08:00"));
+    assertThat(l.empty()).isFalse();
+    l.advance(at("2027-01-04T00:00:00+08:00"));
+    assertThat(l.closeTimes()).isEmpty();
+    l.advance(l.nextForget());
+    assertThat(l.empty()).as("every month closed, every id forgotten").isTrue();
+  }
+
+  @Test
   void aMonthWithoutEventsClosesAllTheSame() {
     UsageLedger l = new UsageLedger(SHANGHAI, GRACE);
     l.advance(at("2027-01-10T00:00:00+08:00")); // November and December ended more than 72 h ago

@@ -1,7 +1,6 @@
 package io.tollgate.flink.metering;
 
 import io.tollgate.flink.Out;
-import io.tollgate.metering.BillingPeriod;
 import io.tollgate.metering.UsageLedger;
 import io.tollgate.metering.UsageRecords;
 import java.nio.charset.StandardCharsets;
@@ -63,6 +62,12 @@ public final class MeteringFunction extends KeyedProcessFunction<String, Metered
       l = new UsageLedger(zoneId, graceMillis);
       keyParts.update(new String[] {m.consumer, m.provider, m.contract, m.dataset});
     }
+    // the ledger learns the watermark first: whether this event is late is the stream's, not the
+    // last timer's, to say (months it closes now are emitted now)
+    long wm = ctx.timerService().currentWatermark();
+    if (wm > Long.MIN_VALUE) {
+      emit(l.advance(wm), wm, out);
+    }
     boolean added =
         l.add(
             new UsageLedger.Event(
@@ -75,17 +80,29 @@ public final class MeteringFunction extends KeyedProcessFunction<String, Metered
                 m.eventTime,
                 m.records,
                 m.bytes));
+    ledger.update(l);
     if (!added) {
       duplicates.inc();
       return;
     }
     counted.inc();
-    ledger.update(l);
-    long wm = ctx.timerService().currentWatermark();
     long at = Math.max(m.eventTime, wm);
     ctx.timerService().registerEventTimeTimer((at / flushMillis + 1) * flushMillis);
-    ctx.timerService()
-        .registerEventTimeTimer(BillingPeriod.of(m.eventTime, zoneId).end() + graceMillis);
+    timers(l, ctx.timerService());
+  }
+
+  /**
+   * A close timer for every open month (a correction may land in one without events), and one to
+   * forget ids.
+   */
+  private static void timers(UsageLedger l, org.apache.flink.streaming.api.TimerService t) {
+    for (long close : l.closeTimes()) {
+      t.registerEventTimeTimer(close);
+    }
+    Long forget = l.nextForget();
+    if (forget != null) {
+      t.registerEventTimeTimer(forget);
+    }
   }
 
   @Override
@@ -96,15 +113,26 @@ public final class MeteringFunction extends KeyedProcessFunction<String, Metered
     }
     List<UsageLedger.Emission> emitted = new ArrayList<>(l.advance(timestamp));
     emitted.addAll(l.flush());
+    emit(emitted, timestamp, out);
+    if (l.empty()) {
+      ledger.clear(); // every month closed and every id forgotten: the key is done
+      keyParts.clear();
+      return;
+    }
+    ledger.update(l); // advance changed it even when nothing was emitted
+    timers(l, ctx.timerService());
+  }
+
+  private void emit(List<UsageLedger.Emission> emitted, long time, Collector<Out> out)
+      throws Exception {
     if (emitted.isEmpty()) {
       return;
     }
-    ledger.update(l);
     String[] k = keyParts.value();
     UsageRecords.Key key = new UsageRecords.Key(k[0], k[1], k[2], k[3]);
     byte[] consumer = k[0] == null ? new byte[0] : k[0].getBytes(StandardCharsets.UTF_8);
     for (UsageLedger.Emission e : emitted) {
-      out.collect(new Out(consumer, UsageRecords.write(key, zoneId, e, timestamp), timestamp));
+      out.collect(new Out(consumer, UsageRecords.write(key, zoneId, e, time), time));
     }
   }
 }
