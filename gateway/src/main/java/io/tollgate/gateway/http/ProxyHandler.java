@@ -411,14 +411,6 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       refuse(x, HttpResponseStatus.NOT_FOUND, "no-route", "no dataset is served at this path");
       return;
     }
-    if (path.hadDotSegments() && gw.router.matchLiteral(rawPath) != route) {
-      refuse(
-          x,
-          HttpResponseStatus.BAD_REQUEST,
-          "bad-path",
-          "expected a path that stays within its dataset's prefix");
-      return;
-    }
     x.route = route;
     String method = req.method().name();
     if (!route.methods().contains(method)) {
