@@ -40,9 +40,72 @@ class MeteringIT {
   static final ObjectMapper JSON = new ObjectMapper();
   static final ZoneId SHANGHAI = ZoneId.of("Asia/Shanghai");
 
+  static String contract(String consumer, String price) {
+    return "contract: ct-"
+        + consumer
+        + "\nprovider: sh-credit-bureau\nconsumer: "
+        + consumer
+        + "\ndataset: credit-report\nactions: [read]\npurposes: [credit-assessment]\n"
+        + "zone: Asia/Shanghai\nlimits: {quota: \"100000/day\"}\nprice: "
+        + price
+        + "\n";
+  }
+
+  static String version(String text) throws Exception {
+    return new io.tollgate.policy.PolicyCompiler()
+        .compile(
+            new io.tollgate.policy.source.YamlContractSource()
+                .read("it", null, text)
+                .policies()
+                .get(0))
+        .version();
+  }
+
   @Test
   void usageEqualsTheDistinctPermitsOfTheFeedbackMonthByMonth() throws Exception {
     try (KafkaFixture kafka = new KafkaFixture()) {
+      // bank-a's price changes on 2026-11-28 (two versions on the topic); bank-b pays graduated
+      // tiers; fleet-c a subscription with an included quota, overage and commission
+      Map<String, String> texts = new java.util.LinkedHashMap<>();
+      texts.put("bank-a/1", contract("bank-a", "{amount: \"0.0028\", currency: CNY, per: call}"));
+      texts.put("bank-a/2", contract("bank-a", "{amount: \"0.0031\", currency: CNY, per: call}"));
+      texts.put(
+          "bank-b/1",
+          contract(
+              "bank-b",
+              "{currency: CNY, per: record, tiers: {mode: graduated, steps: [{upTo: 1000, amount:"
+                  + " 0.01}, {amount: 0.004}]}}"));
+      texts.put(
+          "fleet-c/1",
+          contract(
+              "fleet-c",
+              "{currency: CNY, per: call, subscription: {monthly: 30, included: 500, overage:"
+                  + " 0.05}, commission: {rate: 0.1}}"));
+      Map<String, String> versions = new HashMap<>();
+      // (a lambda below cannot throw: versions are computed here)
+      Map<String, io.tollgate.policy.model.Price> prices = new HashMap<>();
+      try (KafkaProducer<byte[], byte[]> p = kafka.producer()) {
+        for (Map.Entry<String, String> t : texts.entrySet()) {
+          String consumer = t.getKey().substring(0, t.getKey().indexOf('/'));
+          versions.put(t.getKey(), version(t.getValue()));
+          prices.put(
+              versions.get(t.getKey()),
+              new io.tollgate.policy.source.YamlContractSource()
+                  .read("it", null, t.getValue())
+                  .policies()
+                  .get(0)
+                  .price());
+          p.send(
+              new ProducerRecord<>(
+                  Topics.POLICIES,
+                  ("ct-" + consumer).getBytes(StandardCharsets.UTF_8),
+                  t.getValue().getBytes(StandardCharsets.UTF_8)));
+        }
+        p.flush();
+      }
+      long change = OffsetDateTime.parse("2026-11-28T00:00:00+08:00").toInstant().toEpochMilli();
+      // key|month -> version -> usage, in the order versions were first used
+      Map<String, Map<String, io.tollgate.metering.Usage>> usage = new HashMap<>();
       Random r = new Random(7);
       EventWriter w = new EventWriter(new byte[] {1});
       String[] consumers = {"bank-a", "bank-b", "fleet-c"};
@@ -67,13 +130,16 @@ class MeteringIT {
         c.offset = i;
         String contract = "ct-" + c.consumer;
         boolean permit = r.nextInt(5) != 0;
+        String version =
+            versions.get(
+                c.consumer + (c.consumer.equals("bank-a") && c.ts >= change ? "/2" : "/1"));
         byte[] v =
             w.feedback(
                 c,
                 permit ? "PERMIT" : "DENY",
                 permit ? 0 : io.tollgate.policy.Reason.PURPOSE.bit(),
                 contract,
-                "v1",
+                version,
                 "sh-credit-bureau",
                 c.ts + 3);
         String k =
@@ -83,6 +149,14 @@ class MeteringIT {
                 + "|credit-report|"
                 + BillingPeriod.of(c.ts, SHANGHAI).id();
         (permit ? permits : denied).merge(k, 1L, Long::sum);
+        if (permit) {
+          usage
+              .computeIfAbsent(k, x -> new java.util.TreeMap<>())
+              .merge(
+                  version,
+                  new io.tollgate.metering.Usage(1, c.records, c.bytes),
+                  io.tollgate.metering.Usage::plus);
+        }
         order.add(new long[] {c.ts, sent.size()});
         sent.add(v);
       }
@@ -113,6 +187,25 @@ class MeteringIT {
         assertThat(flink.awaitEnd(job, Duration.ofMinutes(3))).isEqualTo(JobStatus.FINISHED);
       }
 
+      Map<String, String> finalAmounts = new HashMap<>();
+      Map<String, String> expectedAmounts = new HashMap<>();
+      usage.forEach(
+          (k, byVersion) -> {
+            // versions in the order of first use: bank-a's v1 before v2 (by event time)
+            List<String> vs = new ArrayList<>(byVersion.keySet());
+            if (k.startsWith("bank-a") && vs.size() == 2) {
+              String v1 = versions.get("bank-a/1");
+              vs.remove(v1);
+              vs.add(0, v1);
+            }
+            List<io.tollgate.metering.Pricing.VersionUsage> vu = new ArrayList<>();
+            for (int i = 0; i < vs.size(); i++) {
+              vu.add(
+                  new io.tollgate.metering.Pricing.VersionUsage(
+                      i + 1, prices.get(vs.get(i)), byVersion.get(vs.get(i))));
+            }
+            expectedAmounts.put(k, io.tollgate.metering.Pricing.month(vu).total().toPlainString());
+          });
       Map<String, Long> finalCalls = new HashMap<>();
       Map<String, Long> finalDenied = new HashMap<>();
       Set<String> finals = new HashSet<>();
@@ -143,9 +236,19 @@ class MeteringIT {
         }
         assertThat(d.get("corrections")).isEmpty();
         finalCalls.put(k, calls);
+        assertThat(d.get("unpriced")).as(k).isNull();
+        if (calls > 0) {
+          finalAmounts.put(k, d.get("amount").asText());
+          assertThat(d.get("zone").asText()).isEqualTo("Asia/Shanghai");
+          assertThat(d.at("/quota/day/limit").asLong()).isEqualTo(100000);
+        }
         finalDenied.put(k, d.get("refused").path("deny:purpose").asLong(0));
       }
       assertThat(finalCalls).isEqualTo(permits);
+      assertThat(finalAmounts).isEqualTo(expectedAmounts);
+      // the price change split bank-a's November between its two versions
+      assertThat(usage.get("bank-a|sh-credit-bureau|ct-bank-a|credit-report|2026-11").keySet())
+          .hasSize(2);
       Map<String, Long> deniedNonZero = new HashMap<>();
       finalDenied.forEach(
           (k, v) -> {

@@ -39,6 +39,18 @@ public final class Pricing {
    * @throws IllegalArgumentException when versions are out of order, or their currencies differ
    */
   public static Bill month(List<VersionUsage> versions) {
+    return price(versions, true);
+  }
+
+  /**
+   * The usage lines alone (no subscription fee, no minimum true-up): what late usage of a closed
+   * month is priced with ({@link Billing}).
+   */
+  public static Bill usageOnly(List<VersionUsage> versions) {
+    return price(versions, false);
+  }
+
+  private static Bill price(List<VersionUsage> versions, boolean monthlyTerms) {
     if (versions.isEmpty()) {
       throw new IllegalArgumentException("no usage to price");
     }
@@ -73,8 +85,8 @@ public final class Pricing {
     List<Line> lines = new ArrayList<>();
     // once-a-month terms: the latest version's (the last that decided a call in the month)
     VersionUsage latest = versions.get(versions.size() - 1);
-    VersionUsage monthly = latest.price().subscription() != null ? latest : null;
-    VersionUsage minimum = latest.price().minimum() != null ? latest : null;
+    VersionUsage monthly = monthlyTerms && latest.price().subscription() != null ? latest : null;
+    VersionUsage minimum = monthlyTerms && latest.price().minimum() != null ? latest : null;
     for (VersionUsage v : versions) {
       Price p = v.price();
       BigDecimal q = quantity(p, v.usage());

@@ -41,7 +41,16 @@ public final class UsageLedger {
     }
   }
 
-  /** What one month came to, at one revision. */
+  /**
+   * What one month came to, at one revision.
+   *
+   * @param through the event time the ledger had counted up to (its watermark): every event before
+   *     it that was not late is in
+   * @param correctionBase for each month with corrections, what that month was billed for when it
+   *     closed (and by corrections since), by version: a correction is priced as what it adds to
+   *     that; empty when the ledger no longer remembers the month
+   * @param used the contract's permitted calls as of {@code through}, for its remaining quota
+   */
   public record Emission(
       String period,
       long start,
@@ -50,7 +59,13 @@ public final class UsageLedger {
       boolean closed,
       Map<String, Usage> billable,
       Map<String, Map<String, Usage>> corrections,
-      Map<String, Long> refused) {}
+      Map<String, Long> refused,
+      long through,
+      Map<String, Map<String, Usage>> correctionBase,
+      Used used) {}
+
+  /** Permitted calls of one key: on the day and in the month of {@code through}, and ever. */
+  public record Used(String day, long dayCalls, String month, long monthCalls, long totalCalls) {}
 
   private static final class Month {
     final BillingPeriod period;
@@ -64,12 +79,21 @@ public final class UsageLedger {
       this.period = period;
     }
 
-    Emission emission(boolean closed) {
+    Emission emission(boolean closed, UsageLedger l) {
       revision++;
       dirty = false;
       Map<String, Map<String, Usage>> c = new TreeMap<>();
+      Map<String, Map<String, Usage>> base = new TreeMap<>();
       corrections.forEach(
-          (k, v) -> c.put(k, java.util.Collections.unmodifiableMap(new LinkedHashMap<>(v))));
+          (k, v) -> {
+            c.put(k, java.util.Collections.unmodifiableMap(new LinkedHashMap<>(v)));
+            Map<String, Usage> b = l.closed.get(YearMonth.parse(k));
+            base.put(
+                k,
+                b == null
+                    ? Map.of()
+                    : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b)));
+          });
       return new Emission(
           period.id(),
           period.start(),
@@ -78,19 +102,31 @@ public final class UsageLedger {
           closed,
           java.util.Collections.unmodifiableMap(new LinkedHashMap<>(billable)),
           java.util.Collections.unmodifiableMap(c),
-          java.util.Collections.unmodifiableMap(new TreeMap<>(refused)));
+          java.util.Collections.unmodifiableMap(new TreeMap<>(refused)),
+          l.now(),
+          java.util.Collections.unmodifiableMap(base),
+          l.used());
     }
   }
+
+  /** How many closed months' billed usage is kept, to price their corrections. */
+  static final int CLOSED_KEPT = 13;
 
   private final ZoneId zone;
   private final long graceMillis;
   private final long retentionMillis;
   private final TreeMap<YearMonth, Month> open = new TreeMap<>();
-  private final java.util.HashSet<String> seen = new java.util.HashSet<>();
+  private final IdSet seen = new IdSet();
   // the ids by the hour after which they may be forgotten: whole hours are dropped at once
-  private final TreeMap<Long, List<String>> forgetAt = new TreeMap<>();
+  private final TreeMap<Long, IdSet> forgetAt = new TreeMap<>();
+  // what closed months were billed for, by version (their final usage plus corrections since)
+  private final TreeMap<YearMonth, LinkedHashMap<String, Usage>> closed = new TreeMap<>();
+  // permitted calls by day, for the days a quota may still ask about
+  private final TreeMap<java.time.LocalDate, Long> days = new TreeMap<>();
+  private long totalCalls;
   private YearMonth closedThrough;
   private long watermark = Long.MIN_VALUE;
+  private long latest = Long.MIN_VALUE; // the latest event time counted
 
   /** Ids kept for the grace, and at least a day (a restore replays minutes, not days). */
   public UsageLedger(ZoneId zone, long graceMillis) {
@@ -133,8 +169,12 @@ public final class UsageLedger {
                 sat(m.period.end(), graceMillis),
                 sat(Math.max(e.eventTime(), watermark), graceMillis)),
             retentionMillis);
-    forgetAt.computeIfAbsent(forget / 3_600_000L + 1, k -> new ArrayList<>()).add(e.id());
+    forgetAt.computeIfAbsent(forget / 3_600_000L + 1, k -> new IdSet()).add(e.id());
+    latest = Math.max(latest, e.eventTime());
     if (e.permit()) {
+      totalCalls++;
+      days.merge(
+          java.time.Instant.ofEpochMilli(e.eventTime()).atZone(zone).toLocalDate(), 1L, Long::sum);
       Map<String, Usage> into =
           late ? m.corrections.computeIfAbsent(p.id(), k -> new LinkedHashMap<>()) : m.billable;
       into.merge(
@@ -169,9 +209,21 @@ public final class UsageLedger {
       if (first.getValue().period.end() + graceMillis > watermark) {
         break;
       }
-      out.add(first.getValue().emission(true));
+      Month m = first.getValue();
+      out.add(m.emission(true, this));
       open.remove(first.getKey());
       closedThrough = first.getKey();
+      closed.put(first.getKey(), new LinkedHashMap<>(m.billable));
+      m.corrections.forEach(
+          (period, byVersion) -> {
+            LinkedHashMap<String, Usage> c = closed.get(YearMonth.parse(period));
+            if (c != null) {
+              byVersion.forEach((v, u) -> c.merge(v, u, Usage::plus));
+            }
+          });
+      while (closed.size() > CLOSED_KEPT) {
+        closed.pollFirstEntry();
+      }
     }
     // months with no events close too: a late event must not reopen them
     // (every month before the one holding watermark - grace has ended more than the grace ago)
@@ -180,9 +232,16 @@ public final class UsageLedger {
       closedThrough = byClock;
     }
     while (!forgetAt.isEmpty() && forgetAt.firstKey() * 3_600_000L <= watermark) {
-      for (String id : forgetAt.pollFirstEntry().getValue()) {
-        seen.remove(id);
-      }
+      seen.removeAll(forgetAt.pollFirstEntry().getValue());
+    }
+    // a day's count is kept while an event of it may still come within the grace
+    java.time.LocalDate oldest =
+        java.time.Instant.ofEpochMilli(sat(watermark, -graceMillis))
+            .atZone(zone)
+            .toLocalDate()
+            .minusDays(1);
+    while (!days.isEmpty() && days.firstKey().isBefore(oldest)) {
+      days.pollFirstEntry();
     }
     return out;
   }
@@ -192,7 +251,7 @@ public final class UsageLedger {
     List<Emission> out = new ArrayList<>();
     for (Month m : open.values()) {
       if (m.dirty) {
-        out.add(m.emission(false));
+        out.add(m.emission(false, this));
       }
     }
     return out;
@@ -217,14 +276,45 @@ public final class UsageLedger {
     return forgetAt.isEmpty() ? null : forgetAt.firstKey() * 3_600_000L;
   }
 
-  /** No open month and no id remembered: nothing left to keep. */
+  /**
+   * No open month and no id remembered: nothing left to keep but the key's total (which {@link
+   * #used} reports), and what closed months were billed for.
+   */
   public boolean empty() {
     return open.isEmpty() && seen.isEmpty();
   }
 
+  /** The zone of the ledger's months. */
+  public ZoneId zone() {
+    return zone;
+  }
+
   /** Ids remembered for deduplication. */
-  public int remembered() {
+  public long remembered() {
     return seen.size();
+  }
+
+  /** The ledger's present: its watermark, or the latest event it counted when that is later. */
+  long now() {
+    return Math.max(watermark, latest);
+  }
+
+  /** The permitted calls on the day and in the month of {@link #now()}, and in total. */
+  public Used used() {
+    long now = now();
+    if (now == Long.MIN_VALUE) {
+      return new Used(null, 0, null, 0, totalCalls);
+    }
+    java.time.LocalDate day = java.time.Instant.ofEpochMilli(now).atZone(zone).toLocalDate();
+    YearMonth ym = YearMonth.from(day);
+    long month = 0;
+    Month m = open.get(ym);
+    if (m != null) {
+      for (Usage u : m.billable.values()) {
+        month += u.calls();
+      }
+    }
+    return new Used(day.toString(), days.getOrDefault(day, 0L), ym.toString(), month, totalCalls);
   }
 
   /** Where late events go: the month after the last closed one (open by definition). */
@@ -238,7 +328,7 @@ public final class UsageLedger {
 
   // ---- state, as bytes (the metering job keeps a ledger per key in Flink state) ----
 
-  private static final int FORMAT = 1;
+  private static final int FORMAT = 2;
 
   /**
    * The ledger as bytes: its watermark, the last closed month, the open months and the ids it
@@ -277,12 +367,22 @@ public final class UsageLedger {
         }
       }
       o.writeInt(forgetAt.size());
-      for (Map.Entry<Long, List<String>> f : forgetAt.entrySet()) {
+      for (Map.Entry<Long, IdSet> f : forgetAt.entrySet()) {
         o.writeLong(f.getKey());
-        o.writeInt(f.getValue().size());
-        for (String id : f.getValue()) {
-          o.writeUTF(id);
-        }
+        f.getValue().write(o);
+      }
+      o.writeLong(latest);
+      o.writeLong(totalCalls);
+      o.writeInt(closed.size());
+      for (Map.Entry<YearMonth, LinkedHashMap<String, Usage>> c : closed.entrySet()) {
+        o.writeInt(c.getKey().getYear());
+        o.writeByte(c.getKey().getMonthValue());
+        usages(o, c.getValue());
+      }
+      o.writeInt(days.size());
+      for (Map.Entry<java.time.LocalDate, Long> d : days.entrySet()) {
+        o.writeLong(d.getKey().toEpochDay());
+        o.writeLong(d.getValue());
       }
       o.flush();
       return b.toByteArray();
@@ -340,14 +440,24 @@ public final class UsageLedger {
       int buckets = in.readInt();
       for (int i = 0; i < buckets; i++) {
         long at = in.readLong();
-        int n = in.readInt();
-        List<String> ids = new ArrayList<>(n);
-        for (int k = 0; k < n; k++) {
-          String id = in.readUTF();
-          ids.add(id);
-          l.seen.add(id);
-        }
+        IdSet ids = IdSet.read(in);
         l.forgetAt.put(at, ids);
+      }
+      // every remembered id is in exactly one bucket: the set is their union
+      for (IdSet ids : l.forgetAt.values()) {
+        l.seen.addAll(ids);
+      }
+      l.latest = in.readLong();
+      l.totalCalls = in.readLong();
+      int closedMonths = in.readInt();
+      for (int i = 0; i < closedMonths; i++) {
+        LinkedHashMap<String, Usage> c = new LinkedHashMap<>();
+        l.closed.put(YearMonth.of(in.readInt(), in.readUnsignedByte()), c);
+        readUsages(in, c);
+      }
+      int dayCount = in.readInt();
+      for (int i = 0; i < dayCount; i++) {
+        l.days.put(java.time.LocalDate.ofEpochDay(in.readLong()), in.readLong());
       }
       if (in.read() != -1) {
         throw new IllegalArgumentException("trailing bytes after a usage ledger");

@@ -34,8 +34,24 @@ public final class UsageRecords {
     }
   }
 
-  /** The CloudEvent of {@code e}, a revision of {@code key}'s month, emitted at {@code time}. */
+  /** The CloudEvent of {@code e} without amounts or quota (tests of the counting alone). */
   public static byte[] write(Key key, ZoneId zone, UsageLedger.Emission e, long time) {
+    return write(key, zone, e, time, null, null);
+  }
+
+  /**
+   * The CloudEvent of {@code e}, a revision of {@code key}'s month, emitted at {@code time}.
+   *
+   * @param priced its amounts ({@link Billing#price}), or null to leave them out
+   * @param terms the contract's latest terms, for the remaining quota, or null
+   */
+  public static byte[] write(
+      Key key,
+      ZoneId zone,
+      UsageLedger.Emission e,
+      long time,
+      Billing.Priced priced,
+      ContractTerms terms) {
     ObjectNode ce = JSON.createObjectNode();
     ce.put("specversion", "1.0");
     ce.put("id", id(key, e.period(), e.revision()));
@@ -60,6 +76,15 @@ public final class UsageRecords {
     e.corrections().forEach((period, byVersion) -> usage(c, byVersion, period));
     ObjectNode refused = d.putObject("refused");
     e.refused().forEach(refused::put);
+    if (e.through() != Long.MIN_VALUE) {
+      d.put("through", rfc3339(e.through(), zone));
+    }
+    if (priced != null) {
+      amounts(d, priced);
+    }
+    if (e.used() != null) {
+      quota(d.putObject("quota"), e.used(), terms);
+    }
     try {
       return JSON.writeValueAsBytes(ce);
     } catch (IOException ex) {
@@ -79,6 +104,64 @@ public final class UsageRecords {
           o.put("records", u.records());
           o.put("bytes", u.bytes());
         });
+  }
+
+  private static void amounts(ObjectNode d, Billing.Priced priced) {
+    if (!priced.ok()) {
+      d.putNull("amount");
+      d.put("unpriced", priced.error());
+      return;
+    }
+    Pricing.Bill b = priced.bill();
+    if (!b.currency().isEmpty()) {
+      d.put("currency", b.currency());
+    }
+    d.put("amount", b.total().toPlainString());
+    d.put("commission", b.commission().toPlainString());
+    d.put("providerShare", b.provider().toPlainString());
+    ArrayNode lines = d.putArray("lines");
+    for (Line l : b.lines()) {
+      ObjectNode o = lines.addObject();
+      o.put("kind", l.kind());
+      o.put("what", l.what());
+      if (l.version() > 0) {
+        o.put("policyVersion", priced.versions().get((int) l.version() - 1));
+      }
+      o.put("quantity", l.quantity().toPlainString());
+      if (l.unitPrice() != null) {
+        o.put("unitPrice", l.unitPrice().toPlainString());
+      }
+      o.put("amount", l.amount().toPlainString());
+      o.put("commission", l.commission().toPlainString());
+      o.put("providerShare", l.provider().toPlainString());
+    }
+  }
+
+  private static void quota(ObjectNode q, UsageLedger.Used u, ContractTerms t) {
+    if (u.day() != null) {
+      window(q.putObject("day"), "date", u.day(), u.dayCalls(), t == null ? -1 : t.dayQuota());
+      window(
+          q.putObject("month"),
+          "month",
+          u.month(),
+          u.monthCalls(),
+          t == null ? -1 : t.monthQuota());
+    }
+    window(q.putObject("total"), null, null, u.totalCalls(), t == null ? -1 : t.totalLimit());
+  }
+
+  private static void window(ObjectNode o, String name, String value, long used, long limit) {
+    if (name != null) {
+      o.put(name, value);
+    }
+    o.put("used", used);
+    if (limit >= 0) {
+      o.put("limit", limit);
+      o.put("left", Math.max(0, limit - used));
+    } else {
+      o.putNull("limit"); // no such limit: unlimited
+      o.putNull("left");
+    }
   }
 
   /** {@code 2026-11-01T00:00:00+08:00}: RFC 3339, seconds always written. */

@@ -1,72 +1,245 @@
 package io.tollgate.flink.metering;
 
+import io.tollgate.enforcement.contracts.ContractRecords;
+import io.tollgate.enforcement.records.PolicyRecord;
 import io.tollgate.flink.Out;
+import io.tollgate.metering.Billing;
+import io.tollgate.metering.ContractTerms;
 import io.tollgate.metering.UsageLedger;
 import io.tollgate.metering.UsageRecords;
+import io.tollgate.policy.PolicyCompiler;
+import io.tollgate.policy.PolicyException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.BasicArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.TimeDomain;
+import org.apache.flink.streaming.api.TimerService;
+import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One {@link UsageLedger} per (consumer, provider, contract, dataset): each feedback event is
  * counted once; an event-time timer at each flush boundary (hourly by default) emits the running
- * totals of the months that changed, and one at each month's end plus the grace closes it.
+ * totals of the months that changed, priced with the terms of the contract versions that decided
+ * them ({@link Billing}), and one at each month's end plus the grace closes it.
+ *
+ * <p>The contracts come from {@code tollgate.policies} (broadcast): every version ever seen is kept
+ * in broadcast state, so that usage is priced with the version that decided it after the topic has
+ * compacted that version away. The contracts on the topic when the job was built are handed in too,
+ * so a fresh job knows them before its first feedback event. An event of a contract not known yet
+ * waits (in keyed state) for its contract, at most {@code policiesWaitMs}: its months are those of
+ * the contract's zone.
  */
-public final class MeteringFunction extends KeyedProcessFunction<String, Metered, Out> {
+public final class MeteringFunction
+    extends KeyedBroadcastProcessFunction<String, Metered, PolicyRecord, Out> {
   private static final long serialVersionUID = 1L;
+  private static final Logger LOG = LoggerFactory.getLogger(MeteringFunction.class);
 
-  private final String zone;
+  /**
+   * Contract versions by {@code contract + "\n" + version}; the latest by {@code contract + "\n"}.
+   */
+  public static final MapStateDescriptor<String, String> CONTRACTS =
+      new MapStateDescriptor<>("contract-versions", Types.STRING, Types.STRING);
+
+  private final String defaultZone;
   private final long graceMillis;
   private final long flushMillis;
-  private transient ZoneId zoneId;
+  private final long policiesWaitMillis;
+  private final HashMap<String, ArrayList<String>> initial; // contract id -> texts, latest last
+  private final String opaDir;
+  private transient ZoneId defaultZoneId;
+  private transient PolicyCompiler compiler;
+  private transient Map<String, ContractTerms> compiled; // by contract + "\n" + version
+  private transient Map<String, String> initialLatest; // contract -> version
   private transient ValueState<UsageLedger> ledger;
   private transient ValueState<String[]> keyParts;
+  private transient ListState<Metered> pending;
+  private transient ValueState<Long> parkedAt;
   private transient Counter duplicates;
   private transient Counter counted;
+  private transient Counter unpriced;
+  private transient Counter waited;
 
-  public MeteringFunction(String zone, long graceMillis, long flushMillis) {
-    this.zone = zone;
+  public MeteringFunction(
+      String defaultZone,
+      long graceMillis,
+      long flushMillis,
+      long policiesWaitMillis,
+      Map<String, List<String>> initialContracts,
+      String opaDir) {
+    this.defaultZone = defaultZone;
     this.graceMillis = graceMillis;
     this.flushMillis = flushMillis;
+    this.policiesWaitMillis = policiesWaitMillis;
+    this.initial = new HashMap<>();
+    initialContracts.forEach((k, v) -> initial.put(k, new ArrayList<>(v)));
+    this.opaDir = opaDir;
   }
 
   @Override
   public void open(OpenContext ctx) {
-    zoneId = ZoneId.of(zone);
+    defaultZoneId = ZoneId.of(defaultZone);
+    compiler = new PolicyCompiler();
+    compiled = new HashMap<>();
+    initialLatest = new HashMap<>();
+    for (Map.Entry<String, ArrayList<String>> c : initial.entrySet()) {
+      for (String text : c.getValue()) {
+        ContractTerms t = compile(c.getKey(), text, "tollgate.policies (at submission)");
+        if (t != null) {
+          initialLatest.put(t.contract(), t.version());
+        }
+      }
+    }
     ledger =
         getRuntimeContext()
             .getState(new ValueStateDescriptor<>("ledger", LedgerSerializer.INSTANCE));
     keyParts =
         getRuntimeContext()
-            .getState(
-                new ValueStateDescriptor<>(
-                    "key",
-                    org.apache.flink.api.common.typeinfo.BasicArrayTypeInfo
-                        .STRING_ARRAY_TYPE_INFO));
+            .getState(new ValueStateDescriptor<>("key", BasicArrayTypeInfo.STRING_ARRAY_TYPE_INFO));
+    pending =
+        getRuntimeContext()
+            .getListState(
+                new ListStateDescriptor<>(
+                    "waiting-for-contract", TypeInformation.of(Metered.class)));
+    parkedAt = getRuntimeContext().getState(new ValueStateDescriptor<>("parked-at", Types.LONG));
     duplicates = getRuntimeContext().getMetricGroup().counter("duplicates");
     counted = getRuntimeContext().getMetricGroup().counter("counted");
+    unpriced = getRuntimeContext().getMetricGroup().counter("unpricedEmissions");
+    waited = getRuntimeContext().getMetricGroup().counter("waitedForContract");
+  }
+
+  /** Compiles one version's text, or null (logged) when it does not compile. */
+  private ContractTerms compile(String contract, String text, String origin) {
+    try {
+      Path opa = opaDir == null ? null : Path.of(opaDir);
+      ContractTerms t =
+          ContractTerms.of(ContractRecords.compile(compiler, contract, text, origin, opa));
+      compiled.put(contract + "\n" + t.version(), t);
+      return t;
+    } catch (PolicyException | RuntimeException e) {
+      // the enforcement jobs suspend such a contract: no call is permitted under it
+      LOG.warn("metering cannot read contract {} from {}: {}", contract, origin, e.getMessage());
+      return null;
+    }
   }
 
   @Override
-  public void processElement(Metered m, Context ctx, Collector<Out> out) throws Exception {
+  public void processBroadcastElement(PolicyRecord r, Context ctx, Collector<Out> out)
+      throws Exception {
+    if (r.error != null || r.contractId == null || r.text == null) {
+      return; // revocations keep their versions: usage they decided is still priced with them
+    }
+    ContractTerms t =
+        compile(r.contractId, r.text, "tollgate.policies/" + r.partition + "@" + r.offset);
+    if (t == null) {
+      return;
+    }
+    ctx.getBroadcastState(CONTRACTS).put(t.contract() + "\n" + t.version(), r.text);
+    ctx.getBroadcastState(CONTRACTS).put(t.contract() + "\n", t.version());
+  }
+
+  private ContractTerms terms(ReadOnlyBroadcastState<String, String> b, String contract, String v)
+      throws Exception {
+    if (contract == null || v == null) {
+      return null;
+    }
+    String k = contract + "\n" + v;
+    ContractTerms t = compiled.get(k);
+    if (t == null) {
+      String text = b.get(k);
+      if (text != null) {
+        t = compile(contract, text, "broadcast state");
+      }
+    }
+    return t;
+  }
+
+  private ContractTerms latest(ReadOnlyBroadcastState<String, String> b, String contract)
+      throws Exception {
+    if (contract == null) {
+      return null;
+    }
+    String v = b.get(contract + "\n");
+    if (v == null) {
+      v = initialLatest.get(contract);
+    }
+    return v == null ? null : terms(b, contract, v);
+  }
+
+  @Override
+  public void processElement(Metered m, ReadOnlyContext ctx, Collector<Out> out) throws Exception {
+    ReadOnlyBroadcastState<String, String> b = ctx.getBroadcastState(CONTRACTS);
+    if (parkedAt.value() != null) {
+      if (latest(b, m.contract) == null) {
+        pending.add(m); // behind the ones already waiting
+        return;
+      }
+      drain(b, ctx.timerService(), out);
+    } else if (policiesWaitMillis > 0
+        && m.contract != null
+        && ledger.value() == null
+        && latest(b, m.contract) == null) {
+      pending.add(m);
+      parkedAt.update(ctx.timerService().currentProcessingTime());
+      ctx.timerService()
+          .registerProcessingTimeTimer(ctx.timerService().currentProcessingTime() + 1000);
+      return;
+    }
+    count(m, b, ctx.timerService(), out);
+  }
+
+  private void drain(ReadOnlyBroadcastState<String, String> b, TimerService t, Collector<Out> out)
+      throws Exception {
+    List<Metered> waiting = new ArrayList<>();
+    for (Metered w : pending.get()) {
+      waiting.add(w);
+    }
+    pending.clear();
+    parkedAt.clear();
+    for (Metered w : waiting) {
+      count(w, b, t, out);
+    }
+  }
+
+  private void count(
+      Metered m, ReadOnlyBroadcastState<String, String> b, TimerService t, Collector<Out> out)
+      throws Exception {
     UsageLedger l = ledger.value();
     if (l == null) {
-      l = new UsageLedger(zoneId, graceMillis);
+      ContractTerms terms = latest(b, m.contract);
+      if (terms == null && m.contract != null) {
+        LOG.warn(
+            "contract {} not known after {} ms: its months are counted in {}",
+            m.contract,
+            policiesWaitMillis,
+            defaultZone);
+      }
+      l = new UsageLedger(terms == null ? defaultZoneId : terms.zone(), graceMillis);
       keyParts.update(new String[] {m.consumer, m.provider, m.contract, m.dataset});
     }
     // the ledger learns the watermark first: whether this event is late is the stream's, not the
     // last timer's, to say (months it closes now are emitted now)
-    long wm = ctx.timerService().currentWatermark();
+    long wm = t.currentWatermark();
     if (wm > Long.MIN_VALUE) {
-      emit(l.advance(wm), wm, out);
+      emit(l, l.advance(wm), wm, b, out);
     }
     boolean added =
         l.add(
@@ -87,15 +260,15 @@ public final class MeteringFunction extends KeyedProcessFunction<String, Metered
     }
     counted.inc();
     long at = Math.max(m.eventTime, wm);
-    ctx.timerService().registerEventTimeTimer((at / flushMillis + 1) * flushMillis);
-    timers(l, ctx.timerService());
+    t.registerEventTimeTimer((at / flushMillis + 1) * flushMillis);
+    timers(l, t);
   }
 
   /**
    * A close timer for every open month (a correction may land in one without events), and one to
    * forget ids.
    */
-  private static void timers(UsageLedger l, org.apache.flink.streaming.api.TimerService t) {
+  private static void timers(UsageLedger l, TimerService t) {
     for (long close : l.closeTimes()) {
       t.registerEventTimeTimer(close);
     }
@@ -107,15 +280,34 @@ public final class MeteringFunction extends KeyedProcessFunction<String, Metered
 
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<Out> out) throws Exception {
+    ReadOnlyBroadcastState<String, String> b = ctx.getBroadcastState(CONTRACTS);
+    if (ctx.timeDomain() == TimeDomain.PROCESSING_TIME) {
+      Long since = parkedAt.value();
+      if (since == null) {
+        return;
+      }
+      String contract = null;
+      for (Metered w : pending.get()) {
+        contract = w.contract;
+        break;
+      }
+      if (latest(b, contract) != null || timestamp - since >= policiesWaitMillis) {
+        waited.inc();
+        drain(b, ctx.timerService(), out);
+      } else {
+        ctx.timerService().registerProcessingTimeTimer(timestamp + 1000);
+      }
+      return;
+    }
     UsageLedger l = ledger.value();
     if (l == null) {
       return;
     }
     List<UsageLedger.Emission> emitted = new ArrayList<>(l.advance(timestamp));
     emitted.addAll(l.flush());
-    emit(emitted, timestamp, out);
-    if (l.empty()) {
-      ledger.clear(); // every month closed and every id forgotten: the key is done
+    emit(l, emitted, timestamp, b, out);
+    if (l.empty() && l.used().totalCalls() == 0) {
+      ledger.clear(); // every month closed, every id forgotten, nothing ever billed: done
       keyParts.clear();
       return;
     }
@@ -123,7 +315,12 @@ public final class MeteringFunction extends KeyedProcessFunction<String, Metered
     timers(l, ctx.timerService());
   }
 
-  private void emit(List<UsageLedger.Emission> emitted, long time, Collector<Out> out)
+  private void emit(
+      UsageLedger l,
+      List<UsageLedger.Emission> emitted,
+      long time,
+      ReadOnlyBroadcastState<String, String> b,
+      Collector<Out> out)
       throws Exception {
     if (emitted.isEmpty()) {
       return;
@@ -131,8 +328,25 @@ public final class MeteringFunction extends KeyedProcessFunction<String, Metered
     String[] k = keyParts.value();
     UsageRecords.Key key = new UsageRecords.Key(k[0], k[1], k[2], k[3]);
     byte[] consumer = k[0] == null ? new byte[0] : k[0].getBytes(StandardCharsets.UTF_8);
+    ContractTerms latest = latest(b, k[2]);
     for (UsageLedger.Emission e : emitted) {
-      out.collect(new Out(consumer, UsageRecords.write(key, zoneId, e, time), time));
+      Billing.Priced priced =
+          Billing.price(
+              k[2],
+              e,
+              v -> {
+                try {
+                  return terms(b, k[2], v);
+                } catch (Exception ex) {
+                  throw new IllegalStateException(ex);
+                }
+              });
+      if (!priced.ok()) {
+        unpriced.inc();
+        LOG.warn("usage of {} in {} is not priced: {}", key, e.period(), priced.error());
+      }
+      out.collect(
+          new Out(consumer, UsageRecords.write(key, l.zone(), e, time, priced, latest), time));
     }
   }
 }

@@ -1,9 +1,14 @@
 package io.tollgate.flink.metering;
 
 import io.tollgate.enforcement.Topics;
+import io.tollgate.enforcement.records.PolicyRecord;
 import io.tollgate.flink.Out;
 import io.tollgate.flink.kafka.OutSerializer;
+import io.tollgate.flink.kafka.PolicyRecordDeserializer;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
@@ -11,8 +16,13 @@ import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * The metering job: {@code tollgate.feedback} in, billable usage on {@code tollgate.usage} out
@@ -34,8 +44,81 @@ public final class MeteringJob {
     public long flushMs = Duration.ofHours(1).toMillis();
     public long outOfOrdernessMs = 5000;
 
+    /** How long an event of a contract not known yet waits for it (processing time). */
+    public long policiesWaitMs = 30_000;
+
+    /** Where contracts' {@code opa.wasm} paths resolve, as for the enforcement job. */
+    public String opaDir;
+
     /** Read to the end offsets at start and stop there (tests, backfills). */
     public boolean bounded;
+  }
+
+  /**
+   * The contracts on {@code tollgate.policies} now: every version the topic still holds, by key,
+   * the latest last (revoked ones included: their versions still price the usage they decided),
+   * read through once at submission, so that the job knows them before its first feedback event.
+   */
+  static Map<String, List<String>> initialContracts(String bootstrap) {
+    java.util.Properties p = new java.util.Properties();
+    p.put("bootstrap.servers", bootstrap);
+    p.put("isolation.level", "read_committed");
+    p.put("enable.auto.commit", "false");
+    p.put("allow.auto.create.topics", "false");
+    Map<String, List<String>> out = new java.util.TreeMap<>();
+    try (KafkaConsumer<byte[], byte[]> c =
+        new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> parts = new ArrayList<>();
+      c.partitionsFor(Topics.POLICIES, Duration.ofSeconds(30))
+          .forEach(i -> parts.add(new TopicPartition(Topics.POLICIES, i.partition())));
+      c.assign(parts);
+      c.seekToBeginning(parts);
+      Map<TopicPartition, Long> end = c.endOffsets(parts, Duration.ofSeconds(30));
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException(
+              "could not read " + Topics.POLICIES + " to its end offsets " + end + " in 60 s");
+        }
+        for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
+          PolicyRecord pr =
+              PolicyRecord.read(r.key(), r.value(), r.partition(), r.offset(), r.timestamp());
+          if (pr.error == null && pr.contractId != null && pr.text != null) {
+            List<String> texts = out.computeIfAbsent(pr.contractId, k -> new ArrayList<>());
+            texts.remove(pr.text);
+            texts.add(pr.text); // the last is the latest
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The contracts' side says nothing of event time: its watermark is the greatest, so the metering
+   * operator's watermark (the least of its inputs') is the feedback's.
+   */
+  static final class NoHoldBack implements WatermarkStrategy<PolicyRecord> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public org.apache.flink.api.common.eventtime.WatermarkGenerator<PolicyRecord>
+        createWatermarkGenerator(
+            org.apache.flink.api.common.eventtime.WatermarkGeneratorSupplier.Context context) {
+      return new org.apache.flink.api.common.eventtime.WatermarkGenerator<>() {
+        @Override
+        public void onEvent(
+            PolicyRecord event,
+            long timestamp,
+            org.apache.flink.api.common.eventtime.WatermarkOutput output) {}
+
+        @Override
+        public void onPeriodicEmit(org.apache.flink.api.common.eventtime.WatermarkOutput output) {
+          output.emitWatermark(
+              new org.apache.flink.api.common.eventtime.Watermark(Long.MAX_VALUE - 1));
+        }
+      };
+    }
   }
 
   /** Builds the job on {@code env}. */
@@ -65,11 +148,50 @@ public final class MeteringJob {
       // corrections: a minute, not seconds (and none on a bounded run, which reads a backlog)
       watermarks = watermarks.withIdleness(Duration.ofMinutes(1));
     }
+    KafkaSource<PolicyRecord> policies =
+        KafkaSource.<PolicyRecord>builder()
+            .setBootstrapServers(s.bootstrapServers)
+            .setTopics(Topics.POLICIES)
+            .setGroupId(s.groupId + "-policies")
+            .setStartingOffsets(OffsetsInitializer.earliest())
+            .setProperty("isolation.level", "read_committed")
+            .setProperty("allow.auto.create.topics", "false")
+            .setDeserializer(new PolicyRecordDeserializer())
+            .build();
+    if (s.bounded) {
+      // a bounded run stops when the feedback is read: the policies source must end too
+      policies =
+          KafkaSource.<PolicyRecord>builder()
+              .setBootstrapServers(s.bootstrapServers)
+              .setTopics(Topics.POLICIES)
+              .setGroupId(s.groupId + "-policies")
+              .setStartingOffsets(OffsetsInitializer.earliest())
+              .setBounded(OffsetsInitializer.latest())
+              .setProperty("isolation.level", "read_committed")
+              .setProperty("allow.auto.create.topics", "false")
+              .setDeserializer(new PolicyRecordDeserializer())
+              .build();
+    }
+    BroadcastStream<PolicyRecord> contracts =
+        env.fromSource(policies, new NoHoldBack(), Topics.POLICIES)
+            .uid("policies-source")
+            .setParallelism(1)
+            .broadcast(MeteringFunction.CONTRACTS);
+    Map<String, List<String>> initial = initialContracts(s.bootstrapServers);
     SingleOutputStreamOperator<Out> usage =
         env.fromSource(b.build(), watermarks, Topics.FEEDBACK)
             .uid("feedback-source")
             .keyBy(m -> m.key)
-            .process(new MeteringFunction(s.zone, s.graceMs, s.flushMs))
+            .connect(contracts)
+            .process(
+                new MeteringFunction(
+                    s.zone,
+                    s.graceMs,
+                    s.flushMs,
+                    // a bounded run must not wait on processing time: its timers may never fire
+                    s.bounded ? 0 : s.policiesWaitMs,
+                    initial,
+                    s.opaDir))
             .uid("meter")
             .name("meter");
     usage
