@@ -20,12 +20,13 @@ import picocli.CommandLine.Command;
  *   <li>{@code policy}: enforcement-core (check and evaluate contracts);
  *   <li>{@code topics}: dev (create Tollgate's topics on a cluster);
  *   <li>{@code gateway}: gateway (the HTTP enforcement point);
+ *   <li>{@code billing}: this module over metering (statements and reconciliation);
  *   <li>{@code stream-load}: load-tests (the end-to-end load of the enforcement job);
  *   <li>{@code gateway-load}: load-tests (the gateway beside nginx and the upstream alone).
  * </ul>
  *
- * The billing, evidence, audit and ODRL commands join here with their modules. {@code
- * CommandLineTest} checks that {@code --help} lists every registered command.
+ * The evidence, audit and ODRL commands join here with their modules. {@code CommandLineTest}
+ * checks that {@code --help} lists every registered command.
  */
 @Command(
     name = "tollgate",
@@ -37,6 +38,7 @@ import picocli.CommandLine.Command;
       PolicyCommand.class,
       TopicsCommand.class,
       GatewayCommand.class,
+      BillingCommand.class,
       StreamLoad.class,
       GatewayLoad.class,
       CommandLine.HelpCommand.class

@@ -13,6 +13,7 @@ import io.tollgate.dev.TopicAdmin;
 import io.tollgate.enforcement.Topics;
 import io.tollgate.flink.EnforcementJob;
 import io.tollgate.flink.kafka.PolicyOffsets;
+import io.tollgate.flink.metering.MeteringJob;
 import io.tollgate.gateway.Gateway;
 import io.tollgate.gateway.config.GatewayConfig;
 import java.io.IOException;
@@ -100,6 +101,15 @@ public final class UpCommand implements Callable<Integer> {
   Duration duration;
 
   @Option(
+      names = "--demo-for",
+      converter = DurationConverter.class,
+      description =
+          "Stop the demo traffic after this long and keep everything else running (e.g. 1m), so"
+              + " that `tollgate billing statement` and `billing reconcile` read a quiet system;"
+              + " default: traffic until the end.")
+  Duration demoFor;
+
+  @Option(
       names = "--kafka-port",
       defaultValue = "19092",
       description = "Broker port on 127.0.0.1; 0 picks a free one (default: ${DEFAULT-VALUE}).")
@@ -157,6 +167,7 @@ public final class UpCommand implements Callable<Integer> {
   private KafkaBroker broker;
   private LocalFlink flink;
   private JobID job;
+  private JobID meteringJob;
   private DemoProducer producer;
   private LiveStats stats;
   private Thread producerThread;
@@ -198,10 +209,19 @@ public final class UpCommand implements Callable<Integer> {
         out.println("tollgate: running; Ctrl-C stops everything");
       }
       long end = limit == null ? Long.MAX_VALUE : System.nanoTime() + limit.toNanos();
+      long demoEnd = demoFor == null ? Long.MAX_VALUE : System.nanoTime() + demoFor.toNanos();
       while (System.nanoTime() < end
           && !stopped.await(
               Math.min(1000, Math.max(1, (end - System.nanoTime()) / 1_000_000)),
               TimeUnit.MILLISECONDS)) {
+        if (System.nanoTime() >= demoEnd) {
+          demoEnd = Long.MAX_VALUE;
+          stopDemoTraffic();
+          catchUpBy = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+        }
+        if (catchUpBy != 0) {
+          caughtUp();
+        }
         String problem = problem();
         if (problem != null) {
           out.println(
@@ -244,6 +264,8 @@ public final class UpCommand implements Callable<Integer> {
       bad = "--hz: expected 1 to 1000, found " + hz;
     } else if (parallelism < 1 || parallelism > 64) {
       bad = "--parallelism: expected 1 to 64, found " + parallelism;
+    } else if (demoFor != null && (demoFor.isNegative() || demoFor.isZero())) {
+      bad = "--demo-for: expected more than 0, found " + demoFor.toMillis() + " ms";
     } else if (duration != null
         && (duration.isNegative() || duration.isZero() || duration.toDays() > 365)) {
       bad =
@@ -298,13 +320,25 @@ public final class UpCommand implements Callable<Integer> {
         "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
     conf.setString("metrics.reporter.prom.host", "127.0.0.1");
     conf.setString("metrics.reporter.prom.port", "9249-9259");
-    flink = LocalFlink.start(conf, parallelism);
+    flink = LocalFlink.start(conf, parallelism + 1); // and a slot for the metering job
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
     EnforcementJob.build(env, s, PolicyOffsets.end(bootstrap));
     job = flink.submit(env, "tollgate-enforcement");
     out.printf(
         "tollgate: enforcement job %s on a Flink MiniCluster; web UI %s%n",
         job, flink.restAddress());
+
+    MeteringJob.Settings m = new MeteringJob.Settings();
+    m.bootstrapServers = bootstrap;
+    m.groupId = "tollgate-metering";
+    m.transactionalIdPrefix = "tollgate-metering";
+    m.idleFlushMs = 5000; // the demo's running totals every few seconds
+    StreamExecutionEnvironment menv = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+    MeteringJob.build(menv, m);
+    meteringJob = flink.submit(menv, "tollgate-metering");
+    out.printf(
+        "tollgate: metering job %s: usage on %s, running totals every %d s%n",
+        meteringJob, Topics.USAGE, m.idleFlushMs / 1000);
 
     flink.awaitRunning(
         job, Duration.ofSeconds(60)); // so that the demo does not start with a backlog
@@ -397,6 +431,54 @@ public final class UpCommand implements Callable<Integer> {
 
   static final String DEMO_ADMIN_TOKEN = "demo-admin-token";
 
+  private long catchUpBy; // after the demo traffic stopped: until when to wait for the usage
+  private int caughtUpFor;
+
+  /**
+   * After the demo traffic stopped: once every call sent has its feedback and the usage bills every
+   * permitted call (three seconds running), says so and how to read the bills.
+   */
+  private void caughtUp() {
+    boolean now = stats.answered() >= producer.sent() && stats.billedCalls() == stats.permitsSeen();
+    caughtUpFor = now ? caughtUpFor + 1 : 0;
+    String month = java.time.YearMonth.now(java.time.ZoneId.of("Asia/Shanghai")).toString();
+    if (caughtUpFor >= 3) {
+      catchUpBy = 0;
+      out.printf(
+          "tollgate: usage has caught up: %,d permitted calls, %,d billed, %s. In another"
+              + " terminal:%n"
+              + "  ./tollgate billing statement --consumer city-traffic-lab --month %s%n"
+              + "  ./tollgate billing statement --consumer bank-of-pudong --month %<s --format csv%n"
+              + "  ./tollgate billing reconcile --from %<s --to %<s%n",
+          stats.permitsSeen(),
+          stats.billedCalls(),
+          LiveStats.amounts(stats.billedAmounts()),
+          month);
+    } else if (System.nanoTime() > catchUpBy) {
+      catchUpBy = 0;
+      out.printf(
+          "tollgate: usage has not caught up in 5 min: %,d of %,d sent calls answered, %,d"
+              + " permitted, %,d billed%n",
+          stats.answered(), producer.sent(), stats.permitsSeen(), stats.billedCalls());
+    }
+  }
+
+  /** Stops the demo's stream and HTTP traffic; the rest keeps running. */
+  private void stopDemoTraffic() throws InterruptedException {
+    if (traffic != null) {
+      traffic.stop();
+      trafficThread.join(5000);
+    }
+    if (producer != null) {
+      producer.stop();
+      producerThread.join(10_000);
+    }
+    out.printf(
+        "tollgate: demo traffic stopped after %s (%,d calls sent); still running: waiting for the"
+            + " jobs to catch up%n",
+        demoFor, producer == null ? 0 : producer.sent());
+  }
+
   /** What went wrong with a part that should be running, or null. */
   private String problem() {
     if (producer != null && producer.failure() != null) {
@@ -408,6 +490,12 @@ public final class UpCommand implements Callable<Integer> {
     } catch (Exception e) {
       LoggerFactory.getLogger(UpCommand.class).error("the enforcement job ended", e);
       return e.getMessage();
+    }
+    try {
+      flink.check(meteringJob);
+    } catch (Exception e) {
+      LoggerFactory.getLogger(UpCommand.class).error("the metering job ended", e);
+      return "metering: " + e.getMessage();
     }
     return null;
   }
@@ -479,11 +567,13 @@ public final class UpCommand implements Callable<Integer> {
         statsThread.join(5000);
         totals = stats.totals();
       }
-      if (job != null) {
-        try {
-          flink.cancel(job);
-        } catch (Exception e) {
-          // already gone
+      for (JobID j : new JobID[] {meteringJob, job}) {
+        if (j != null) {
+          try {
+            flink.cancel(j);
+          } catch (Exception e) {
+            // already gone
+          }
         }
       }
     } catch (InterruptedException e) {

@@ -44,12 +44,26 @@ public final class LiveStats implements Runnable {
     /** Of those, the ones answered 2xx. */
     public long gatewayOk;
 
+    /** Billable calls in the metering job's latest running totals ({@code tollgate.usage}). */
+    public long billedCalls;
+
+    /** Their amounts, by currency, as the metering job priced them. */
+    public Map<String, java.math.BigDecimal> billed = new java.util.TreeMap<>();
+
     @Override
     public String toString() {
       return String.format(
-          "%,d calls: %,d permitted, %,d denied, %,d throttled; %,d delivered, %,d dead letters;"
-              + " gateway: %,d requests, %,d answered 2xx",
-          calls, permitted, denied, throttled, delivered, deadLetters, gatewayRequests, gatewayOk);
+              "%,d calls: %,d permitted, %,d denied, %,d throttled; %,d delivered, %,d dead letters;"
+                  + " gateway: %,d requests, %,d answered 2xx",
+              calls,
+              permitted,
+              denied,
+              throttled,
+              delivered,
+              deadLetters,
+              gatewayRequests,
+              gatewayOk)
+          + String.format("; metering: %,d billable calls, %s", billedCalls, amounts(billed));
     }
   }
 
@@ -63,6 +77,8 @@ public final class LiveStats implements Runnable {
   private final java.util.concurrent.atomic.AtomicLong deadLettersSeen =
       new java.util.concurrent.atomic.AtomicLong();
   private final java.util.concurrent.atomic.AtomicLong feedbackSeen =
+      new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong permitsSeen =
       new java.util.concurrent.atomic.AtomicLong();
 
   public LiveStats(String bootstrap, PrintWriter out) {
@@ -80,7 +96,87 @@ public final class LiveStats implements Runnable {
     t.deadLetters = totals.deadLetters;
     t.gatewayRequests = totals.gatewayRequests;
     t.gatewayOk = totals.gatewayOk;
+    t.billedCalls = billedCalls();
+    t.billed = billed();
     return t;
+  }
+
+  // the latest revision of each usage key's month: its billable calls and amount
+  private final Map<String, Object[]> usage = new java.util.HashMap<>();
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper();
+
+  private synchronized void usage(byte[] value) {
+    try {
+      com.fasterxml.jackson.databind.JsonNode d = JSON.readTree(value).path("data");
+      String k =
+          d.path("consumer").asText()
+              + "|"
+              + d.path("provider").asText()
+              + "|"
+              + d.path("contract").asText()
+              + "|"
+              + d.path("dataset").asText()
+              + "|"
+              + d.path("period").asText();
+      long rev = d.path("revision").asLong();
+      Object[] prev = usage.get(k);
+      if (prev != null && (long) prev[0] >= rev) {
+        return;
+      }
+      long calls = 0;
+      for (com.fasterxml.jackson.databind.JsonNode b : d.path("billable")) {
+        calls += b.path("calls").asLong();
+      }
+      for (com.fasterxml.jackson.databind.JsonNode b : d.path("corrections")) {
+        calls += b.path("calls").asLong();
+      }
+      java.math.BigDecimal amount =
+          d.hasNonNull("amount") ? new java.math.BigDecimal(d.get("amount").asText()) : null;
+      usage.put(k, new Object[] {rev, calls, amount, d.path("currency").asText("")});
+    } catch (java.io.IOException | RuntimeException e) {
+      malformed.incrementAndGet();
+    }
+  }
+
+  /** Billable calls (with corrections) in the latest revisions read from {@code tollgate.usage}. */
+  public synchronized long billedCalls() {
+    long n = 0;
+    for (Object[] u : usage.values()) {
+      n += (long) u[1];
+    }
+    return n;
+  }
+
+  /** Permitted calls read from {@code tollgate.feedback}, the stream's and the gateway's. */
+  public long permitsSeen() {
+    return permitsSeen.get();
+  }
+
+  /** Their amounts by currency, as the metering job priced them. */
+  public Map<String, java.math.BigDecimal> billedAmounts() {
+    return billed();
+  }
+
+  private synchronized Map<String, java.math.BigDecimal> billed() {
+    Map<String, java.math.BigDecimal> m = new java.util.TreeMap<>();
+    for (Object[] u : usage.values()) {
+      if (u[2] != null && !((String) u[3]).isEmpty()) {
+        m.merge((String) u[3], (java.math.BigDecimal) u[2], java.math.BigDecimal::add);
+      }
+    }
+    return m;
+  }
+
+  public static String amounts(Map<String, java.math.BigDecimal> m) {
+    if (m.isEmpty()) {
+      return "-";
+    }
+    StringBuilder b = new StringBuilder();
+    m.forEach(
+        (c, a) ->
+            b.append(b.length() == 0 ? "" : " + ").append(c).append(' ').append(a.toPlainString()));
+    return b.toString();
   }
 
   /** Feedback events read so far (the per-second totals lag by up to a second). */
@@ -122,7 +218,7 @@ public final class LiveStats implements Runnable {
     long[] second = new long[8];
     long nextPrint = System.currentTimeMillis() + 1000;
     out.printf(
-        "%-8s %9s %9s %9s %9s %9s %5s   %-17s %-17s %8s %8s%n",
+        "%-8s %9s %9s %9s %9s %9s %5s   %-17s %-17s %8s %8s   %s%n",
         "time",
         "calls/s",
         "permit",
@@ -133,11 +229,12 @@ public final class LiveStats implements Runnable {
         "decision p50/p99",
         "visible p50/p99",
         "http/s",
-        "http ok");
+        "http ok",
+        "billed (metering)");
     try (KafkaConsumer<byte[], byte[]> c =
         new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
       List<TopicPartition> parts = new ArrayList<>();
-      for (String t : List.of(Topics.FEEDBACK, Topics.DELIVERED, Topics.DLQ)) {
+      for (String t : List.of(Topics.FEEDBACK, Topics.DELIVERED, Topics.DLQ, Topics.USAGE)) {
         c.partitionsFor(t, Duration.ofSeconds(30))
             .forEach(i -> parts.add(new TopicPartition(t, i.partition())));
       }
@@ -154,6 +251,9 @@ public final class LiveStats implements Runnable {
               break;
             case Topics.DELIVERED:
               second[4]++;
+              break;
+            case Topics.USAGE:
+              usage(r.value());
               break;
             default:
               second[5]++;
@@ -179,7 +279,7 @@ public final class LiveStats implements Runnable {
           // the last line only when it adds something: it closes the figures, not a second
           if (!last || java.util.Arrays.stream(second).anyMatch(n -> n > 0)) {
             out.printf(
-                "%-8s %,9d %,9d %,9d %,9d %,9d %,5d   %-17s %-17s %,8d %,8d%n",
+                "%-8s %,9d %,9d %,9d %,9d %,9d %,5d   %-17s %-17s %,8d %,8d   %s%n",
                 LocalTime.now().format(CLOCK),
                 second[0],
                 second[1],
@@ -190,7 +290,8 @@ public final class LiveStats implements Runnable {
                 ms(decision),
                 ms(visible),
                 second[6],
-                second[7]);
+                second[7],
+                String.format("%,d calls, %s", billedCalls(), amounts(billed())));
           }
           java.util.Arrays.fill(second, 0);
           decision.reset();
@@ -219,6 +320,9 @@ public final class LiveStats implements Runnable {
     } catch (MalformedRecordException ex) {
       malformed.incrementAndGet();
       return;
+    }
+    if (e.decision() == io.tollgate.policy.Outcome.PERMIT) {
+      permitsSeen.incrementAndGet();
     }
     if (e.http()) {
       second[6]++; // the gateway's requests: apart from the stream's calls and latencies

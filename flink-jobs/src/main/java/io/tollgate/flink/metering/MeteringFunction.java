@@ -63,6 +63,7 @@ public final class MeteringFunction
   private final long graceMillis;
   private final long flushMillis;
   private final long policiesWaitMillis;
+  private final long idleFlushMillis;
   private final HashMap<String, ArrayList<String>> initial; // contract id -> texts, latest last
   private final String opaDir;
   private transient ZoneId defaultZoneId;
@@ -73,6 +74,7 @@ public final class MeteringFunction
   private transient ValueState<String[]> keyParts;
   private transient ListState<Metered> pending;
   private transient ValueState<Long> parkedAt;
+  private transient ValueState<Long> flushAt;
   private transient Counter duplicates;
   private transient Counter counted;
   private transient Counter unpriced;
@@ -83,8 +85,10 @@ public final class MeteringFunction
       long graceMillis,
       long flushMillis,
       long policiesWaitMillis,
+      long idleFlushMillis,
       Map<String, List<String>> initialContracts,
       String opaDir) {
+    this.idleFlushMillis = idleFlushMillis;
     this.defaultZone = defaultZone;
     this.graceMillis = graceMillis;
     this.flushMillis = flushMillis;
@@ -120,6 +124,7 @@ public final class MeteringFunction
                 new ListStateDescriptor<>(
                     "waiting-for-contract", TypeInformation.of(Metered.class)));
     parkedAt = getRuntimeContext().getState(new ValueStateDescriptor<>("parked-at", Types.LONG));
+    flushAt = getRuntimeContext().getState(new ValueStateDescriptor<>("flush-at", Types.LONG));
     duplicates = getRuntimeContext().getMetricGroup().counter("duplicates");
     counted = getRuntimeContext().getMetricGroup().counter("counted");
     unpriced = getRuntimeContext().getMetricGroup().counter("unpricedEmissions");
@@ -262,6 +267,13 @@ public final class MeteringFunction
     long at = Math.max(m.eventTime, wm);
     t.registerEventTimeTimer((at / flushMillis + 1) * flushMillis);
     timers(l, t);
+    if (idleFlushMillis > 0 && flushAt.value() == null) {
+      // running totals also within this long of wall-clock time, so that they catch up when
+      // traffic stops (event time does not advance then)
+      long due = t.currentProcessingTime() + idleFlushMillis;
+      flushAt.update(due);
+      t.registerProcessingTimeTimer(due);
+    }
   }
 
   /**
@@ -282,6 +294,15 @@ public final class MeteringFunction
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<Out> out) throws Exception {
     ReadOnlyBroadcastState<String, String> b = ctx.getBroadcastState(CONTRACTS);
     if (ctx.timeDomain() == TimeDomain.PROCESSING_TIME) {
+      Long due = flushAt.value();
+      if (due != null && timestamp >= due) {
+        flushAt.clear();
+        UsageLedger l = ledger.value();
+        if (l != null) {
+          emit(l, l.flush(), timestamp, b, out); // time: the wall clock's
+          ledger.update(l);
+        }
+      }
       Long since = parkedAt.value();
       if (since == null) {
         return;

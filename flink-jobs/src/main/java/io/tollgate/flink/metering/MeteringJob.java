@@ -44,6 +44,12 @@ public final class MeteringJob {
     public long flushMs = Duration.ofHours(1).toMillis();
     public long outOfOrdernessMs = 5000;
 
+    /**
+     * Running totals are emitted within this long of wall-clock time after a change too (0: only at
+     * the event-time flushes), so that they catch up when traffic stops.
+     */
+    public long idleFlushMs = 60_000;
+
     /** How long an event of a contract not known yet waits for it (processing time). */
     public long policiesWaitMs = 30_000;
 
@@ -190,6 +196,7 @@ public final class MeteringJob {
                     s.flushMs,
                     // a bounded run must not wait on processing time: its timers may never fire
                     s.bounded ? 0 : s.policiesWaitMs,
+                    s.bounded ? 0 : s.idleFlushMs,
                     initial,
                     s.opaDir))
             .uid("meter")
