@@ -129,6 +129,19 @@ public final class MeteringJob {
 
   /** Builds the job on {@code env}. */
   public static void build(StreamExecutionEnvironment env, Settings s) {
+    build(env, s, in -> in);
+  }
+
+  /**
+   * Builds the job on {@code env}, with {@code input} applied to the feedback it reads before it is
+   * keyed (tests put a failure drill there).
+   */
+  public static void build(
+      StreamExecutionEnvironment env,
+      Settings s,
+      java.util.function.UnaryOperator<
+              org.apache.flink.streaming.api.datastream.DataStream<Metered>>
+          input) {
     env.setParallelism(s.parallelism);
     env.enableCheckpointing(s.checkpointIntervalMs, CheckpointingMode.EXACTLY_ONCE);
     KafkaSourceBuilder<Metered> b =
@@ -185,8 +198,8 @@ public final class MeteringJob {
             .broadcast(MeteringFunction.CONTRACTS);
     Map<String, List<String>> initial = initialContracts(s.bootstrapServers);
     SingleOutputStreamOperator<Out> usage =
-        env.fromSource(b.build(), watermarks, Topics.FEEDBACK)
-            .uid("feedback-source")
+        input
+            .apply(env.fromSource(b.build(), watermarks, Topics.FEEDBACK).uid("feedback-source"))
             .keyBy(m -> m.key)
             .connect(contracts)
             .process(
