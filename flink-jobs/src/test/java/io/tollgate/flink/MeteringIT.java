@@ -12,7 +12,6 @@ import io.tollgate.flink.metering.MeteringJob;
 import io.tollgate.metering.BillingPeriod;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -64,7 +63,7 @@ class MeteringIT {
   @Test
   void usageEqualsTheDistinctPermitsOfTheFeedbackMonthByMonth() throws Exception {
     try (KafkaFixture kafka = new KafkaFixture()) {
-      // bank-a's price changes on 2026-11-28 (two versions on the topic); bank-b pays graduated
+      // bank-a's price changes on the 3rd of last month (two versions on the topic); bank-b pays
       // tiers; fleet-c a subscription with an included quota, overage and commission
       Map<String, String> texts = new java.util.LinkedHashMap<>();
       texts.put("bank-a/1", contract("bank-a", "{amount: \"0.0028\", currency: CNY, per: call}"));
@@ -103,13 +102,18 @@ class MeteringIT {
         }
         p.flush();
       }
-      long change = OffsetDateTime.parse("2026-11-28T00:00:00+08:00").toInstant().toEpochMilli();
+      // in the past (a broker refuses record times over an hour ahead), across the boundary of
+      // last month in Shanghai: from five days before it to seven after
+      java.time.LocalDate lastMonth =
+          java.time.LocalDate.now(SHANGHAI).withDayOfMonth(1).minusMonths(1);
+      long boundary = lastMonth.atStartOfDay(SHANGHAI).toInstant().toEpochMilli();
+      long change = lastMonth.plusDays(2).atStartOfDay(SHANGHAI).toInstant().toEpochMilli();
       // key|month -> version -> usage, in the order versions were first used
       Map<String, Map<String, io.tollgate.metering.Usage>> usage = new HashMap<>();
       Random r = new Random(7);
       EventWriter w = new EventWriter(new byte[] {1});
       String[] consumers = {"bank-a", "bank-b", "fleet-c"};
-      long from = OffsetDateTime.parse("2026-11-25T00:00:00+08:00").toInstant().toEpochMilli();
+      long from = boundary - Duration.ofDays(5).toMillis();
       Map<String, Long> permits = new HashMap<>(); // key|month -> distinct permits
       Map<String, Long> denied = new HashMap<>();
       List<long[]> order = new ArrayList<>(); // ts, index: sent in event-time order, as feedback is
@@ -124,7 +128,7 @@ class MeteringIT {
         c.purpose = "credit-assessment";
         c.records = 1 + r.nextInt(3);
         c.bytes = 100 + r.nextInt(900);
-        c.ts = from + (long) (r.nextDouble() * Duration.ofDays(12).toMillis()); // into December
+        c.ts = from + (long) (r.nextDouble() * Duration.ofDays(12).toMillis());
         c.ingestTs = c.ts;
         c.partition = 0;
         c.offset = i;
@@ -162,12 +166,41 @@ class MeteringIT {
       }
       try (KafkaProducer<byte[], byte[]> p = kafka.producer()) {
         order.sort((a, b) -> Long.compare(a[0], b[0]));
+        // record timestamps as an enforcement point's producer gives them: just after the event
+        long last = 0;
         for (long[] o : order) {
-          p.send(new ProducerRecord<>(Topics.FEEDBACK, sent.get((int) o[1])));
+          p.send(new ProducerRecord<>(Topics.FEEDBACK, null, o[0] + 5, null, sent.get((int) o[1])));
+          last = o[0] + 5;
         }
-        for (int i = 0; i < n / 10; i++) { // duplicates: the same events again
-          p.send(new ProducerRecord<>(Topics.FEEDBACK, sent.get(r.nextInt(n))));
+        for (int i = 0; i < n / 10; i++) { // duplicates: the same events again, later
+          p.send(new ProducerRecord<>(Topics.FEEDBACK, null, last, null, sent.get(r.nextInt(n))));
         }
+        // a permit from the future (a year after its record): skipped, never closing months
+        CallRecord future = new CallRecord();
+        future.id = "c-future";
+        future.consumer = "bank-a";
+        future.dataset = "credit-report";
+        future.action = "read";
+        future.purpose = "credit-assessment";
+        future.records = 1;
+        future.ts = last + Duration.ofDays(365).toMillis();
+        future.ingestTs = future.ts;
+        future.partition = 1;
+        future.offset = 1;
+        p.send(
+            new ProducerRecord<>(
+                Topics.FEEDBACK,
+                null,
+                last,
+                null,
+                w.feedback(
+                    future,
+                    "PERMIT",
+                    0,
+                    "ct-bank-a",
+                    versions.get("bank-a/2"),
+                    "sh-credit-bureau",
+                    future.ts)));
         p.flush();
       }
 
@@ -247,7 +280,12 @@ class MeteringIT {
       assertThat(finalCalls).isEqualTo(permits);
       assertThat(finalAmounts).isEqualTo(expectedAmounts);
       // the price change split bank-a's November between its two versions
-      assertThat(usage.get("bank-a|sh-credit-bureau|ct-bank-a|credit-report|2026-11").keySet())
+      assertThat(
+              usage
+                  .get(
+                      "bank-a|sh-credit-bureau|ct-bank-a|credit-report|"
+                          + java.time.YearMonth.from(lastMonth))
+                  .keySet())
           .hasSize(2);
       Map<String, Long> deniedNonZero = new HashMap<>();
       finalDenied.forEach(

@@ -109,6 +109,9 @@ public final class UsageLedger {
     }
   }
 
+  /** 9999-01-01T00:00:00Z: the latest time the ledger reckons with. */
+  static final long HORIZON = 253370764800000L;
+
   /** How many closed months' billed usage is kept, to price their corrections. */
   static final int CLOSED_KEPT = 13;
 
@@ -155,6 +158,10 @@ public final class UsageLedger {
    * an error; it changes nothing).
    */
   public boolean add(Event e) {
+    if (e.eventTime() < 0 || e.eventTime() >= HORIZON) {
+      throw new IllegalArgumentException(
+          "event " + e.id() + ": time " + e.eventTime() + " is outside 1970 to 9999");
+    }
     BillingPeriod p = BillingPeriod.of(e.eventTime(), zone);
     if (!seen.add(e.id())) {
       return false;
@@ -199,6 +206,8 @@ public final class UsageLedger {
    * (each with its final emission, in order), and ids no event can repeat any more are forgotten.
    */
   public List<Emission> advance(long watermark) {
+    // the end of input (Long.MAX_VALUE) and any time past the year 9999 close everything there is
+    watermark = Math.min(watermark, HORIZON);
     List<Emission> out = new ArrayList<>();
     if (watermark <= this.watermark) {
       return out;

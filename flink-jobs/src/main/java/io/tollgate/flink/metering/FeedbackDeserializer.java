@@ -19,6 +19,23 @@ public final class FeedbackDeserializer implements KafkaRecordDeserializationSch
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(FeedbackDeserializer.class);
 
+  /** How far ahead of its record's timestamp an event's time may be: a clock a day off, at most. */
+  static final long FUTURE_MS = 86_400_000L;
+
+  private transient org.apache.flink.metrics.Counter skipped;
+
+  @Override
+  public void open(
+      org.apache.flink.api.common.serialization.DeserializationSchema.InitializationContext ctx) {
+    skipped = ctx.getMetricGroup().counter("feedbackSkipped");
+  }
+
+  private void skip() {
+    if (skipped != null) {
+      skipped.inc();
+    }
+  }
+
   @Override
   public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<Metered> out) {
     FeedbackEvent e;
@@ -33,6 +50,19 @@ public final class FeedbackDeserializer implements KafkaRecordDeserializationSch
           record.partition(),
           record.offset(),
           ex.getMessage());
+      skip();
+      return;
+    }
+    if (ts < 0 || (record.timestamp() >= 0 && ts > record.timestamp() + FUTURE_MS)) {
+      // an event from the future would close every month before it: never let it move time
+      LOG.warn(
+          "skipping feedback at {}-{}@{}: its time {} is more than a day after its record's {}",
+          record.topic(),
+          record.partition(),
+          record.offset(),
+          e.eventTime(),
+          Instant.ofEpochMilli(record.timestamp()));
+      skip();
       return;
     }
     if (e.id() == null) {
@@ -41,6 +71,7 @@ public final class FeedbackDeserializer implements KafkaRecordDeserializationSch
           record.topic(),
           record.partition(),
           record.offset());
+      skip();
       return;
     }
     Metered m = new Metered();
