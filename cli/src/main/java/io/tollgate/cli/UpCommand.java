@@ -189,6 +189,11 @@ public final class UpCommand implements Callable<Integer> {
     return totals;
   }
 
+  /** The live figures, once started (tests read them while up runs). */
+  public LiveStats stats() {
+    return stats;
+  }
+
   /** Calls the demo producer sent. */
   public long sent() {
     return producer == null ? 0 : producer.sent();
@@ -333,6 +338,7 @@ public final class UpCommand implements Callable<Integer> {
     m.groupId = "tollgate-metering";
     m.transactionalIdPrefix = "tollgate-metering";
     m.idleFlushMs = 5000; // the demo's running totals every few seconds
+    m.checkpointDir = s.checkpointDir; // the MiniCluster's: filesystem, in the state dir
     StreamExecutionEnvironment menv = StreamExecutionEnvironment.getExecutionEnvironment(conf);
     MeteringJob.build(menv, m);
     meteringJob = flink.submit(menv, "tollgate-metering");

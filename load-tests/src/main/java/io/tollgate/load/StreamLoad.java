@@ -142,6 +142,13 @@ public final class StreamLoad implements Callable<Integer> {
   String sinkCompression;
 
   @Option(
+      names = "--metering",
+      description =
+          "Also drain the enforcement run's feedback with the metering job (Kafka to Kafka,"
+              + " exactly once), and compare its rate with the enforcement job's.")
+  boolean metering;
+
+  @Option(
       names = "--latency-only",
       description = "Skip the throughput runs; run the latency run at this many calls/s.")
   long latencyOnly;
@@ -209,6 +216,7 @@ public final class StreamLoad implements Callable<Integer> {
       List<Drain> drains = new ArrayList<>();
       String enforceGroup = "load-enforce-" + UUID.randomUUID();
       drains.add(drain("enforcement, heap state", enforceGroup, false, "hashmap"));
+      Drain meter = metering ? meteringDrain() : null;
       drains.add(
           drain("pass-through, heap state", "load-pass-" + UUID.randomUUID(), true, "hashmap"));
       if (rocksdb) {
@@ -255,6 +263,23 @@ public final class StreamLoad implements Callable<Integer> {
                 Locale.ROOT,
                 "enforcement / pass-through, RocksDB: %.2f%n",
                 drains.get(2).steadyRate() / drains.get(3).steadyRate()));
+      }
+      if (meter != null) {
+        report.append(
+            String.format(
+                Locale.ROOT,
+                "| %s | %,d | %.1f | %,.0f | %,.0f |%n",
+                meter.name(),
+                meter.calls(),
+                meter.seconds(),
+                meter.steadyRate(),
+                meter.overallRate()));
+        report.append(
+            String.format(
+                Locale.ROOT,
+                "metering / enforcement, heap: %.2f (steady), %.2f (overall)%n",
+                meter.steadyRate() / drains.get(0).steadyRate(),
+                meter.overallRate() / drains.get(0).overallRate()));
       }
       report.append(latency);
       out.print(report);
@@ -318,6 +343,75 @@ public final class StreamLoad implements Callable<Integer> {
           steady,
           overall);
       return new Drain(name, calls, seconds, steady, overall);
+    }
+  }
+
+  /**
+   * The metering job drains the feedback the enforcement drain wrote (one event per call), as its
+   * rate is measured: by its committed offsets on {@code tollgate.feedback}.
+   */
+  private Drain meteringDrain() throws Exception {
+    // each partition of the transactional feedback ends with a commit marker, which a consumer
+    // skips: its committed offset stops one short of the end offset when it has read everything
+    long events =
+        facts
+            .endOffsets(Topics.FEEDBACK, org.apache.kafka.common.IsolationLevel.READ_COMMITTED)
+            .values()
+            .stream()
+            .mapToLong(e -> Math.max(0, e - 1))
+            .sum();
+    String group = "load-meter-" + UUID.randomUUID();
+    io.tollgate.flink.metering.MeteringJob.Settings m =
+        new io.tollgate.flink.metering.MeteringJob.Settings();
+    m.bootstrapServers = bootstrap;
+    m.groupId = group;
+    m.transactionalIdPrefix = group;
+    m.parallelism = parallelism;
+    m.checkpointIntervalMs = checkpointIntervalMs;
+    m.checkpointDir = stateDir.resolve("checkpoints").toAbsolutePath().toUri().toString();
+    String name = "metering, heap state";
+    out.printf("stream-load: %s: draining %,d feedback events ...%n", name, events);
+    Configuration conf = io.tollgate.flink.metering.MeteringJob.configuration(m);
+    conf.setString("taskmanager.memory.managed.size", "256m");
+    try (LocalFlink flink = LocalFlink.start(conf, parallelism)) {
+      StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+      io.tollgate.flink.metering.MeteringJob.build(env, m);
+      JobID job = flink.submit(env, group);
+      flink.awaitRunning(job, Duration.ofMinutes(2));
+      List<long[]> samples = new ArrayList<>();
+      long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(timeoutMinutes);
+      long lastPrint = 0;
+      while (true) {
+        long done = facts.committedTotal(group, Topics.FEEDBACK);
+        long now = System.nanoTime();
+        samples.add(new long[] {now, done});
+        if (done >= events) {
+          break;
+        }
+        if (now > deadline) {
+          throw new IllegalStateException(
+              name + ": only " + done + " of " + events + " after " + timeoutMinutes + " min");
+        }
+        flink.check(job);
+        if (now - lastPrint > 10e9) {
+          out.printf("stream-load:   %,d of %,d%n", done, events);
+          lastPrint = now;
+        }
+        Thread.sleep(250);
+      }
+      flink.cancel(job);
+      long[] first = samples.stream().filter(x -> x[1] > 0).findFirst().orElseThrow();
+      long[] tenth = samples.stream().filter(x -> x[1] >= events / 10).findFirst().orElseThrow();
+      long[] last = samples.get(samples.size() - 1);
+      double overall = last[1] / ((last[0] - first[0]) / 1e9);
+      double steady = (last[1] - tenth[1]) / ((last[0] - tenth[0]) / 1e9);
+      out.printf(
+          Locale.ROOT,
+          "stream-load: %s: %,.0f events/s steady (after the first 10 %%), %,.0f overall%n",
+          name,
+          steady,
+          overall);
+      return new Drain(name, events, (last[0] - first[0]) / 1e9, steady, overall);
     }
   }
 

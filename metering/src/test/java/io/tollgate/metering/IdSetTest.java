@@ -29,6 +29,25 @@ class IdSetTest {
     assertThat(IdSet.number("s-1-10", 4)).isEqualTo(36);
     assertThat(IdSet.number("s-1-0", 4)).isEqualTo(0);
     assertThat(IdSet.number("s-1--1", 4)).isEqualTo(-1);
+    assertThat(IdSet.decimal("s-1-10", 4)).isEqualTo(10);
+    assertThat(IdSet.decimal("s-1-a", 4)).isEqualTo(-1);
+    // "10" (decimal ten) and "a" (base-36 ten) are different ids
+    IdSet t = new IdSet();
+    assertThat(t.add("h-x-10")).isTrue();
+    assertThat(t.add("h-x-a")).isTrue();
+    assertThat(t.add("h-x-a")).isFalse();
+    // a stream partition's offsets are dense in their bitmap: far under a byte each
+    IdSet dense = new IdSet();
+    for (int i = 0; i < 200_000; i++) {
+      dense.add("s-0-" + i);
+    }
+    ByteArrayOutputStream b = new ByteArrayOutputStream();
+    try {
+      dense.write(new DataOutputStream(b));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    assertThat(b.size()).isLessThan(2_000);
   }
 
   @Test

@@ -56,6 +56,12 @@ public final class MeteringJob {
     /** Where contracts' {@code opa.wasm} paths resolve, as for the enforcement job. */
     public String opaDir;
 
+    /**
+     * Where checkpoints go (a URI, {@code file:///...}); null keeps them in the JobManager's
+     * memory, which holds at most 5 MB of state: enough for tests, not for millions of ids.
+     */
+    public String checkpointDir;
+
     /** Read to the end offsets at start and stop there (tests, backfills). */
     public boolean bounded;
   }
@@ -125,6 +131,20 @@ public final class MeteringJob {
         }
       };
     }
+  }
+
+  /** The cluster configuration the job wants: heap state, checkpoints where the settings say. */
+  public static org.apache.flink.configuration.Configuration configuration(Settings s) {
+    org.apache.flink.configuration.Configuration conf =
+        new org.apache.flink.configuration.Configuration();
+    conf.setString("state.backend.type", "hashmap");
+    if (s.checkpointDir != null) {
+      conf.setString("execution.checkpointing.storage", "filesystem");
+      conf.setString("execution.checkpointing.dir", s.checkpointDir);
+      conf.setString(
+          "execution.checkpointing.externalized-checkpoint-retention", "RETAIN_ON_CANCELLATION");
+    }
+    return conf;
   }
 
   /** Builds the job on {@code env}. */
