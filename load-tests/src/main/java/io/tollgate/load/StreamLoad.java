@@ -252,6 +252,17 @@ public final class StreamLoad implements Callable<Integer> {
                 d.steadyRate(),
                 d.overallRate()));
       }
+      if (meter != null) {
+        report.append(
+            String.format(
+                Locale.ROOT,
+                "| %s | %,d | %.1f | %,.0f | %,.0f |%n",
+                meter.name(),
+                meter.calls(),
+                meter.seconds(),
+                meter.steadyRate(),
+                meter.overallRate()));
+      }
       report.append(
           String.format(
               Locale.ROOT,
@@ -265,15 +276,6 @@ public final class StreamLoad implements Callable<Integer> {
                 drains.get(2).steadyRate() / drains.get(3).steadyRate()));
       }
       if (meter != null) {
-        report.append(
-            String.format(
-                Locale.ROOT,
-                "| %s | %,d | %.1f | %,.0f | %,.0f |%n",
-                meter.name(),
-                meter.calls(),
-                meter.seconds(),
-                meter.steadyRate(),
-                meter.overallRate()));
         report.append(
             String.format(
                 Locale.ROOT,
