@@ -75,7 +75,7 @@ public final class TollgateCommand implements Runnable {
     }
     cl.getErr().println("error: " + message);
     cl.getErr().flush();
-    org.slf4j.LoggerFactory.getLogger(TollgateCommand.class)
+    org.slf4j.LoggerFactory.getLogger("io.tollgate.cli.failures")
         .error("{} failed", cl.getCommandName(), e);
     if (Boolean.getBoolean("tollgate.trace")) {
       e.printStackTrace(cl.getErr());

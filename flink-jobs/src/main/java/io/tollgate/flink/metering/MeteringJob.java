@@ -169,9 +169,10 @@ public final class MeteringJob {
             .setBootstrapServers(s.bootstrapServers)
             .setTopics(Topics.FEEDBACK)
             .setGroupId(s.groupId)
-            .setStartingOffsets(
-                OffsetsInitializer.committedOffsets(
-                    org.apache.kafka.clients.consumer.OffsetResetStrategy.EARLIEST))
+            // the ledgers are the job's state: a start without it recounts all the feedback the
+            // topic retains, never the rest of it from a committed offset onto empty ledgers (a
+            // restore reads on from the checkpoint's offsets, whatever this says)
+            .setStartingOffsets(OffsetsInitializer.earliest())
             .setProperty("isolation.level", "read_committed")
             .setProperty("allow.auto.create.topics", "false")
             .setDeserializer(new FeedbackDeserializer());
