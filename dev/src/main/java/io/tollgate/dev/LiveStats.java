@@ -119,11 +119,7 @@ public final class LiveStats implements Runnable {
               + d.path("dataset").asText()
               + "|"
               + d.path("period").asText();
-      long rev = d.path("revision").asLong();
-      Object[] prev = usage.get(k);
-      if (prev != null && (long) prev[0] >= rev) {
-        return;
-      }
+      long rev = d.path("revision").asLong(); // read last, latest: offset order per partition
       long calls = 0;
       for (com.fasterxml.jackson.databind.JsonNode b : d.path("billable")) {
         calls += b.path("calls").asLong();
@@ -166,6 +162,17 @@ public final class LiveStats implements Runnable {
       }
     }
     return m;
+  }
+
+  /** Billable calls in usage that could not be priced (not in the amounts). */
+  public synchronized long unpricedCalls() {
+    long n = 0;
+    for (Object[] u : usage.values()) {
+      if (u[2] == null) {
+        n += (long) u[1];
+      }
+    }
+    return n;
   }
 
   public static String amounts(Map<String, java.math.BigDecimal> m) {
@@ -291,7 +298,13 @@ public final class LiveStats implements Runnable {
                 ms(visible),
                 second[6],
                 second[7],
-                String.format("%,d calls, %s", billedCalls(), amounts(billed())));
+                String.format(
+                    "%,d calls, %s%s",
+                    billedCalls(),
+                    amounts(billed()),
+                    unpricedCalls() == 0
+                        ? ""
+                        : String.format(" (%,d not priced)", unpricedCalls())));
           }
           java.util.Arrays.fill(second, 0);
           decision.reset();

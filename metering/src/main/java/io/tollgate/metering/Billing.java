@@ -66,7 +66,8 @@ public final class Billing {
                 + (v.isEmpty() ? "(none)" : v)
                 + " of contract "
                 + contract
-                + " (was it published before the metering job's state began?)");
+                + " (published before the metering job's state began, or not readable by it: see"
+                + " its log)");
       }
       if (t.price() == null) {
         return new Priced(null, order, "contract " + contract + " version " + v + " has no price");
@@ -82,9 +83,19 @@ public final class Billing {
         currency = b.currency();
       }
       for (Map.Entry<String, Map<String, Usage>> c : e.corrections().entrySet()) {
-        Map<String, Usage> base = e.correctionBase().getOrDefault(c.getKey(), Map.of());
+        Map<String, Usage> base = e.correctionBase().get(c.getKey());
+        if (base == null) {
+          return new Priced(
+              null,
+              order,
+              "late usage of "
+                  + c.getKey()
+                  + " is older than the "
+                  + UsageLedger.CLOSED_KEPT
+                  + " closed months whose bills the job keeps: priced by hand, not at zero");
+        }
         Map<String, Usage> with = new LinkedHashMap<>(base);
-        c.getValue().forEach((v, u) -> with.merge(v, u, Usage::plus));
+        new java.util.TreeMap<>(c.getValue()).forEach((v, u) -> with.merge(v, u, Usage::plus));
         Pricing.Bill after =
             Pricing.usageOnly(usages(new ArrayList<>(with.keySet()), with, prices));
         BigDecimal amount = after.total();

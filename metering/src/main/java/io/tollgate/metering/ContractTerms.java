@@ -29,9 +29,9 @@ public record ContractTerms(
 
   /** The terms of a compiled contract version. */
   public static ContractTerms of(CompiledPolicy p) {
-    LimitSpec l = p.limits();
-    long day = l.hasQuota() && !l.quotaMonthly() ? l.quota() : -1;
-    long month = l.hasQuota() && l.quotaMonthly() ? l.quota() : -1;
+    LimitSpec l = p.limits(); // null: no limits at all
+    long day = l != null && l.hasQuota() && !l.quotaMonthly() ? l.quota() : -1;
+    long month = l != null && l.hasQuota() && l.quotaMonthly() ? l.quota() : -1;
     return new ContractTerms(
         p.id(),
         p.version(),
@@ -42,6 +42,6 @@ public record ContractTerms(
         p.source().price(),
         day,
         month,
-        l.hasTotal() ? l.total() : -1);
+        l != null && l.hasTotal() ? l.total() : -1);
   }
 }

@@ -45,6 +45,9 @@ final class IdSet {
       added = !b.contains(n);
       if (added) {
         b.addLong(n);
+        if ((b.getLongCardinality() & 4095) == 0) {
+          b.runOptimize(); // runs of offsets in a few bytes; on the task's thread, never in write
+        }
       }
     } else {
       added = other.add(id);
@@ -146,7 +149,8 @@ final class IdSet {
     o.writeInt(sorted.size());
     for (Map.Entry<String, Roaring64Bitmap> e : sorted.entrySet()) {
       o.writeUTF(e.getKey());
-      e.getValue().runOptimize();
+      // no runOptimize() here: writing must not change the set (a checkpoint writes it on
+      // another thread while the task may copy it)
       e.getValue().serialize(o);
     }
     o.writeInt(other.size());

@@ -70,7 +70,10 @@ public final class Reconciliation {
     return consumer + "|" + provider + "|" + contract + "|" + dataset;
   }
 
-  /** Reads the usage first: it names each key's zone. One record's {@code data}. */
+  /**
+   * Reads the usage first, in offset order (the last record of a key's month is the truth): it
+   * names each key's zone. One record's {@code data}.
+   */
   public void usage(JsonNode d) {
     String key =
         key(
@@ -82,10 +85,7 @@ public final class Reconciliation {
       zones.put(key, ZoneId.of(d.get("zone").asText()));
     }
     String k = key + "\n" + d.path("period").asText();
-    JsonNode prev = latest.get(k);
-    if (prev == null || prev.path("revision").asLong() < d.path("revision").asLong()) {
-      latest.put(k, d);
-    }
+    latest.put(k, d); // read last, latest (offset order within the key's partition)
   }
 
   /** One feedback event (after all the usage). */

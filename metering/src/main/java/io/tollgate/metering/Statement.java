@@ -86,7 +86,8 @@ public final class Statement {
 
   /**
    * The statement of {@code consumer} for {@code month} from usage records' {@code data}, in the
-   * order they were read.
+   * order they were read (by offset within a partition): of a month's records, the last is the
+   * truth.
    *
    * @throws BillingException for a consumer or month without usage, or a month with nothing billed
    */
@@ -111,10 +112,9 @@ public final class Statement {
               + d.path("dataset").asText()
               + "|"
               + d.path("provider").asText();
-      JsonNode prev = latest.get(k);
-      if (prev == null || prev.path("revision").asLong() < d.path("revision").asLong()) {
-        latest.put(k, d);
-      }
+      // the one read last is the latest: a key's records share a partition (keyed by consumer)
+      // and are read in offset order; its revision restarts at 1 after a start without state
+      latest.put(k, d);
     }
     if (!consumers.contains(consumer)) {
       throw new BillingException(

@@ -3,6 +3,7 @@ package io.tollgate.metering;
 import java.time.YearMonth;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -69,7 +70,10 @@ public final class UsageLedger {
 
   private static final class Month {
     final BillingPeriod period;
-    final LinkedHashMap<String, Usage> billable = new LinkedHashMap<>(); // by version, first use
+    final LinkedHashMap<String, Usage> billable = new LinkedHashMap<>(); // by version
+    // each version's earliest event time in the month: the versions' order, whatever order the
+    // events arrived in (partitions, two enforcement points and replays interleave them)
+    final HashMap<String, Long> firstUse = new HashMap<>();
     final TreeMap<String, Map<String, Usage>> corrections = new TreeMap<>(); // by closed month
     final TreeMap<String, Long> refused = new TreeMap<>(); // "deny:purpose", "throttle:rate"
     long revision;
@@ -77,6 +81,10 @@ public final class UsageLedger {
 
     Month(BillingPeriod period) {
       this.period = period;
+    }
+
+    LinkedHashMap<String, Usage> ordered() {
+      return inOrder(billable, firstUse);
     }
 
     Emission emission(boolean closed, UsageLedger l) {
@@ -87,12 +95,13 @@ public final class UsageLedger {
       corrections.forEach(
           (k, v) -> {
             c.put(k, java.util.Collections.unmodifiableMap(new LinkedHashMap<>(v)));
-            Map<String, Usage> b = l.closed.get(YearMonth.parse(k));
-            base.put(
-                k,
-                b == null
-                    ? Map.of()
-                    : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b)));
+            YearMonth ym = YearMonth.parse(k);
+            Map<String, Usage> b = l.closed.get(ym);
+            if (b != null) {
+              base.put(k, java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b)));
+            } else if (l.forgottenThrough == null || ym.isAfter(l.forgottenThrough)) {
+              base.put(k, Map.of()); // closed without usage
+            } // else forgotten: no base, and Billing says so
           });
       return new Emission(
           period.id(),
@@ -100,7 +109,7 @@ public final class UsageLedger {
           period.end(),
           revision,
           closed,
-          java.util.Collections.unmodifiableMap(new LinkedHashMap<>(billable)),
+          java.util.Collections.unmodifiableMap(ordered()),
           java.util.Collections.unmodifiableMap(c),
           java.util.Collections.unmodifiableMap(new TreeMap<>(refused)),
           l.now(),
@@ -111,6 +120,20 @@ public final class UsageLedger {
 
   /** 9999-01-01T00:00:00Z: the latest time the ledger reckons with. */
   static final long HORIZON = 253370764800000L;
+
+  /** The versions by their earliest event time in the month (ties: by version). */
+  private static LinkedHashMap<String, Usage> inOrder(
+      Map<String, Usage> billable, Map<String, Long> firstUse) {
+    List<String> vs = new ArrayList<>(billable.keySet());
+    vs.sort(
+        java.util.Comparator.<String>comparingLong(v -> firstUse.getOrDefault(v, Long.MAX_VALUE))
+            .thenComparing(java.util.Comparator.naturalOrder()));
+    LinkedHashMap<String, Usage> out = new LinkedHashMap<>();
+    for (String v : vs) {
+      out.put(v, billable.get(v));
+    }
+    return out;
+  }
 
   /** How many closed months' billed usage is kept, to price their corrections. */
   static final int CLOSED_KEPT = 13;
@@ -128,6 +151,7 @@ public final class UsageLedger {
   private final TreeMap<java.time.LocalDate, Long> days = new TreeMap<>();
   private long totalCalls;
   private YearMonth closedThrough;
+  private YearMonth forgottenThrough; // the latest closed month whose billed usage was dropped
   private long watermark = Long.MIN_VALUE;
   private long latest = Long.MIN_VALUE; // the latest event time counted
 
@@ -162,6 +186,10 @@ public final class UsageLedger {
       throw new IllegalArgumentException(
           "event " + e.id() + ": time " + e.eventTime() + " is outside 1970 to 9999");
     }
+    if (e.records() < 0 || e.bytes() < 0) {
+      throw new IllegalArgumentException(
+          "event " + e.id() + ": records and bytes cannot be negative");
+    }
     BillingPeriod p = BillingPeriod.of(e.eventTime(), zone);
     if (!seen.add(e.id())) {
       return false;
@@ -184,10 +212,11 @@ public final class UsageLedger {
           java.time.Instant.ofEpochMilli(e.eventTime()).atZone(zone).toLocalDate(), 1L, Long::sum);
       Map<String, Usage> into =
           late ? m.corrections.computeIfAbsent(p.id(), k -> new LinkedHashMap<>()) : m.billable;
-      into.merge(
-          e.version() == null ? "" : e.version(),
-          new Usage(1, e.records(), e.bytes()),
-          Usage::plus);
+      String v = e.version() == null ? "" : e.version();
+      into.merge(v, new Usage(1, e.records(), e.bytes()), Usage::plus);
+      if (!late) {
+        m.firstUse.merge(v, e.eventTime(), Math::min);
+      }
     } else {
       String d = e.decision().toLowerCase(java.util.Locale.ROOT);
       if (e.reasons().isEmpty()) {
@@ -222,7 +251,7 @@ public final class UsageLedger {
       out.add(m.emission(true, this));
       open.remove(first.getKey());
       closedThrough = first.getKey();
-      closed.put(first.getKey(), new LinkedHashMap<>(m.billable));
+      closed.put(first.getKey(), m.ordered());
       m.corrections.forEach(
           (period, byVersion) -> {
             LinkedHashMap<String, Usage> c = closed.get(YearMonth.parse(period));
@@ -231,7 +260,7 @@ public final class UsageLedger {
             }
           });
       while (closed.size() > CLOSED_KEPT) {
-        closed.pollFirstEntry();
+        forgottenThrough = closed.pollFirstEntry().getKey();
       }
     }
     // months with no events close too: a late event must not reopen them
@@ -364,6 +393,11 @@ public final class UsageLedger {
         o.writeLong(m.revision);
         o.writeBoolean(m.dirty);
         usages(o, m.billable);
+        o.writeInt(m.firstUse.size());
+        for (Map.Entry<String, Long> f : new TreeMap<>(m.firstUse).entrySet()) {
+          o.writeUTF(f.getKey());
+          o.writeLong(f.getValue());
+        }
         o.writeInt(m.corrections.size());
         for (Map.Entry<String, Map<String, Usage>> c : m.corrections.entrySet()) {
           o.writeUTF(c.getKey());
@@ -387,6 +421,11 @@ public final class UsageLedger {
         o.writeInt(c.getKey().getYear());
         o.writeByte(c.getKey().getMonthValue());
         usages(o, c.getValue());
+      }
+      o.writeBoolean(forgottenThrough != null);
+      if (forgottenThrough != null) {
+        o.writeInt(forgottenThrough.getYear());
+        o.writeByte(forgottenThrough.getMonthValue());
       }
       o.writeInt(days.size());
       for (Map.Entry<java.time.LocalDate, Long> d : days.entrySet()) {
@@ -436,6 +475,10 @@ public final class UsageLedger {
         m.revision = in.readLong();
         m.dirty = in.readBoolean();
         readUsages(in, m.billable);
+        int firsts = in.readInt();
+        for (int f = 0; f < firsts; f++) {
+          m.firstUse.put(in.readUTF(), in.readLong());
+        }
         int corrections = in.readInt();
         for (int c = 0; c < corrections; c++) {
           String period = in.readUTF();
@@ -463,6 +506,9 @@ public final class UsageLedger {
         LinkedHashMap<String, Usage> c = new LinkedHashMap<>();
         l.closed.put(YearMonth.of(in.readInt(), in.readUnsignedByte()), c);
         readUsages(in, c);
+      }
+      if (in.readBoolean()) {
+        l.forgottenThrough = YearMonth.of(in.readInt(), in.readUnsignedByte());
       }
       int dayCount = in.readInt();
       for (int i = 0; i < dayCount; i++) {

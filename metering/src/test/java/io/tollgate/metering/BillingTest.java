@@ -144,4 +144,58 @@ class BillingTest {
     assertThat(p.versions()).containsExactly("old", "new");
     assertThat(p.bill().total()).isEqualByComparingTo("5.90");
   }
+
+  @Test
+  void theVersionsOrderIsTheirEarliestUseNotTheOrderEventsArrive() {
+    // a subscription of 100 until the 20th, 200 after: the month's fee is the later version's
+    Price early =
+        new Price(
+            "CNY",
+            "call",
+            null,
+            null,
+            null,
+            new Price.Subscription(d("100"), -1, null),
+            null,
+            null);
+    Price later =
+        new Price(
+            "CNY",
+            "call",
+            null,
+            null,
+            null,
+            new Price.Subscription(d("200"), -1, null),
+            null,
+            null);
+    Map<String, ContractTerms> t = Map.of("v1", terms("v1", early), "v2", terms("v2", later));
+    for (boolean laterFirst : new boolean[] {false, true}) {
+      UsageLedger l = new UsageLedger(SHANGHAI, GRACE);
+      UsageLedger.Event a = permit("s-0-1", "v1", "2026-11-03T10:00:00+08:00");
+      UsageLedger.Event b = permit("s-1-1", "v2", "2026-11-20T10:00:00+08:00");
+      l.add(laterFirst ? b : a);
+      l.add(laterFirst ? a : b);
+      Billing.Priced p = Billing.price("ct-a", l.flush().get(0), t::get);
+      assertThat(p.versions()).as("later first: %s", laterFirst).containsExactly("v1", "v2");
+      assertThat(p.bill().total()).as("later first: %s", laterFirst).isEqualByComparingTo("200");
+    }
+  }
+
+  @Test
+  void lateUsageOfAMonthTheLedgerNoLongerKeepsIsNotPricedAtZero() {
+    UsageLedger l = new UsageLedger(SHANGHAI, GRACE, GRACE);
+    l.add(permit("s-0-0", "v1", "2025-01-10T10:00:00+08:00"));
+    // fifteen months pass, each with a call: January 2025's bill is forgotten after thirteen
+    java.time.YearMonth m = java.time.YearMonth.of(2025, 2);
+    for (int i = 1; i <= 15; i++, m = m.plusMonths(1)) {
+      l.add(permit("s-0-" + i, "v1", m + "-10T10:00:00+08:00"));
+      l.advance(at(m.plusMonths(1) + "-05T00:00:00+08:00"));
+    }
+    assertThat(l.add(permit("s-9-1", "v1", "2025-01-20T10:00:00+08:00"))).isTrue();
+    UsageLedger.Emission e = l.flush().get(0);
+    assertThat(e.corrections()).containsKey("2025-01");
+    Billing.Priced p = Billing.price("ct-a", e, v -> terms(v, GRADUATED));
+    assertThat(p.ok()).isFalse();
+    assertThat(p.error()).contains("late usage of 2025-01 is older than the 13 closed months");
+  }
 }

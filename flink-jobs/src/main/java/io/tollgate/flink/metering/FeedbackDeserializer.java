@@ -65,6 +65,17 @@ public final class FeedbackDeserializer implements KafkaRecordDeserializationSch
       skip();
       return;
     }
+    String bad = bad(e);
+    if (bad != null) {
+      LOG.warn(
+          "skipping feedback at {}-{}@{}: {}",
+          record.topic(),
+          record.partition(),
+          record.offset(),
+          bad);
+      skip();
+      return;
+    }
     if (e.id() == null) {
       LOG.warn(
           "skipping feedback without an id at {}-{}@{}",
@@ -88,6 +99,28 @@ public final class FeedbackDeserializer implements KafkaRecordDeserializationSch
     m.records = e.records();
     m.bytes = e.bytes();
     out.collect(m);
+  }
+
+  /** What metering cannot count in a readable event, or null. */
+  static String bad(FeedbackEvent e) {
+    if (e.records() < 0 || e.bytes() < 0) {
+      return "negative records or bytes";
+    }
+    if (longer(e.id(), 256) || longer(e.policyVersion(), 256)) {
+      return "an id or policyVersion over 256 characters";
+    }
+    if (longer(e.consumer(), 1024)
+        || longer(e.provider(), 1024)
+        || longer(e.contract(), 1024)
+        || longer(e.dataset(), 1024)
+        || String.join(",", e.reasons()).length() > 1024) {
+      return "a consumer, provider, contract, dataset or reason list over 1,024 characters";
+    }
+    return null;
+  }
+
+  private static boolean longer(String s, int max) {
+    return s != null && s.length() > max;
   }
 
   @Override

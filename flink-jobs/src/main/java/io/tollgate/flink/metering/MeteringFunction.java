@@ -64,6 +64,7 @@ public final class MeteringFunction
   private final long flushMillis;
   private final long policiesWaitMillis;
   private final long idleFlushMillis;
+  private final boolean bounded;
   private final HashMap<String, ArrayList<String>> initial; // contract id -> texts, latest last
   private final String opaDir;
   private transient ZoneId defaultZoneId;
@@ -87,7 +88,9 @@ public final class MeteringFunction
       long policiesWaitMillis,
       long idleFlushMillis,
       Map<String, List<String>> initialContracts,
-      String opaDir) {
+      String opaDir,
+      boolean bounded) {
+    this.bounded = bounded;
     this.idleFlushMillis = idleFlushMillis;
     this.defaultZone = defaultZone;
     this.graceMillis = graceMillis;
@@ -242,7 +245,7 @@ public final class MeteringFunction
     }
     // the ledger learns the watermark first: whether this event is late is the stream's, not the
     // last timer's, to say (months it closes now are emitted now)
-    long wm = t.currentWatermark();
+    long wm = watermark(t);
     if (wm > Long.MIN_VALUE) {
       emit(l, l.advance(wm), wm, b, out);
     }
@@ -274,6 +277,19 @@ public final class MeteringFunction
       flushAt.update(due);
       t.registerProcessingTimeTimer(due);
     }
+  }
+
+  /**
+   * The watermark, never more than a day past the wall clock on a running job (a bounded run's
+   * last, the greatest, closes every month): feedback is at most that far ahead of its record
+   * ({@link FeedbackDeserializer}), so a later watermark is not the stream's (and would close every
+   * month before it).
+   */
+  private long watermark(TimerService t) {
+    long wm = t.currentWatermark();
+    return wm == Long.MIN_VALUE || bounded
+        ? wm
+        : Math.min(wm, t.currentProcessingTime() + FeedbackDeserializer.FUTURE_MS);
   }
 
   /**
@@ -324,7 +340,14 @@ public final class MeteringFunction
     if (l == null) {
       return;
     }
-    List<UsageLedger.Emission> emitted = new ArrayList<>(l.advance(timestamp));
+    // a timer fires at its own time, or all of them at the end of a bounded input
+    long at =
+        bounded
+            ? timestamp // the end of a bounded input closes every month
+            : Math.min(
+                timestamp,
+                ctx.timerService().currentProcessingTime() + FeedbackDeserializer.FUTURE_MS);
+    List<UsageLedger.Emission> emitted = new ArrayList<>(l.advance(at));
     emitted.addAll(l.flush());
     emit(l, emitted, timestamp, b, out);
     if (l.empty() && l.used().totalCalls() == 0) {

@@ -50,6 +50,12 @@ public final class MeteringJob {
      */
     public long idleFlushMs = 60_000;
 
+    /**
+     * How long a feedback partition without events may go before it is left out of the watermark (a
+     * running job; a bounded one has no idleness).
+     */
+    public long idlenessMs = 60_000;
+
     /** How long an event of a contract not known yet waits for it (processing time). */
     public long policiesWaitMs = 30_000;
 
@@ -126,8 +132,10 @@ public final class MeteringJob {
 
         @Override
         public void onPeriodicEmit(org.apache.flink.api.common.eventtime.WatermarkOutput output) {
-          output.emitWatermark(
-              new org.apache.flink.api.common.eventtime.Watermark(Long.MAX_VALUE - 1));
+          // idle, never a watermark: an idle input is left out of the operator's watermark, so
+          // when the feedback goes idle too, event time stands still (a watermark of its own,
+          // however high, would become the operator's then and close every month)
+          output.markIdle();
         }
       };
     }
@@ -186,7 +194,7 @@ public final class MeteringJob {
       // a partition without traffic must not hold every month open; but an idle partition is left
       // out of the watermark, and one that is only slow to start would see its events turn into
       // corrections: a minute, not seconds (and none on a bounded run, which reads a backlog)
-      watermarks = watermarks.withIdleness(Duration.ofMinutes(1));
+      watermarks = watermarks.withIdleness(Duration.ofMillis(s.idlenessMs));
     }
     KafkaSource<PolicyRecord> policies =
         KafkaSource.<PolicyRecord>builder()
@@ -232,7 +240,8 @@ public final class MeteringJob {
                     s.bounded ? 0 : s.policiesWaitMs,
                     s.bounded ? 0 : s.idleFlushMs,
                     initial,
-                    s.opaDir))
+                    s.opaDir,
+                    s.bounded))
             .uid("meter")
             .name("meter");
     usage
