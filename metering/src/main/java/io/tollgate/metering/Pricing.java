@@ -10,12 +10,12 @@ import java.util.Map;
 
 /**
  * Prices one contract's usage of one month ({@code docs/contracts.md}, "Prices"). The usage of each
- * contract version is priced with that version's terms, in version order, the month's quantity
- * running on across versions: a graduated tier, an included quota and a started package continue
- * where the previous version left them, so a price change mid-month is exact. Once-a-month terms
- * (the subscription's fee, the minimum charge) are those of the latest version that decided a call
- * in the month. Every line is rounded once ({@link Money}); the platform's commission is split off
- * each line.
+ * contract version is priced with that version's terms, in the order given (the ledger's: first use
+ * by event time), the month's quantity running on across versions: a graduated tier, an included
+ * quota and a started package continue where the previous version left them, so a price change
+ * mid-month is exact. Once-a-month terms (the subscription's fee, the minimum charge) are those of
+ * the latest version that decided a call in the month. Every line is rounded once ({@link Money});
+ * the platform's commission is split off each line.
  */
 public final class Pricing {
   private static final BigDecimal MB = BigDecimal.valueOf(1_000_000L);
