@@ -45,15 +45,13 @@ final class IdSet {
       added = !b.contains(n);
       if (added) {
         b.addLong(n);
-        if ((b.getLongCardinality() & 4095) == 0) {
-          b.runOptimize(); // runs of offsets in a few bytes; on the task's thread, never in write
-        }
       }
     } else {
       added = other.add(id);
     }
-    if (added) {
-      size++;
+    if (added && (++size & 0xFFFF) == 0) {
+      // runs of offsets in a few bytes, every 65,536 ids: on the task's thread, never in write
+      numbered.values().forEach(Roaring64Bitmap::runOptimize);
     }
     return added;
   }

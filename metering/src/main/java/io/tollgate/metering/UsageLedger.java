@@ -119,7 +119,7 @@ public final class UsageLedger {
   }
 
   /** 9999-01-01T00:00:00Z: the latest time the ledger reckons with. */
-  static final long HORIZON = 253370764800000L;
+  public static final long HORIZON = 253370764800000L;
 
   /** The versions by their earliest event time in the month (ties: by version). */
   private static LinkedHashMap<String, Usage> inOrder(
@@ -186,9 +186,9 @@ public final class UsageLedger {
       throw new IllegalArgumentException(
           "event " + e.id() + ": time " + e.eventTime() + " is outside 1970 to 9999");
     }
-    if (e.records() < 0 || e.bytes() < 0) {
+    if (e.records() < 0 || e.bytes() < 0 || e.records() > 1L << 40 || e.bytes() > 1L << 40) {
       throw new IllegalArgumentException(
-          "event " + e.id() + ": records and bytes cannot be negative");
+          "event " + e.id() + ": records and bytes must be 0 to 2^40");
     }
     BillingPeriod p = BillingPeriod.of(e.eventTime(), zone);
     if (!seen.add(e.id())) {
@@ -256,7 +256,8 @@ public final class UsageLedger {
           (period, byVersion) -> {
             LinkedHashMap<String, Usage> c = closed.get(YearMonth.parse(period));
             if (c != null) {
-              byVersion.forEach((v, u) -> c.merge(v, u, Usage::plus));
+              // in version order, as Billing priced them
+              new TreeMap<>(byVersion).forEach((v, u) -> c.merge(v, u, Usage::plus));
             }
           });
       while (closed.size() > CLOSED_KEPT) {
@@ -366,7 +367,7 @@ public final class UsageLedger {
 
   // ---- state, as bytes (the metering job keeps a ledger per key in Flink state) ----
 
-  private static final int FORMAT = 2;
+  private static final int FORMAT = 3; // 2: without first uses and the forgotten month
 
   /**
    * The ledger as bytes: its watermark, the last closed month, the open months and the ids it
@@ -460,7 +461,7 @@ public final class UsageLedger {
       java.io.DataInputStream in =
           new java.io.DataInputStream(new java.io.ByteArrayInputStream(bytes));
       int format = in.readUnsignedByte();
-      if (format != FORMAT) {
+      if (format != FORMAT && format != 2) {
         throw new IllegalArgumentException(
             "not a usage ledger of format " + FORMAT + ": " + format);
       }
@@ -475,7 +476,7 @@ public final class UsageLedger {
         m.revision = in.readLong();
         m.dirty = in.readBoolean();
         readUsages(in, m.billable);
-        int firsts = in.readInt();
+        int firsts = format >= 3 ? in.readInt() : 0;
         for (int f = 0; f < firsts; f++) {
           m.firstUse.put(in.readUTF(), in.readLong());
         }
@@ -507,7 +508,7 @@ public final class UsageLedger {
         l.closed.put(YearMonth.of(in.readInt(), in.readUnsignedByte()), c);
         readUsages(in, c);
       }
-      if (in.readBoolean()) {
+      if (format >= 3 && in.readBoolean()) {
         l.forgottenThrough = YearMonth.of(in.readInt(), in.readUnsignedByte());
       }
       int dayCount = in.readInt();

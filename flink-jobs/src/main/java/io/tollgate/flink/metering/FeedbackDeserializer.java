@@ -19,6 +19,11 @@ public final class FeedbackDeserializer implements KafkaRecordDeserializationSch
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(FeedbackDeserializer.class);
 
+  /** The most records, and bytes, one call may deliver: sums of them never overflow. */
+  static final long MAX_RECORDS = 1L << 40;
+
+  static final long MAX_BYTES = 1L << 40;
+
   /** How far ahead of its record's timestamp an event's time may be: a clock a day off, at most. */
   static final long FUTURE_MS = 86_400_000L;
 
@@ -53,7 +58,9 @@ public final class FeedbackDeserializer implements KafkaRecordDeserializationSch
       skip();
       return;
     }
-    if (ts < 0 || (record.timestamp() >= 0 && ts > record.timestamp() + FUTURE_MS)) {
+    if (ts < 0
+        || ts >= io.tollgate.metering.UsageLedger.HORIZON
+        || (record.timestamp() >= 0 && ts > record.timestamp() + FUTURE_MS)) {
       // an event from the future would close every month before it: never let it move time
       LOG.warn(
           "skipping feedback at {}-{}@{}: its time {} is more than a day after its record's {}",
@@ -105,6 +112,9 @@ public final class FeedbackDeserializer implements KafkaRecordDeserializationSch
   static String bad(FeedbackEvent e) {
     if (e.records() < 0 || e.bytes() < 0) {
       return "negative records or bytes";
+    }
+    if (e.records() > MAX_RECORDS || e.bytes() > MAX_BYTES) {
+      return "more than 2^40 records or bytes in one call";
     }
     if (longer(e.id(), 256) || longer(e.policyVersion(), 256)) {
       return "an id or policyVersion over 256 characters";

@@ -180,6 +180,11 @@ public final class MeteringFunction
     return t;
   }
 
+  /** The latest version handed in at submission (tests). */
+  String latestVersionForTest(String contract) {
+    return initialLatest.get(contract);
+  }
+
   private ContractTerms latest(ReadOnlyBroadcastState<String, String> b, String contract)
       throws Exception {
     if (contract == null) {
@@ -296,13 +301,24 @@ public final class MeteringFunction
    * A close timer for every open month (a correction may land in one without events), and one to
    * forget ids.
    */
-  private static void timers(UsageLedger l, TimerService t) {
-    for (long close : l.closeTimes()) {
-      t.registerEventTimeTimer(close);
-    }
+  private void timers(UsageLedger l, TimerService t) {
+    List<Long> due = new ArrayList<>(l.closeTimes());
     Long forget = l.nextForget();
     if (forget != null) {
-      t.registerEventTimeTimer(forget);
+      due.add(forget);
+    }
+    for (long at : due) {
+      if (!bounded && at <= t.currentWatermark()) {
+        // passed already, but held back by the clamp (the watermark ran more than a day past the
+        // clock): an event-time timer would fire again at once, and again; retry on the clock,
+        // when the clamp lets it through
+        t.registerProcessingTimeTimer(
+            Math.max(
+                t.currentProcessingTime() + 60_000,
+                Math.min(Long.MAX_VALUE - 1, at - FeedbackDeserializer.FUTURE_MS)));
+      } else {
+        t.registerEventTimeTimer(at);
+      }
     }
   }
 
@@ -318,6 +334,16 @@ public final class MeteringFunction
           emit(l, l.flush(), timestamp, b, out); // time: the wall clock's
           ledger.update(l);
         }
+      }
+      UsageLedger held = ledger.value();
+      if (held != null && !bounded && ctx.timerService().currentWatermark() > Long.MIN_VALUE) {
+        // a close or a forget the clamp held back: as far as the clock lets it now
+        List<UsageLedger.Emission> closed = held.advance(watermark(ctx.timerService()));
+        if (!closed.isEmpty()) {
+          emit(held, closed, timestamp, b, out);
+        }
+        ledger.update(held);
+        timers(held, ctx.timerService());
       }
       Long since = parkedAt.value();
       if (since == null) {

@@ -113,8 +113,8 @@ public final class MeteringJob {
   }
 
   /**
-   * The contracts' side says nothing of event time: its watermark is the greatest, so the metering
-   * operator's watermark (the least of its inputs') is the feedback's.
+   * The contracts' side says nothing of event time: it is always idle, so the metering operator's
+   * watermark is the feedback's alone.
    */
   static final class NoHoldBack implements WatermarkStrategy<PolicyRecord> {
     private static final long serialVersionUID = 1L;
