@@ -95,9 +95,10 @@ public final class BillingCommand implements Runnable {
       PrintWriter out = spec.commandLine().getOut();
       PrintWriter err = spec.commandLine().getErr();
       List<JsonNode> usage = readUsage(broker.bootstrap, err);
+      List<Statement.Standing> standing = standing(broker.bootstrap, err);
       Statement s;
       try {
-        s = Statement.of(usage, consumer, m);
+        s = Statement.of(usage, consumer, m, standing);
       } catch (BillingException e) {
         err.println("error: " + e.getMessage());
         return 1;
@@ -254,6 +255,65 @@ public final class BillingCommand implements Runnable {
           spec.commandLine(),
           option + ": expected YYYY-MM, YYYY-MM-DD or an RFC 3339 time, found \"" + value + "\"");
     }
+  }
+
+  /**
+   * The contracts on {@code tollgate.policies}, each with its latest terms, when it was first
+   * published and when it was revoked: a month it stood in owes its subscription and minimum.
+   */
+  static List<Statement.Standing> standing(String bootstrap, PrintWriter err) {
+    Map<String, long[]> span = new java.util.TreeMap<>(); // first published, revoked
+    Map<String, String> text = new java.util.HashMap<>();
+    read(
+        bootstrap,
+        Topics.POLICIES,
+        err,
+        r -> {
+          io.tollgate.enforcement.records.PolicyRecord p =
+              io.tollgate.enforcement.records.PolicyRecord.read(
+                  r.key(), r.value(), r.partition(), r.offset(), r.timestamp());
+          if (p.contractId == null || p.error != null) {
+            return;
+          }
+          long[] s =
+              span.computeIfAbsent(p.contractId, k -> new long[] {r.timestamp(), Long.MAX_VALUE});
+          if (p.text == null) {
+            s[1] = r.timestamp(); // revoked
+          } else {
+            text.put(p.contractId, p.text);
+            if (s[1] != Long.MAX_VALUE) {
+              s[1] = Long.MAX_VALUE; // published again
+            }
+          }
+        });
+    List<Statement.Standing> out = new ArrayList<>();
+    io.tollgate.policy.PolicyCompiler compiler = new io.tollgate.policy.PolicyCompiler();
+    span.forEach(
+        (id, s) -> {
+          String t = text.get(id);
+          if (t == null) {
+            return;
+          }
+          try {
+            out.add(
+                new Statement.Standing(
+                    io.tollgate.metering.ContractTerms.of(
+                        io.tollgate.enforcement.contracts.ContractRecords.compile(
+                            compiler, id, t, Topics.POLICIES, null)),
+                    s[0],
+                    s[1]));
+          } catch (io.tollgate.policy.PolicyException | RuntimeException e) {
+            err.println(
+                "warning: contract "
+                    + id
+                    + " on "
+                    + Topics.POLICIES
+                    + " does not compile here: its monthly terms are left out ("
+                    + e.getMessage()
+                    + ")");
+          }
+        });
+    return out;
   }
 
   /** Every committed usage record's {@code data}, in offset order per partition. */

@@ -92,6 +92,35 @@ public final class Statement {
    * @throws BillingException for a consumer or month without usage, or a month with nothing billed
    */
   public static Statement of(List<JsonNode> usage, String consumer, YearMonth month) {
+    return of(usage, consumer, month, List.of());
+  }
+
+  /**
+   * A contract in force for a span of time, with its latest terms: a month it covers owes the
+   * subscription's fee and the minimum even without a single call.
+   *
+   * @param from when it was first published (epoch ms)
+   * @param until when it was revoked, or {@code Long.MAX_VALUE}
+   */
+  public record Standing(ContractTerms terms, long from, long until) {
+    boolean covers(YearMonth m) {
+      BillingPeriod p = BillingPeriod.of(m, terms.zone());
+      return from < p.end() && until > p.start();
+    }
+
+    boolean monthly() {
+      return terms.price() != null
+          && (terms.price().subscription() != null || terms.price().minimum() != null);
+    }
+  }
+
+  /**
+   * As {@link #of(List, String, YearMonth)}, and a month of a contract in {@code standing} with a
+   * subscription or a minimum but without usage is billed its fee and minimum (an item of revision
+   * 0, "no usage this month").
+   */
+  public static Statement of(
+      List<JsonNode> usage, String consumer, YearMonth month, List<Standing> standing) {
     String period = month.toString();
     TreeSet<String> consumers = new TreeSet<>();
     TreeSet<String> months = new TreeSet<>();
@@ -116,7 +145,17 @@ public final class Statement {
       // and are read in offset order; its revision restarts at 1 after a start without state
       latest.put(k, d);
     }
-    if (!consumers.contains(consumer)) {
+    List<Item> fees = new ArrayList<>();
+    for (Standing st : standing) {
+      ContractTerms t = st.terms();
+      boolean used =
+          latest.keySet().stream()
+              .anyMatch(k -> k.startsWith(t.contract() + "|" + t.dataset() + "|"));
+      if (consumer.equals(t.consumer()) && st.monthly() && st.covers(month) && !used) {
+        fees.add(fee(t, period));
+      }
+    }
+    if (!consumers.contains(consumer) && fees.isEmpty()) {
       throw new BillingException(
           "no usage of consumer \""
               + consumer
@@ -125,7 +164,7 @@ public final class Statement {
                   ? " (it holds no usage at all)"
                   : "; consumers with usage: " + String.join(", ", consumers)));
     }
-    if (latest.isEmpty()) {
+    if (latest.isEmpty() && fees.isEmpty()) {
       throw new BillingException(
           "consumer \""
               + consumer
@@ -175,7 +214,8 @@ public final class Statement {
               ref,
               unpriced));
     }
-    if (billed == 0) {
+    items.addAll(fees);
+    if (billed == 0 && fees.isEmpty()) {
       throw new BillingException(
           "consumer \""
               + consumer
@@ -186,6 +226,40 @@ public final class Statement {
               + " refused");
     }
     return new Statement(consumer, period, items);
+  }
+
+  /** The item of a month without usage: the subscription's fee and the minimum, nothing else. */
+  private static Item fee(ContractTerms t, String period) {
+    Pricing.Bill b = Pricing.month(List.of(new Pricing.VersionUsage(1, t.price(), Usage.NONE)));
+    List<JsonNode> lines = new ArrayList<>();
+    for (Line l : b.lines()) {
+      ObjectNode o = JSON.createObjectNode();
+      o.put("kind", l.kind());
+      o.put("what", l.what() + ", no usage this month");
+      o.put("policyVersion", t.version());
+      o.put("quantity", l.quantity().toPlainString());
+      o.put("unitPrice", l.unitPrice().toPlainString());
+      o.put("amount", l.amount().toPlainString());
+      o.put("commission", l.commission().toPlainString());
+      o.put("providerShare", l.provider().toPlainString());
+      lines.add(o);
+    }
+    return new Item(
+        t.contract(),
+        t.provider(),
+        t.dataset(),
+        period,
+        0,
+        false,
+        null,
+        b.currency(),
+        lines,
+        b.total(),
+        b.commission(),
+        b.provider(),
+        0,
+        Map.of(),
+        null);
   }
 
   /** As a table for people. */
@@ -201,7 +275,12 @@ public final class Statement {
           .append(i.provider())
           .append("): revision ")
           .append(i.revision())
-          .append(i.closed() ? ", final" : ", running total through " + i.through() + ", not final")
+          .append(
+              i.revision() == 0
+                  ? ": no usage this month, its monthly terms"
+                  : i.closed()
+                      ? ", final"
+                      : ", running total through " + i.through() + ", not final")
           .append('\n');
       if (i.unpriced() != null) {
         b.append("  NOT PRICED: ").append(i.unpriced()).append('\n');

@@ -143,4 +143,48 @@ class StatementTest {
     assertThat(Statement.csv("a,b")).isEqualTo("\"a,b\"");
     assertThat(Statement.csv("plain")).isEqualTo("plain");
   }
+
+  @Test
+  void aMonthWithoutUsageOwesTheSubscriptionAndTheMinimum() {
+    Price sub =
+        new Price(
+            "CNY",
+            "call",
+            null,
+            null,
+            null,
+            new Price.Subscription(new BigDecimal("500"), 1000, new BigDecimal("0.01")),
+            null,
+            null);
+    ContractTerms t =
+        new ContractTerms("ct-s", "vs", "bureau", "bank-a", "credit", SHANGHAI, sub, -1, -1, -1);
+    long published = at("2026-10-15T00:00:00+08:00");
+    List<Statement.Standing> standing =
+        List.of(new Statement.Standing(t, published, Long.MAX_VALUE));
+    // November: bank-a used ct-a only; ct-s stood all month without a call
+    Statement s =
+        Statement.of(
+            records(events(100, "2026-11"), PER_CALL, true),
+            "bank-a",
+            YearMonth.of(2026, 11),
+            standing);
+    assertThat(s.items()).extracting(Statement.Item::contract).containsExactly("ct-a", "ct-s");
+    Statement.Item fee = s.items().get(1);
+    assertThat(fee.revision()).isZero();
+    assertThat(fee.amount()).isEqualByComparingTo("500.00");
+    assertThat(fee.lines())
+        .singleElement()
+        .satisfies(l -> assertThat(l.get("kind").asText()).isEqualTo("subscription"));
+    assertThat(s.text()).contains("no usage this month");
+    // a consumer with nothing but the standing contract is billed its fee, not refused
+    Statement only = Statement.of(List.of(), "bank-a", YearMonth.of(2026, 12), standing);
+    assertThat(only.totals().get("CNY")[0]).isEqualByComparingTo("500.00");
+    // before it was published, or after it was revoked: nothing
+    assertThatThrownBy(() -> Statement.of(List.of(), "bank-a", YearMonth.of(2026, 9), standing))
+        .isInstanceOf(BillingException.class);
+    List<Statement.Standing> revoked =
+        List.of(new Statement.Standing(t, published, at("2026-11-01T00:00:00+08:00")));
+    assertThatThrownBy(() -> Statement.of(List.of(), "bank-a", YearMonth.of(2026, 11), revoked))
+        .isInstanceOf(BillingException.class);
+  }
 }
