@@ -130,21 +130,9 @@ public final class Billing {
                 amount.subtract(fee)));
       }
       if (currency == null) {
-        return new Priced(
-            new Pricing.Bill("", List.of(), BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO),
-            order,
-            null);
+        return new Priced(NOTHING, order, null);
       }
-      BigDecimal total = Money.zero(currency);
-      BigDecimal fee = Money.zero(currency);
-      BigDecimal provider = Money.zero(currency);
-      for (Line l : lines) {
-        total = total.add(l.amount());
-        fee = fee.add(l.commission());
-        provider = provider.add(l.provider());
-      }
-      return new Priced(
-          new Pricing.Bill(currency, List.copyOf(lines), total, fee, provider), order, null);
+      return new Priced(Pricing.bill(currency, lines), order, null);
     } catch (IllegalArgumentException ex) {
       return new Priced(null, order, "contract " + contract + ": " + ex.getMessage());
     }

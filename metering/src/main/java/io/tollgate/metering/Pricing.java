@@ -164,6 +164,11 @@ public final class Pricing {
             up);
       }
     }
+    return bill(currency, lines);
+  }
+
+  /** The bill of {@code lines}: their amounts, commissions and provider shares summed. */
+  static Bill bill(String currency, List<Line> lines) {
     BigDecimal total = Money.zero(currency);
     BigDecimal fee = Money.zero(currency);
     BigDecimal provider = Money.zero(currency);
