@@ -164,6 +164,11 @@ class MeteringIT {
         order.add(new long[] {c.ts, sent.size()});
         sent.add(v);
       }
+      // duplicates as retries make them: the same event again within minutes of the first
+      for (int i = 0; i < n / 20; i++) {
+        long[] o = order.get(r.nextInt(n));
+        order.add(new long[] {o[0] + r.nextInt(600_000), o[1]});
+      }
       try (KafkaProducer<byte[], byte[]> p = kafka.producer()) {
         order.sort((a, b) -> Long.compare(a[0], b[0]));
         // record timestamps as an enforcement point's producer gives them: just after the event
@@ -172,8 +177,20 @@ class MeteringIT {
           p.send(new ProducerRecord<>(Topics.FEEDBACK, null, o[0] + 5, null, sent.get((int) o[1])));
           last = o[0] + 5;
         }
-        for (int i = 0; i < n / 10; i++) { // duplicates: the same events again, later
-          p.send(new ProducerRecord<>(Topics.FEEDBACK, null, last, null, sent.get(r.nextInt(n))));
+        // and a replay after the last event of the last two days' events: still within the
+        // retention of every one of them (an id is remembered for the grace plus the retention
+        // after its month closed or after the watermark it came with, whichever is later), so
+        // they count once whenever the watermark gets there. A duplicate of an event closed and
+        // forgotten days ago would count again, as a correction (UsageLedger's javadoc).
+        List<long[]> recent = new ArrayList<>();
+        for (long[] o : order) {
+          if (o[0] >= last - Duration.ofDays(2).toMillis()) {
+            recent.add(o);
+          }
+        }
+        for (int i = 0; i < n / 20; i++) {
+          long[] o = recent.get(r.nextInt(recent.size()));
+          p.send(new ProducerRecord<>(Topics.FEEDBACK, null, last, null, sent.get((int) o[1])));
         }
         // a permit from the future (a year after its record): skipped, never closing months
         CallRecord future = new CallRecord();
