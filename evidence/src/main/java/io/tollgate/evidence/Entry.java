@@ -1,0 +1,160 @@
+package io.tollgate.evidence;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * One entry of the evidence log (docs/evidence.md, "Entries"): RFC 8785 canonical JSON of
+ *
+ * <pre>{"at":…,"contract":…,"index":…,"kind":…,"prev":…,"record":{…},"salt":…,"seq":…,
+ *  "source":{"offset":…,"partition":…,"topic":…},"v":1}</pre>
+ *
+ * {@code kind} is {@code contract} (a publication), {@code revocation}, {@code decision} (a
+ * feedback event) or {@code usage} (a closed usage period). {@code seq} counts the entries of its
+ * contract from 1 and {@code prev} is the log index of the contract's entry before, null for its
+ * first: a package that leaves one out breaks that chain. Entries without a contract (a refusal of
+ * an unknown caller) make a chain of their own, contract null. {@code salt} is secret to the
+ * operator until a package reveals it: it keeps sibling hashes in proofs from telling anything
+ * about other participants' entries.
+ */
+public record Entry(
+    long index,
+    String kind,
+    String contract,
+    long seq,
+    Long prev,
+    long at,
+    String topic,
+    int partition,
+    long offset,
+    JsonNode record,
+    byte[] salt) {
+
+  public static final String CONTRACT = "contract";
+  public static final String REVOCATION = "revocation";
+  public static final String DECISION = "decision";
+  public static final String USAGE = "usage";
+
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  /**
+   * The salt of entry {@code index}: HMAC-SHA256(saltKey, "tollgate evidence salt v1\n" ‖ origin ‖
+   * "\n" ‖ index).
+   */
+  public static byte[] salt(byte[] saltKey, String origin, long index) {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(saltKey, "HmacSHA256"));
+      return mac.doFinal(
+          ("tollgate evidence salt v1\n" + origin + "\n" + index).getBytes(StandardCharsets.UTF_8));
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalStateException("the JDK has no HMAC-SHA256", e);
+    }
+  }
+
+  /** The entry's canonical bytes: what its leaf hashes. */
+  public byte[] encode() {
+    ObjectNode o = JsonNodeFactory.instance.objectNode();
+    o.put("v", 1);
+    o.put("index", index);
+    o.put("kind", kind);
+    if (contract == null) {
+      o.putNull("contract");
+    } else {
+      o.put("contract", contract);
+    }
+    o.put("seq", seq);
+    if (prev == null) {
+      o.putNull("prev");
+    } else {
+      o.put("prev", prev);
+    }
+    o.put("at", at);
+    ObjectNode s = o.putObject("source");
+    s.put("topic", topic);
+    s.put("partition", partition);
+    s.put("offset", offset);
+    o.set("record", record);
+    o.put("salt", java.util.Base64.getEncoder().encodeToString(salt));
+    return Canonical.bytes(o);
+  }
+
+  /** Reads an entry back: it must be in the canonical form, every field present and typed. */
+  public static Entry decode(byte[] bytes) throws EvidenceException {
+    JsonNode o;
+    try {
+      o = JSON.readTree(bytes);
+    } catch (java.io.IOException e) {
+      throw new EvidenceException("not JSON: " + e.getMessage());
+    }
+    if (o == null || !o.isObject()) {
+      throw new EvidenceException("not a JSON object");
+    }
+    if (!Arrays.equals(Canonical.bytes(o), bytes)) {
+      throw new EvidenceException("not in the canonical form (RFC 8785)");
+    }
+    if (o.path("v").asInt(0) != 1) {
+      throw new EvidenceException("version " + o.path("v") + ", 1 expected");
+    }
+    String kind = text(o, "kind");
+    if (!kind.equals(CONTRACT)
+        && !kind.equals(REVOCATION)
+        && !kind.equals(DECISION)
+        && !kind.equals(USAGE)) {
+      throw new EvidenceException("unknown kind " + kind);
+    }
+    JsonNode c = o.get("contract");
+    if (c == null || !(c.isNull() || c.isTextual())) {
+      throw new EvidenceException("contract must be a string or null");
+    }
+    JsonNode prev = o.get("prev");
+    if (prev == null || !(prev.isNull() || prev.canConvertToLong())) {
+      throw new EvidenceException("prev must be an index or null");
+    }
+    JsonNode s = o.path("source");
+    JsonNode record = o.get("record");
+    if (record == null || !record.isObject()) {
+      throw new EvidenceException("record must be an object");
+    }
+    byte[] salt;
+    try {
+      salt = java.util.Base64.getDecoder().decode(text(o, "salt"));
+    } catch (IllegalArgumentException e) {
+      throw new EvidenceException("salt is not base64");
+    }
+    return new Entry(
+        number(o, "index"),
+        kind,
+        c.isNull() ? null : c.textValue(),
+        number(o, "seq"),
+        prev.isNull() ? null : prev.longValue(),
+        number(o, "at"),
+        text(s, "topic"),
+        (int) number(s, "partition"),
+        number(s, "offset"),
+        record,
+        salt);
+  }
+
+  private static String text(JsonNode o, String f) throws EvidenceException {
+    JsonNode n = o.get(f);
+    if (n == null || !n.isTextual()) {
+      throw new EvidenceException(f + " must be a string");
+    }
+    return n.textValue();
+  }
+
+  private static long number(JsonNode o, String f) throws EvidenceException {
+    JsonNode n = o.get(f);
+    if (n == null || !n.isIntegralNumber() || !n.canConvertToLong()) {
+      throw new EvidenceException(f + " must be an integer");
+    }
+    return n.longValue();
+  }
+}

@@ -1,0 +1,190 @@
+package io.tollgate.evidence;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Appends entries to the log and seals them: the evidence job's whole logic, in plain Java.
+ *
+ * <p>{@link #add} numbers an entry (its index, its contract's sequence number and previous index,
+ * its salt) and hashes it into the {@link Frontier}; {@link #seal} writes the entries added since
+ * the last seal to the {@link TileStore} and signs a checkpoint of the new size. Everything that
+ * decides an entry's bytes is in {@link #state}: a restore to it appends the same entries at the
+ * same indexes, and reopening the store at {@link #sealedSize()} writes over whatever an unsealed
+ * attempt left beyond it, so the log never forks.
+ */
+public final class Sealer {
+  private final String origin;
+  private final byte[] saltKey;
+  private Frontier frontier = new Frontier();
+  private long sealedSize;
+  private final Map<String, long[]> chains = new HashMap<>(); // contract -> {seq, last index}
+  private List<byte[]> pending = new ArrayList<>();
+  private final Set<String> signers = new LinkedHashSet<>(); // key ids that signed, in order
+
+  public Sealer(String origin, byte[] saltKey) {
+    this.origin = origin;
+    this.saltKey = saltKey.clone();
+  }
+
+  public String origin() {
+    return origin;
+  }
+
+  /** Entries added, sealed or not. */
+  public long size() {
+    return frontier.size();
+  }
+
+  public long sealedSize() {
+    return sealedSize;
+  }
+
+  public int pending() {
+    return pending.size();
+  }
+
+  /**
+   * Adds one entry and gives it back; {@code record} is its content, {@code (topic, partition,
+   * offset)} where it was read.
+   */
+  public Entry add(
+      String kind,
+      String contract,
+      long at,
+      String topic,
+      int partition,
+      long offset,
+      JsonNode record) {
+    long index = frontier.size();
+    String chain = contract == null ? "" : contract;
+    long[] c = chains.get(chain);
+    Entry e =
+        new Entry(
+            index,
+            kind,
+            contract,
+            c == null ? 1 : c[0] + 1,
+            c == null ? null : c[1],
+            at,
+            topic,
+            partition,
+            offset,
+            record,
+            Entry.salt(saltKey, origin, index));
+    byte[] bytes = e.encode();
+    if (bytes.length > TileStore.MAX_ENTRY) {
+      throw new IllegalArgumentException(
+          "a " + kind + " entry of " + bytes.length + " bytes: the log holds up to 65,535");
+    }
+    chains.put(chain, new long[] {e.seq(), index});
+    frontier.append(Merkle.leafHash(bytes));
+    pending.add(bytes);
+    return e;
+  }
+
+  /**
+   * Writes the pending entries to {@code store} and signs the checkpoint of the new size with the
+   * ring's current key; the first checkpoint of a new key is signed by the key before it too, so
+   * that a verifier who trusts the old key learns the new one from the log itself.
+   */
+  public SignedNote seal(TileStore store, KeyRing keys) throws IOException {
+    if (store.size() != sealedSize) {
+      throw new IllegalStateException(
+          "the store holds " + store.size() + " entries, " + sealedSize + " were sealed");
+    }
+    store.append(pending);
+    pending = new ArrayList<>();
+    sealedSize = frontier.size();
+    Checkpoint cp = new Checkpoint(origin, sealedSize, frontier.root());
+    NoteKey current = keys.current();
+    List<NoteKey> by = new ArrayList<>();
+    by.add(current);
+    if (!signers.isEmpty() && !signers.contains(current.id())) {
+      String last = null;
+      for (String s : signers) {
+        last = s;
+      }
+      keys.byId(last).ifPresent(by::add);
+    }
+    signers.add(current.id());
+    try {
+      return SignedNote.parse(SignedNote.sign(cp.text(), by));
+    } catch (EvidenceException e) {
+      throw new IllegalStateException("a note just signed does not read back", e);
+    }
+  }
+
+  /** Everything that decides the next entries and checkpoints, to restore from. */
+  public byte[] state() throws IOException {
+    ByteArrayOutputStream b = new ByteArrayOutputStream();
+    DataOutputStream o = new DataOutputStream(b);
+    o.writeByte(1);
+    frontier.write(o);
+    o.writeLong(sealedSize);
+    o.writeInt(chains.size());
+    for (Map.Entry<String, long[]> c : chains.entrySet()) {
+      o.writeUTF(c.getKey());
+      o.writeLong(c.getValue()[0]);
+      o.writeLong(c.getValue()[1]);
+    }
+    o.writeInt(pending.size());
+    for (byte[] p : pending) {
+      o.writeInt(p.length);
+      o.write(p);
+    }
+    o.writeInt(signers.size());
+    for (String s : signers) {
+      o.writeUTF(s);
+    }
+    o.flush();
+    return b.toByteArray();
+  }
+
+  /** A sealer restored from {@link #state()}. */
+  public static Sealer restore(String origin, byte[] saltKey, byte[] state) throws IOException {
+    Sealer s = new Sealer(origin, saltKey);
+    DataInputStream in = new DataInputStream(new ByteArrayInputStream(state));
+    int format = in.readUnsignedByte();
+    if (format != 1) {
+      throw new IOException("sealer state format " + format + ", 1 expected");
+    }
+    s.frontier = Frontier.read(in);
+    s.sealedSize = in.readLong();
+    int n = in.readInt();
+    for (int i = 0; i < n; i++) {
+      s.chains.put(in.readUTF(), new long[] {in.readLong(), in.readLong()});
+    }
+    int p = in.readInt();
+    for (int i = 0; i < p; i++) {
+      byte[] e = new byte[in.readInt()];
+      in.readFully(e);
+      s.pending.add(e);
+    }
+    int k = in.readInt();
+    for (int i = 0; i < k; i++) {
+      s.signers.add(in.readUTF());
+    }
+    if (s.sealedSize + s.pending.size() != s.frontier.size()) {
+      throw new IOException(
+          "sealer state: "
+              + s.sealedSize
+              + " sealed and "
+              + s.pending.size()
+              + " pending, but "
+              + s.frontier.size()
+              + " entries");
+    }
+    return s;
+  }
+}

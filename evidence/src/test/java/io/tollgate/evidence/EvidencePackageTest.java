@@ -1,0 +1,353 @@
+package io.tollgate.evidence;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.Consumer;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import java.util.zip.ZipOutputStream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A package exported from a log verifies with nothing else; every change an exporter, a courier or
+ * an attacker could make to it fails, with a message that names the file and what is wrong. Most
+ * mutations recompute the manifest's hashes (as a forger would), so the checks behind it are what
+ * catches them.
+ */
+class EvidencePackageTest {
+  static final ObjectMapper JSON = new ObjectMapper();
+  static final String ORIGIN = "tollgate.test/evidence";
+  @TempDir Path tmp;
+  KeyRing keys;
+  List<SignedNote> notes = new ArrayList<>();
+  Sealer sealer;
+  TileStore store;
+  byte[] pkg;
+  long t0 = Instant.parse("2026-11-02T00:00:00Z").toEpochMilli();
+
+  ObjectNode decision(String contract, String decision, String reason, long i) {
+    ObjectNode f = JSON.createObjectNode();
+    f.put("v", 1);
+    f.put("callId", "c-" + i);
+    f.put("decision", decision);
+    f.putArray("reasons");
+    if (reason != null) {
+      ((com.fasterxml.jackson.databind.node.ArrayNode) f.get("reasons")).add(reason);
+    }
+    f.put("contract", contract);
+    f.put("consumer", contract == null ? "stranger" : "bank-" + contract);
+    f.put("dataset", "credit-report");
+    f.put("upstreamMs", 0.412);
+    return f;
+  }
+
+  @BeforeEach
+  void log() throws Exception {
+    keys = KeyRing.open(tmp.resolve("keys"), ORIGIN);
+    sealer = new Sealer(ORIGIN, keys.saltKey());
+    store = TileStore.open(tmp.resolve("log"), 0);
+    Random r = new Random(10);
+    String[] contracts = {"ct-a", "ct-b", null};
+    long offset = 0;
+    for (String c : List.of("ct-a", "ct-b")) {
+      ObjectNode v = JSON.createObjectNode();
+      v.put("version", "v1-" + c);
+      v.put(
+          "textSha256",
+          EvidencePackage.sha256(("contract: " + c).getBytes(StandardCharsets.UTF_8)));
+      sealer.add(Entry.CONTRACT, c, t0, "tollgate.policies", 0, offset++, v);
+    }
+    for (int i = 0; i < 3000; i++) {
+      String c = contracts[r.nextInt(3)];
+      int d = r.nextInt(10);
+      String decision = d < 7 ? "PERMIT" : d < 9 ? "DENY" : "THROTTLE";
+      String reason = d < 7 ? null : d < 9 ? (r.nextBoolean() ? "purpose" : "region") : "rate";
+      sealer.add(
+          Entry.DECISION,
+          c,
+          t0 + i * 60_000L,
+          "tollgate.feedback",
+          i % 2,
+          i,
+          decision(c, decision, reason, i));
+      if (r.nextInt(200) == 0) {
+        notes.add(sealer.seal(store, keys));
+      }
+      if (i == 1500) {
+        notes.add(sealer.seal(store, keys));
+        keys.rotate(); // the package spans a rotation
+      }
+    }
+    notes.add(sealer.seal(store, keys));
+    pkg = export("ct-a", t0 + 600 * 60_000L, t0 + 2600 * 60_000L);
+  }
+
+  byte[] export(String contract, long from, long to) throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    EvidencePackage.export(
+        new EvidencePackage.Log(
+            TileStore.reader(tmp.resolve("log"), store.size()),
+            notes,
+            keys.verifierKeys(),
+            sha -> ("contract: " + contract).getBytes(StandardCharsets.UTF_8)),
+        contract,
+        from,
+        to,
+        Instant.parse("2026-12-02T00:00:00Z"),
+        out);
+    return out.toByteArray();
+  }
+
+  static EvidencePackage.Verified verify(byte[] zip, List<NoteKey> pinned) throws Exception {
+    return EvidencePackage.verify(new ByteArrayInputStream(zip), pinned);
+  }
+
+  @Test
+  void anExportedPackageVerifiesAcrossAKeyRotation() throws Exception {
+    EvidencePackage.Verified v = verify(pkg, List.of());
+    assertThat(v.contract()).isEqualTo("ct-a");
+    assertThat(v.treeSize()).isEqualTo(store.size());
+    assertThat(v.keys()).hasSize(2); // the old key, and the new one it introduced
+    assertThat(v.kinds()).containsKey(Entry.CONTRACT);
+    long decisions = v.decisions().values().stream().mapToLong(Long::longValue).sum();
+    assertThat(decisions).isEqualTo(v.kinds().get(Entry.DECISION));
+    assertThat(v.violations()).containsKeys("purpose", "region");
+    assertThat(v.summary()).contains("verified: ").contains("ct-a");
+    // pinned to the first key only: the second is learned from the checkpoint both signed
+    NoteKey first = keys.all().get(0).verifierOnly();
+    assertThat(verify(pkg, List.of(first)).keysPinned()).isTrue();
+    // the same log exports the same bytes
+    assertThat(export("ct-a", t0 + 600 * 60_000L, t0 + 2600 * 60_000L)).isEqualTo(pkg);
+    // entries of other contracts never travel in it
+    for (Entry e : v.all()) {
+      assertThat(e.contract()).isEqualTo("ct-a");
+    }
+  }
+
+  @Test
+  void aForeignKeyIsRefused() throws Exception {
+    NoteKey foreign = NoteKey.generate(ORIGIN);
+    assertThatThrownBy(() -> verify(pkg, List.of(foreign.verifierOnly())))
+        .isInstanceOf(EvidenceException.class)
+        .hasMessageContaining("checkpoints/")
+        .hasMessageContaining("no signature by a known key");
+    // a checkpoint re-signed by a key of the forger's, its key put in the package
+    assertFails(
+        f -> {
+          String name = firstOf(f, "checkpoints/");
+          String text = note(f, name).text();
+          f.put(name, SignedNote.sign(text, List.of(foreign)).getBytes(StandardCharsets.UTF_8));
+          f.put(EvidencePackage.keyFile(foreign), (foreign.verifierKey() + "\n").getBytes());
+        },
+        "checkpoints/");
+  }
+
+  @Test
+  void theMutationCorpusFails() throws Exception {
+    // a flipped byte, with and without the manifest recomputed
+    assertFails(f -> flip(f, firstOf(f, "entries/")), false, "does not match its SHA-256");
+    assertFails(f -> flip(f, firstOf(f, "entries/")), "entries/");
+    assertFails(f -> flip(f, firstOf(f, "proofs/")), "proofs/");
+    assertFails(f -> flip(f, firstOf(f, "consistency/")), "consistency/");
+    assertFails(f -> flip(f, firstOf(f, "checkpoints/")), "checkpoints/");
+    assertFails(f -> flip(f, firstOf(f, "keys/")), "keys/");
+    // a decision changed into a permit, everything else left as it was
+    assertFails(
+        f -> {
+          for (String n : f.keySet()) {
+            String s = new String(f.get(n), StandardCharsets.UTF_8);
+            if (n.startsWith("entries/") && s.contains("\"DENY\"")) {
+              f.put(n, s.replace("\"DENY\"", "\"PERMIT\"").getBytes(StandardCharsets.UTF_8));
+              return;
+            }
+          }
+        },
+        "proofs/");
+    // an entry removed, with its proof and from the manifest's list
+    assertFails(
+        f -> {
+          String e = middleOf(f, "entries/");
+          f.remove(e);
+          f.remove(e.replace("entries/", "proofs/").replace(".json", ".tlog-proof"));
+          relist(f);
+        },
+        "missing or out of place");
+    // two entries swapped
+    assertFails(
+        f -> {
+          List<String> es = all(f, "entries/");
+          byte[] a = f.get(es.get(3));
+          f.put(es.get(3), f.get(es.get(4)));
+          f.put(es.get(4), a);
+        },
+        "holds entry");
+    // an entry inserted: another contract's, renamed into this one
+    assertFails(
+        f -> {
+          String e = middleOf(f, "entries/");
+          String s = new String(f.get(e), StandardCharsets.UTF_8);
+          f.put(e, s.replace("\"ct-a\"", "\"ct-b\"").getBytes(StandardCharsets.UTF_8));
+        },
+        "is of contract ct-b");
+    // a checkpoint swapped for another, and one cut short
+    assertFails(
+        f -> {
+          List<String> cs = all(f, "checkpoints/");
+          f.put(cs.get(0), f.get(cs.get(1)));
+        },
+        "holds the checkpoint of tree size");
+    assertFails(
+        f -> {
+          String c = firstOf(f, "checkpoints/");
+          byte[] b = f.get(c);
+          f.put(c, java.util.Arrays.copyOf(b, b.length - 20));
+        },
+        "checkpoints/");
+    // a consistency proof left out
+    assertFails(f -> f.remove(firstOf(f, "consistency/")), "is missing");
+    // an inclusion proof for another tree size
+    assertFails(
+        f -> {
+          String e = firstOf(f, "proofs/");
+          String s = new String(f.get(e), StandardCharsets.UTF_8);
+          String other = new String(f.get(all(f, "checkpoints/").get(0)), StandardCharsets.UTF_8);
+          f.put(e, (s.substring(0, s.indexOf("\n\n") + 2) + other).getBytes());
+        },
+        "other than");
+    // a file of no known kind
+    assertFails(f -> f.put("readme.txt", "trust me".getBytes()), "readme.txt");
+    // not a package at all
+    assertThatThrownBy(() -> verify("PK not really".getBytes(), List.of()))
+        .isInstanceOf(EvidenceException.class);
+    assertThatThrownBy(() -> verify(zip(Map.of("../../etc/passwd", new byte[1])), List.of()))
+        .hasMessageContaining("not a package's path");
+  }
+
+  // helpers
+
+  void assertFails(Consumer<Map<String, byte[]>> mutation, String message) throws Exception {
+    assertFails(mutation, true, message);
+  }
+
+  void assertFails(Consumer<Map<String, byte[]>> mutation, boolean rehash, String message)
+      throws Exception {
+    Map<String, byte[]> f = unzip(pkg);
+    mutation.accept(f);
+    if (rehash) {
+      rehash(f);
+    }
+    byte[] bad = zip(f);
+    assertThatThrownBy(() -> verify(bad, List.of()))
+        .isInstanceOf(EvidenceException.class)
+        .hasMessageContaining(message);
+  }
+
+  static void flip(Map<String, byte[]> f, String name) {
+    byte[] b = f.get(name).clone();
+    b[b.length / 2] ^= 0x04;
+    f.put(name, b);
+  }
+
+  static String firstOf(Map<String, byte[]> f, String prefix) {
+    return all(f, prefix).get(0);
+  }
+
+  static String middleOf(Map<String, byte[]> f, String prefix) {
+    List<String> l = all(f, prefix);
+    return l.get(l.size() / 2);
+  }
+
+  static List<String> all(Map<String, byte[]> f, String prefix) {
+    List<String> out = new ArrayList<>();
+    for (String n : f.keySet()) {
+      if (n.startsWith(prefix)) {
+        out.add(n);
+      }
+    }
+    out.sort(
+        (a, b) -> {
+          String x = a.replaceAll("[^0-9]", "");
+          String y = b.replaceAll("[^0-9]", "");
+          return x.isEmpty() || y.isEmpty()
+              ? a.compareTo(b)
+              : Long.compare(
+                  Long.parseLong(x.substring(0, Math.min(x.length(), 18))),
+                  Long.parseLong(y.substring(0, Math.min(y.length(), 18))));
+        });
+    return out;
+  }
+
+  static SignedNote note(Map<String, byte[]> f, String name) {
+    try {
+      return SignedNote.parse(new String(f.get(name), StandardCharsets.UTF_8));
+    } catch (EvidenceException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static void relist(Map<String, byte[]> f) {
+    try {
+      ObjectNode m = (ObjectNode) JSON.readTree(f.get("manifest.json"));
+      com.fasterxml.jackson.databind.node.ArrayNode es = m.putArray("entries");
+      for (String n : all(f, "entries/")) {
+        es.add(Long.parseLong(n.replaceAll("[^0-9]", "")));
+      }
+      f.put("manifest.json", JSON.writeValueAsBytes(m));
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static void rehash(Map<String, byte[]> f) {
+    try {
+      ObjectNode m = (ObjectNode) JSON.readTree(f.get("manifest.json"));
+      ObjectNode files = m.putObject("files");
+      for (Map.Entry<String, byte[]> e : f.entrySet()) {
+        if (!e.getKey().equals("manifest.json")) {
+          files.put(e.getKey(), EvidencePackage.sha256(e.getValue()));
+        }
+      }
+      f.put("manifest.json", JSON.writeValueAsBytes(m));
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static Map<String, byte[]> unzip(byte[] zip) throws Exception {
+    Map<String, byte[]> f = new LinkedHashMap<>();
+    try (ZipInputStream z = new ZipInputStream(new ByteArrayInputStream(zip))) {
+      ZipEntry e;
+      while ((e = z.getNextEntry()) != null) {
+        f.put(e.getName(), z.readAllBytes());
+      }
+    }
+    return f;
+  }
+
+  static byte[] zip(Map<String, byte[]> f) throws Exception {
+    ByteArrayOutputStream b = new ByteArrayOutputStream();
+    try (ZipOutputStream z = new ZipOutputStream(b)) {
+      for (Map.Entry<String, byte[]> e : f.entrySet()) {
+        z.putNextEntry(new ZipEntry(e.getKey()));
+        z.write(e.getValue());
+        z.closeEntry();
+      }
+    }
+    return b.toByteArray();
+  }
+}
