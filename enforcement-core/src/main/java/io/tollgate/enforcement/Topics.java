@@ -17,6 +17,9 @@ public final class Topics {
   public static final String DLQ = "tollgate.dlq";
   public static final String USAGE = "tollgate.usage";
 
+  /** The evidence log's signed checkpoints (docs/evidence.md): one partition, kept for ever. */
+  public static final String EVIDENCE = "tollgate.evidence";
+
   /** Largest output record: a 1 MiB call's delivered record or dead letter, with room to spare. */
   public static final int MAX_OUTPUT_RECORD_BYTES = 4 << 20;
 
@@ -45,6 +48,7 @@ public final class Topics {
         new TopicSpec(DELIVERED, false, Map.of("max.message.bytes", outputBytes)),
         new TopicSpec(FEEDBACK, false, Map.of("max.message.bytes", outputBytes)),
         new TopicSpec(DLQ, false, Map.of("max.message.bytes", outputBytes)),
-        new TopicSpec(USAGE, false, Map.of("max.message.bytes", outputBytes)));
+        new TopicSpec(USAGE, false, Map.of("max.message.bytes", outputBytes)),
+        new TopicSpec(EVIDENCE, true, Map.of("retention.ms", "-1", "retention.bytes", "-1")));
   }
 }

@@ -56,9 +56,10 @@ public final class EvidencePackage {
   public record Exported(int entries, long treeSize, int checkpoints, long first, long last) {}
 
   /**
-   * Writes the package of {@code contract}'s entries whose time is in {@code [from, to)} (and the
-   * entries of the contract between the first and the last of those, so its chain is whole) to
-   * {@code out}. The log's checkpoints must be in order of size, the last covering the tree.
+   * Writes the package of {@code contract}'s entries whose time is in {@code [from, to)}, with the
+   * entries of the contract between the first and the last of those (so its chain is whole) and its
+   * versions and revocations before them, to {@code out}. The log's checkpoints must be in order of
+   * size, the last covering the tree.
    */
   public static Exported export(
       Log log, String contract, long from, long to, Instant now, OutputStream out)
@@ -95,8 +96,7 @@ public final class EvidencePackage {
     long first = -1;
     long last = -1;
     for (Entry e : all) {
-      boolean timed = e.kind().equals(Entry.DECISION) || e.kind().equals(Entry.USAGE);
-      if (timed && e.at() >= from && e.at() < to) {
+      if (e.at() >= from && e.at() < to) {
         if (first < 0) {
           first = e.index();
         }

@@ -1,0 +1,230 @@
+package io.tollgate.flink.evidence;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tollgate.evidence.KeyRing;
+import io.tollgate.evidence.Sealer;
+import io.tollgate.evidence.SignedNote;
+import io.tollgate.evidence.TileStore;
+import io.tollgate.flink.Out;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.flink.api.common.operators.ProcessingTimeService.ProcessingTimeCallback;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.StateSnapshotContext;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The sealer, at parallelism 1: every record read becomes an entry, in the order read; every {@code
+ * sealEvery} entries or {@code sealMs} of wall clock, whichever first, the entries go to the tiles
+ * and a signed checkpoint goes downstream to {@code tollgate.evidence} (exactly once, with the
+ * checkpoint that holds this state). A checkpoint of Flink that completed writes the checkpoints it
+ * published to {@code checkpoints/} beside the tiles, and the latest to {@code checkpoint}: what
+ * the commands export from.
+ */
+final class SealOperator extends AbstractStreamOperator<Out>
+    implements OneInputStreamOperator<Sourced, Out>, ProcessingTimeCallback {
+  private static final long serialVersionUID = 1L;
+  private static final Logger LOG = LoggerFactory.getLogger(SealOperator.class);
+
+  private final EvidenceJob.Settings s;
+  private transient Sealer sealer;
+  private transient TileStore store;
+  private transient KeyRing keys;
+  private transient EvidenceRecords records;
+  private transient ListState<byte[]> state;
+  private transient List<String> sealedSinceSnapshot;
+  private transient TreeMap<Long, List<String>> toPublish; // checkpoint id -> notes sealed before
+  private transient String lastSealed;
+  private transient Counter sealed;
+  private transient Counter seals;
+  private transient Counter unreadable;
+
+  SealOperator(EvidenceJob.Settings s) {
+    this.s = s;
+  }
+
+  @Override
+  public void initializeState(StateInitializationContext context) throws Exception {
+    super.initializeState(context);
+    state =
+        context
+            .getOperatorStateStore()
+            .getListState(
+                new ListStateDescriptor<>(
+                    "sealer", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+    keys = KeyRing.open(Path.of(s.keysDir), s.origin);
+    byte[] restored = null;
+    String lastNote = null;
+    for (byte[] b : state.get()) {
+      if (restored == null) {
+        restored = b;
+      } else {
+        lastNote = new String(b, StandardCharsets.UTF_8);
+      }
+    }
+    sealer =
+        restored == null
+            ? new Sealer(s.origin, keys.saltKey())
+            : Sealer.restore(s.origin, keys.saltKey(), restored);
+    Path dir = Path.of(s.logDir);
+    if (restored == null && Files.exists(dir.resolve("checkpoint"))) {
+      throw new IllegalStateException(
+          dir
+              + " holds a log already, but the job starts without state: restore it from its last"
+              + " checkpoint or savepoint, or give it a new directory (a second log under the same"
+              + " origin would fork the first)");
+    }
+    store = TileStore.open(dir, sealer.sealedSize());
+    if (lastNote != null) {
+      // published with the checkpoint restored from, whose notification may have been lost
+      publish(List.of(lastNote));
+    }
+    lastSealed = lastNote;
+    sealedSinceSnapshot = new java.util.ArrayList<>();
+    toPublish = new TreeMap<>();
+    records = new EvidenceRecords(s.opaDir == null ? null : Path.of(s.opaDir));
+    LOG.info(
+        "evidence log {} in {}: {} entries, {} sealed",
+        s.origin,
+        dir,
+        sealer.size(),
+        sealer.sealedSize());
+  }
+
+  @Override
+  public void open() throws Exception {
+    super.open();
+    sealed = getRuntimeContext().getMetricGroup().counter("entriesSealed");
+    seals = getRuntimeContext().getMetricGroup().counter("checkpointsSigned");
+    unreadable = getRuntimeContext().getMetricGroup().counter("unreadableRecords");
+    getRuntimeContext().getMetricGroup().gauge("logSize", () -> sealer.sealedSize());
+    long now = getProcessingTimeService().getCurrentProcessingTime();
+    getProcessingTimeService().registerTimer(now + s.sealMs, this);
+  }
+
+  @Override
+  public void processElement(StreamRecord<Sourced> element) throws Exception {
+    Sourced r = element.getValue();
+    EvidenceRecords.Content c = records.of(r);
+    if (c == null) {
+      return;
+    }
+    if (c.text() != null) {
+      // the version's text, by its SHA-256: packages carry it
+      Path t = Path.of(s.logDir, "contracts", c.record().get("textSha256").asText() + ".yaml");
+      if (!Files.exists(t)) {
+        Files.createDirectories(t.getParent());
+        Path tmp = t.resolveSibling("." + t.getFileName() + ".tmp");
+        Files.write(tmp, c.text());
+        Files.move(tmp, t, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      }
+    }
+    try {
+      sealer.add(c.kind(), c.contract(), c.at(), r.topic, r.partition, r.offset, c.record());
+    } catch (IllegalArgumentException e) {
+      // JSON the canonical form cannot hold, or an entry over 64 KiB: logged as what it was
+      unreadable.inc();
+      LOG.warn("{}/{}@{} sealed by its hash: {}", r.topic, r.partition, r.offset, e.getMessage());
+      ObjectNode u = EvidenceRecords.JSON.createObjectNode();
+      u.put("error", e.getMessage());
+      u.put("valueSha256", r.value == null ? null : EvidenceRecords.sha256(r.value));
+      sealer.add(c.kind(), c.contract(), c.at(), r.topic, r.partition, r.offset, u);
+    }
+    if (sealer.pending() >= s.sealEvery) {
+      seal();
+    }
+  }
+
+  @Override
+  public void onProcessingTime(long time) throws Exception {
+    if (sealer.pending() > 0) {
+      seal();
+    }
+    getProcessingTimeService()
+        .registerTimer(getProcessingTimeService().getCurrentProcessingTime() + s.sealMs, this);
+  }
+
+  private void seal() throws Exception {
+    int n = sealer.pending();
+    SignedNote note = sealer.seal(store, keys);
+    EvidenceJob.Drill.afterTiles(s.drill, sealer.sealedSize());
+    sealed.inc(n);
+    seals.inc();
+    sealedSinceSnapshot.add(note.encoded());
+    lastSealed = note.encoded();
+    output.collect(
+        new StreamRecord<>(
+            new Out(
+                s.origin.getBytes(StandardCharsets.UTF_8),
+                note.encoded().getBytes(StandardCharsets.UTF_8),
+                System.currentTimeMillis())));
+  }
+
+  @Override
+  public void finish() throws Exception {
+    if (sealer.pending() > 0) {
+      seal();
+    }
+    super.finish();
+  }
+
+  @Override
+  public void snapshotState(StateSnapshotContext context) throws Exception {
+    super.snapshotState(context);
+    state.update(
+        lastSealed == null
+            ? List.of(sealer.state())
+            : List.of(sealer.state(), lastSealed.getBytes(StandardCharsets.UTF_8)));
+    toPublish.put(context.getCheckpointId(), sealedSinceSnapshot);
+    sealedSinceSnapshot = new java.util.ArrayList<>();
+  }
+
+  @Override
+  public void notifyCheckpointComplete(long checkpointId) throws Exception {
+    super.notifyCheckpointComplete(checkpointId);
+    Map<Long, List<String>> done = toPublish.headMap(checkpointId, true);
+    List<String> notes = new java.util.ArrayList<>();
+    done.values().forEach(notes::addAll);
+    publish(notes);
+    done.clear();
+  }
+
+  /** Notes that Kafka has (or will have, on a restore) committed: written beside the tiles. */
+  private void publish(List<String> notes) throws java.io.IOException {
+    String latest = null;
+    for (String n : notes) {
+      long size = Long.parseLong(n.split("\n", 3)[1]);
+      TileStoreFiles.write(Path.of(s.logDir, "checkpoints", size + ".note"), n);
+      latest = n;
+    }
+    if (latest != null) {
+      TileStoreFiles.write(Path.of(s.logDir, "checkpoint"), latest);
+    }
+  }
+
+  /** Written whole or not at all. */
+  static final class TileStoreFiles {
+    static void write(Path p, String text) throws java.io.IOException {
+      Files.createDirectories(p.getParent());
+      Path tmp = p.resolveSibling("." + p.getFileName() + ".tmp");
+      Files.writeString(tmp, text);
+      Files.move(
+          tmp,
+          p,
+          java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+}
