@@ -39,7 +39,10 @@ import picocli.CommandLine.Command;
       TopicsCommand.class,
       GatewayCommand.class,
       BillingCommand.class,
+      EvidenceCommand.class,
+      AuditCommand.class,
       StreamLoad.class,
+      io.tollgate.load.EvidenceLoad.class,
       GatewayLoad.class,
       CommandLine.HelpCommand.class
     })

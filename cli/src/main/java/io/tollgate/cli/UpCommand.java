@@ -12,6 +12,7 @@ import io.tollgate.dev.Logs;
 import io.tollgate.dev.TopicAdmin;
 import io.tollgate.enforcement.Topics;
 import io.tollgate.flink.EnforcementJob;
+import io.tollgate.flink.evidence.EvidenceJob;
 import io.tollgate.flink.kafka.PolicyOffsets;
 import io.tollgate.flink.metering.MeteringJob;
 import io.tollgate.gateway.Gateway;
@@ -168,6 +169,21 @@ public final class UpCommand implements Callable<Integer> {
   private LocalFlink flink;
   private JobID job;
   private JobID meteringJob;
+  private JobID evidenceJob;
+  static final String EVIDENCE_ORIGIN = "tollgate.local/up";
+  private int publishedContracts;
+
+  /** The size of the evidence log's latest published checkpoint, 0 before the first. */
+  long evidenceSealed() {
+    try {
+      String c = Files.readString(stateDir.resolve("evidence/log/checkpoint"));
+      return io.tollgate.evidence.Checkpoint.parse(io.tollgate.evidence.SignedNote.parse(c).text())
+          .size();
+    } catch (java.io.IOException | io.tollgate.evidence.EvidenceException e) {
+      return 0;
+    }
+  }
+
   private DemoProducer producer;
   private LiveStats stats;
   private Thread producerThread;
@@ -298,7 +314,11 @@ public final class UpCommand implements Callable<Integer> {
     deleteTree(kafkaDir);
     deleteTree(stateDir.resolve("checkpoints"));
     deleteTree(stateDir.resolve("gateway-spool"));
+    // a new broker is a new data space: a new evidence log, under new keys (an older log's
+    // packages keep their own keys and verify as they are)
+    deleteTree(stateDir.resolve("evidence"));
     Map<String, String> records = ContractPublisher.load(contracts);
+    publishedContracts = records.size();
 
     out.println("tollgate: starting a Kafka broker (KRaft) ...");
     broker = KafkaBroker.at(kafkaDir, kafkaPort, 0, "1g").withoutShutdownHook();
@@ -325,7 +345,7 @@ public final class UpCommand implements Callable<Integer> {
         "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
     conf.setString("metrics.reporter.prom.host", "127.0.0.1");
     conf.setString("metrics.reporter.prom.port", "9249-9259");
-    flink = LocalFlink.start(conf, parallelism + 1); // and a slot for the metering job
+    flink = LocalFlink.start(conf, parallelism + 2); // and a slot each for metering and evidence
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
     EnforcementJob.build(env, s, PolicyOffsets.end(bootstrap));
     job = flink.submit(env, "tollgate-enforcement");
@@ -345,6 +365,23 @@ public final class UpCommand implements Callable<Integer> {
     out.printf(
         "tollgate: metering job %s: usage on %s, running totals every %d s%n",
         meteringJob, Topics.USAGE, m.idleFlushMs / 1000);
+
+    EvidenceJob.Settings ev = new EvidenceJob.Settings();
+    ev.bootstrapServers = bootstrap;
+    ev.origin = EVIDENCE_ORIGIN;
+    ev.logDir = stateDir.resolve("evidence/log").toAbsolutePath().toString();
+    ev.keysDir = stateDir.resolve("evidence/keys").toAbsolutePath().toString();
+    ev.checkpointDir = s.checkpointDir;
+    StreamExecutionEnvironment eenv = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+    EvidenceJob.build(eenv, ev);
+    evidenceJob = flink.submit(eenv, "tollgate-evidence");
+    out.printf(
+        "tollgate: evidence job %s: log %s, signed checkpoints on %s every %d s or %,d entries%n",
+        evidenceJob,
+        stateDir.resolve("evidence/log"),
+        Topics.EVIDENCE,
+        ev.sealMs / 1000,
+        ev.sealEvery);
 
     flink.awaitRunning(
         job, Duration.ofSeconds(60)); // so that the demo does not start with a backlog
@@ -445,7 +482,10 @@ public final class UpCommand implements Callable<Integer> {
    * permitted call (three seconds running), says so and how to read the bills.
    */
   private void caughtUp() {
-    boolean now = stats.answered() >= producer.sent() && stats.billedCalls() == stats.permitsSeen();
+    boolean now =
+        stats.answered() >= producer.sent()
+            && stats.billedCalls() == stats.permitsSeen()
+            && evidenceSealed() >= stats.feedbackSeen() + publishedContracts;
     caughtUpFor = now ? caughtUpFor + 1 : 0;
     String month = java.time.YearMonth.now(java.time.ZoneId.of("Asia/Shanghai")).toString();
     if (caughtUpFor >= 3) {
@@ -455,17 +495,26 @@ public final class UpCommand implements Callable<Integer> {
               + " terminal:%n"
               + "  ./tollgate billing statement --consumer city-traffic-lab --month %s%n"
               + "  ./tollgate billing statement --consumer bank-of-pudong --month %<s --format csv%n"
-              + "  ./tollgate billing reconcile --from %<s --to %<s%n",
+              + "  ./tollgate billing reconcile --from %<s --to %<s%n"
+              + "tollgate: evidence has caught up: %,d entries sealed. Export, verify, report:%n"
+              + "  ./tollgate evidence export --contract cr-demo-lender-2026 --out evidence.zip%n"
+              + "  ./tollgate evidence verify evidence.zip%n"
+              + "  ./tollgate audit report --all --out audit.html%n",
           stats.permitsSeen(),
           stats.billedCalls(),
           LiveStats.amounts(stats.billedAmounts()),
-          month);
+          month,
+          evidenceSealed());
     } else if (System.nanoTime() > catchUpBy) {
       catchUpBy = 0;
       out.printf(
           "tollgate: usage has not caught up in 5 min: %,d of %,d sent calls answered, %,d"
-              + " permitted, %,d billed%n",
-          stats.answered(), producer.sent(), stats.permitsSeen(), stats.billedCalls());
+              + " permitted, %,d billed, %,d evidence entries sealed%n",
+          stats.answered(),
+          producer.sent(),
+          stats.permitsSeen(),
+          stats.billedCalls(),
+          evidenceSealed());
     }
   }
 
@@ -502,6 +551,12 @@ public final class UpCommand implements Callable<Integer> {
     } catch (Exception e) {
       LoggerFactory.getLogger(UpCommand.class).error("the metering job ended", e);
       return "metering: " + e.getMessage();
+    }
+    try {
+      flink.check(evidenceJob);
+    } catch (Exception e) {
+      LoggerFactory.getLogger(UpCommand.class).error("the evidence job ended", e);
+      return "evidence: " + e.getMessage();
     }
     return null;
   }
@@ -573,7 +628,7 @@ public final class UpCommand implements Callable<Integer> {
         statsThread.join(5000);
         totals = stats.totals();
       }
-      for (JobID j : new JobID[] {meteringJob, job}) {
+      for (JobID j : new JobID[] {evidenceJob, meteringJob, job}) {
         if (j != null) {
           try {
             flink.cancel(j);

@@ -26,6 +26,139 @@ class UpIT {
     return new String[] {Integer.toString(code), out.toString(), err.toString()};
   }
 
+  /**
+   * After up has said the evidence caught up: a contract's package exports and verifies offline
+   * (against the operator's key, pinned) with every feedback event of the contract; a tampered copy
+   * fails naming the entry; the audit page is written, verified, and renders in Chromium.
+   */
+  void evidence(String bootstrap) throws Exception {
+    java.nio.file.Path dir = java.nio.file.Path.of("target/up-it");
+    String[] where = {
+      "--log-dir",
+      dir.resolve("evidence/log").toString(),
+      "--keys",
+      dir.resolve("evidence/keys").toString()
+    };
+    String contract = "cr-bank-of-pudong-2026";
+    java.nio.file.Path pkg = dir.resolve("evidence.zip");
+    String[] export =
+        tollgate(
+            concat(
+                new String[] {
+                  "evidence", "export", "--contract", contract, "--out", pkg.toString()
+                },
+                where));
+    assertThat(export[0]).as(export[1] + export[2]).isEqualTo("0");
+    assertThat(export[1]).contains("verified: ");
+    long decisions = 0;
+    java.util.List<byte[]> feedback = new java.util.ArrayList<>();
+    BillingCommand.read(
+        bootstrap,
+        io.tollgate.enforcement.Topics.FEEDBACK,
+        new PrintWriter(new StringWriter()),
+        r -> feedback.add(r.value()));
+    for (byte[] f : feedback) {
+      if (new String(f, java.nio.charset.StandardCharsets.UTF_8)
+          .contains("\"contract\":\"" + contract + "\"")) {
+        decisions++;
+      }
+    }
+    assertThat(decisions).isPositive();
+    String[] keys = tollgate(concat(new String[] {"evidence", "keys"}, where));
+    assertThat(keys[0]).isEqualTo("0");
+    String vkey = keys[1].lines().filter(l -> l.contains("+")).findFirst().orElseThrow();
+    String[] verify = tollgate("evidence", "verify", pkg.toString(), "--key", vkey);
+    assertThat(verify[0]).as(verify[2]).isEqualTo("0");
+    assertThat(verify[1])
+        .contains("decision=" + decisions)
+        .contains("(pinned)")
+        .contains("tree size");
+    // a permit turned into a denial, the manifest's hash of it recomputed: the proof fails
+    java.nio.file.Path bad = dir.resolve("tampered.zip");
+    rewrite(pkg, bad);
+    String[] tampered = tollgate("evidence", "verify", bad.toString(), "--key", vkey);
+    assertThat(tampered[0]).isEqualTo("1");
+    assertThat(tampered[2]).contains("NOT VERIFIED").contains("entries/").contains(".json");
+    // the audit page, from the same log, and Chromium renders it
+    java.nio.file.Path page = dir.resolve("audit.html");
+    String[] report =
+        tollgate(
+            concat(
+                new String[] {
+                  "audit",
+                  "report",
+                  "--all",
+                  "--out",
+                  page.toString(),
+                  "--bootstrap-servers",
+                  bootstrap
+                },
+                where));
+    assertThat(report[0]).as(report[1] + report[2]).isEqualTo("0");
+    assertThat(report[1]).contains("evidence verified");
+    String html = java.nio.file.Files.readString(page);
+    assertThat(html).contains(contract).contains("VERIFIED").doesNotContain("<script");
+    Process p =
+        new ProcessBuilder(
+                "chromium",
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--user-data-dir=" + dir.resolve("chromium").toAbsolutePath(),
+                "--dump-dom",
+                page.toAbsolutePath().toUri().toString())
+            .redirectError(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    String dom =
+        new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThat(dom).contains(contract).contains("bank-of-pudong").contains("VERIFIED");
+  }
+
+  static String[] concat(String[] a, String[] b) {
+    String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
+  /** The package with its first permit turned into a denial and the manifest's hash updated. */
+  static void rewrite(java.nio.file.Path from, java.nio.file.Path to) throws Exception {
+    java.util.Map<String, byte[]> files = new java.util.LinkedHashMap<>();
+    try (var z = new java.util.zip.ZipInputStream(java.nio.file.Files.newInputStream(from))) {
+      java.util.zip.ZipEntry e;
+      while ((e = z.getNextEntry()) != null) {
+        files.put(e.getName(), z.readAllBytes());
+      }
+    }
+    com.fasterxml.jackson.databind.ObjectMapper json =
+        new com.fasterxml.jackson.databind.ObjectMapper();
+    var manifest =
+        (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(files.get("manifest.json"));
+    for (var f : files.entrySet()) {
+      String s = new String(f.getValue(), java.nio.charset.StandardCharsets.UTF_8);
+      if (f.getKey().startsWith("entries/") && s.contains("\"decision\":\"PERMIT\"")) {
+        byte[] b =
+            s.replace("\"decision\":\"PERMIT\"", "\"decision\":\"DENY\"")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        f.setValue(b);
+        ((com.fasterxml.jackson.databind.node.ObjectNode) manifest.get("files"))
+            .put(
+                f.getKey(),
+                java.util.HexFormat.of()
+                    .formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(b)));
+        break;
+      }
+    }
+    files.put("manifest.json", json.writeValueAsBytes(manifest));
+    try (var z = new java.util.zip.ZipOutputStream(java.nio.file.Files.newOutputStream(to))) {
+      for (var f : files.entrySet()) {
+        z.putNextEntry(new java.util.zip.ZipEntry(f.getKey()));
+        z.write(f.getValue());
+        z.closeEntry();
+      }
+    }
+  }
+
   @Test
   void upStreamsEveryOutcomeMetersItAndStopsCleanly() throws Exception {
     StringWriter buf = new StringWriter();
@@ -175,6 +308,7 @@ class UpIT {
       String[] backwards = tollgate("billing", "reconcile", "--from", "2026-12", "--to", "2026-11");
       assertThat(backwards[0]).isEqualTo("2");
       assertThat(backwards[2]).contains("--to 2026-11 is before --from 2026-12");
+      evidence(bootstrap);
     } finally {
       up.shutdown();
       run.join(120_000);

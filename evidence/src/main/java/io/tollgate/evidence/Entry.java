@@ -48,13 +48,31 @@ public record Entry(
    * "\n" ‖ index).
    */
   public static byte[] salt(byte[] saltKey, String origin, long index) {
+    return salter(saltKey).salt(origin, index);
+  }
+
+  /** HMAC-SHA256 under one salt key, set up once (a sealer salts every entry). */
+  public static Salter salter(byte[] saltKey) {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
       mac.init(new SecretKeySpec(saltKey, "HmacSHA256"));
-      return mac.doFinal(
-          ("tollgate evidence salt v1\n" + origin + "\n" + index).getBytes(StandardCharsets.UTF_8));
+      return new Salter(mac);
     } catch (java.security.GeneralSecurityException e) {
       throw new IllegalStateException("the JDK has no HMAC-SHA256", e);
+    }
+  }
+
+  /** Salts entries under one key; not thread-safe. */
+  public static final class Salter {
+    private final Mac mac;
+
+    Salter(Mac mac) {
+      this.mac = mac;
+    }
+
+    public byte[] salt(String origin, long index) {
+      return mac.doFinal(
+          ("tollgate evidence salt v1\n" + origin + "\n" + index).getBytes(StandardCharsets.UTF_8));
     }
   }
 

@@ -40,6 +40,12 @@ public final class EvidencePackage {
   public static final String FORMAT = "tollgate.io/evidence-package@v1";
   static final ObjectMapper JSON = new ObjectMapper();
 
+  /** The files a package holds: nothing else. */
+  static final java.util.regex.Pattern NAMES =
+      java.util.regex.Pattern.compile(
+          "keys/[0-9a-f]{8}\\.vkey|checkpoints/[0-9]+\\.note|consistency/[0-9]+-[0-9]+\\.proof"
+              + "|entries/[0-9]+\\.json|proofs/[0-9]+\\.tlog-proof|contracts/[0-9a-f]{64}\\.yaml");
+
   /** Bounds on what a package may hold: a hostile zip must not exhaust memory. */
   static final long MAX_FILE = 64L << 20;
 
@@ -177,7 +183,7 @@ public final class EvidencePackage {
     m.set("entries", indexes);
     ObjectNode hashes = m.putObject("files");
     files.forEach((name, bytes) -> hashes.put(name, sha256(bytes)));
-    try (ZipOutputStream z = new ZipOutputStream(out)) {
+    try (ZipOutputStream z = new ZipOutputStream(new java.io.BufferedOutputStream(out, 1 << 16))) {
       put(z, "manifest.json", JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(m));
       for (Map.Entry<String, byte[]> f : files.entrySet()) {
         put(z, f.getKey(), f.getValue());
@@ -300,9 +306,7 @@ public final class EvidencePackage {
       throw new EvidenceException("manifest.json: format is not " + FORMAT);
     }
     for (String name : files.keySet()) {
-      if (!name.matches(
-          "(keys/[0-9a-f]{8}\\.vkey|checkpoints/[0-9]+\\.note|consistency/[0-9]+-[0-9]+\\.proof"
-              + "|entries/[0-9]+\\.json|proofs/[0-9]+\\.tlog-proof|contracts/[0-9a-f]{64}\\.yaml)")) {
+      if (!NAMES.matcher(name).matches()) {
         throw new EvidenceException(name + " is not a file an evidence package holds");
       }
     }
@@ -592,7 +596,7 @@ public final class EvidencePackage {
   private static Map<String, byte[]> read(InputStream in) throws IOException, EvidenceException {
     Map<String, byte[]> files = new LinkedHashMap<>();
     long total = 0;
-    try (ZipInputStream z = new ZipInputStream(in)) {
+    try (ZipInputStream z = new ZipInputStream(new java.io.BufferedInputStream(in, 1 << 16))) {
       ZipEntry e;
       byte[] buf = new byte[65536];
       while ((e = z.getNextEntry()) != null) {

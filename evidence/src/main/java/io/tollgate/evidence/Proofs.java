@@ -14,6 +14,9 @@ public final class Proofs {
   public static final String INCLUSION = "c2sp.org/tlog-proof@v1";
   public static final String CONSISTENCY = "tollgate.io/tlog-consistency@v1";
 
+  private static final java.util.regex.Pattern NUMBER =
+      java.util.regex.Pattern.compile("0|[1-9][0-9]{0,18}");
+
   /** An inclusion proof: the entry's index, the hashes, and the signed checkpoint it proves to. */
   public record Inclusion(long index, List<byte[]> hashes, String checkpoint) {}
 
@@ -95,7 +98,7 @@ public final class Proofs {
   }
 
   private static long number(String s, String where) throws EvidenceException {
-    if (!s.matches("0|[1-9][0-9]{0,18}")) {
+    if (!NUMBER.matcher(s).matches()) {
       throw new EvidenceException(where + ": \"" + s + "\" is not a number");
     }
     return Long.parseLong(s);

@@ -24,8 +24,16 @@ import java.util.Set;
  * attempt left beyond it, so the log never forks.
  */
 public final class Sealer {
+  /** Where sealed entries go: the {@link TileStore}, or a {@link TileWriter} in front of it. */
+  public interface Tiles {
+    /** The entries it holds, or will once written. */
+    long size();
+
+    void append(List<byte[]> entries) throws IOException;
+  }
+
   private final String origin;
-  private final byte[] saltKey;
+  private final Entry.Salter salter;
   private Frontier frontier = new Frontier();
   private long sealedSize;
   private final Map<String, long[]> chains = new HashMap<>(); // contract -> {seq, last index}
@@ -34,7 +42,7 @@ public final class Sealer {
 
   public Sealer(String origin, byte[] saltKey) {
     this.origin = origin;
-    this.saltKey = saltKey.clone();
+    this.salter = Entry.salter(saltKey);
   }
 
   public String origin() {
@@ -81,7 +89,7 @@ public final class Sealer {
             partition,
             offset,
             record,
-            Entry.salt(saltKey, origin, index));
+            salter.salt(origin, index));
     byte[] bytes = e.encode();
     if (bytes.length > TileStore.MAX_ENTRY) {
       throw new IllegalArgumentException(
@@ -98,7 +106,7 @@ public final class Sealer {
    * ring's current key; the first checkpoint of a new key is signed by the key before it too, so
    * that a verifier who trusts the old key learns the new one from the log itself.
    */
-  public SignedNote seal(TileStore store, KeyRing keys) throws IOException {
+  public SignedNote seal(Tiles store, KeyRing keys) throws IOException {
     if (store.size() != sealedSize) {
       throw new IllegalStateException(
           "the store holds " + store.size() + " entries, " + sealedSize + " were sealed");

@@ -27,7 +27,7 @@ import java.util.Map;
  * an earlier checkpoint) writes over what lies beyond it: those files belonged to no published
  * checkpoint.
  */
-public final class TileStore {
+public final class TileStore implements Sealer.Tiles {
   /** Hashes in a tile, entries in a bundle. */
   public static final int WIDTH = 256;
 
@@ -69,6 +69,7 @@ public final class TileStore {
       s.entryEdge.addAll(r.bundle(size / WIDTH, w));
     }
     s.truncate("entries", size, w == 0 ? null : bundleBytes(s.entryEdge));
+    s.sync();
     return s;
   }
 
@@ -112,6 +113,7 @@ public final class TileStore {
     }
   }
 
+  @Override
   public long size() {
     return size;
   }
@@ -121,6 +123,7 @@ public final class TileStore {
   }
 
   /** Appends {@code entries} and writes the tiles of the new size: it can be read from then on. */
+  @Override
   public void append(List<byte[]> entries) throws IOException {
     if (entries.isEmpty()) {
       return;
@@ -150,6 +153,7 @@ public final class TileStore {
         writeFile(path(Integer.toString(level), count / WIDTH, edge.size()), tileBytes(edge));
       }
     }
+    sync();
   }
 
   private void add(int level, byte[] hash) throws IOException {
@@ -236,9 +240,17 @@ public final class TileStore {
     }
   }
 
-  /** Written whole or not at all, and on the disk before the call returns. */
-  static void writeFile(Path p, byte[] bytes) throws IOException {
-    Files.createDirectories(p.getParent());
+  // written since the last sync: forced to the disk together, once a seal's files are all out
+  // (one journal commit for the lot rather than one per file)
+  private final java.util.Set<Path> unsynced = new java.util.LinkedHashSet<>();
+
+  /** Written whole or not at all (a rename); on the disk once {@link #sync} returns. */
+  private final java.util.Set<Path> made = new java.util.HashSet<>();
+
+  private void writeFile(Path p, byte[] bytes) throws IOException {
+    if (made.add(p.getParent())) {
+      Files.createDirectories(p.getParent());
+    }
     Path tmp = p.resolveSibling("." + p.getFileName() + ".tmp");
     try (FileChannel c =
         FileChannel.open(
@@ -250,13 +262,34 @@ public final class TileStore {
       while (b.hasRemaining()) {
         c.write(b);
       }
-      c.force(true);
     }
     try {
       Files.move(tmp, p, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (AtomicMoveNotSupportedException e) {
       Files.move(tmp, p, StandardCopyOption.REPLACE_EXISTING);
     }
+    unsynced.add(p);
+  }
+
+  /** Forces every file written since the last sync, and their directories, to the disk. */
+  private void sync() throws IOException {
+    java.util.Set<Path> dirs = new java.util.LinkedHashSet<>();
+    for (Path p : unsynced) {
+      try (FileChannel c = FileChannel.open(p, StandardOpenOption.READ)) {
+        c.force(true);
+      } catch (NoSuchFileException e) {
+        // a partial tile removed since: its full tile is in the set
+      }
+      dirs.add(p.getParent());
+    }
+    for (Path d : dirs) {
+      try (FileChannel c = FileChannel.open(d, StandardOpenOption.READ)) {
+        c.force(true);
+      } catch (IOException e) {
+        // a directory cannot be opened on every platform: the files are forced
+      }
+    }
+    unsynced.clear();
   }
 
   /** Reads the tree of {@code treeSize} entries: a size that was sealed. */
@@ -287,20 +320,40 @@ public final class TileStore {
       return treeSize;
     }
 
+    // nodes between the heights that tiles hold, computed once: proofs of neighbouring entries
+    // share most of them
+    private final Map<Long, byte[]> nodes =
+        new LinkedHashMap<>(1 << 12, 0.75f, true) {
+          private static final long serialVersionUID = 1L;
+
+          @Override
+          protected boolean removeEldestEntry(Map.Entry<Long, byte[]> e) {
+            return size() > 1 << 18;
+          }
+        };
+
     @Override
     public byte[] hash(int height, long index) throws EvidenceException {
       int level = height / 8;
       int r = height % 8;
       long first = index << r;
       long count = treeSize >>> (8 * level);
-      if (height >= 64 || first + (1L << r) > count) {
+      if (height >= 56 || index < 0 || first + (1L << r) > count) {
         throw new EvidenceException(
             "no subtree of height " + height + " at " + index + " in the tree of " + treeSize);
       }
-      long n = first / WIDTH;
-      int width = (int) Math.min(WIDTH, count - n * WIDTH);
-      List<byte[]> tile = tile(level, n, width);
-      return perfect(tile, (int) (first % WIDTH), 1 << r);
+      if (r == 0) {
+        long n = first / WIDTH;
+        int width = (int) Math.min(WIDTH, count - n * WIDTH);
+        return tile(level, n, width).get((int) (first % WIDTH));
+      }
+      Long key = ((long) height << 56) | index;
+      byte[] h = nodes.get(key);
+      if (h == null) {
+        h = Merkle.nodeHash(hash(height - 1, 2 * index), hash(height - 1, 2 * index + 1));
+        nodes.put(key, h);
+      }
+      return h;
     }
 
     /** Entry {@code index}'s bytes. */

@@ -149,6 +149,14 @@ public final class StreamLoad implements Callable<Integer> {
   boolean metering;
 
   @Option(
+      names = "--evidence",
+      description =
+          "Also seal the enforcement run's feedback with the evidence job (one log, parallelism"
+              + " 1, signed checkpoints exactly once), and compare its rate with the enforcement"
+              + " job's.")
+  boolean evidence;
+
+  @Option(
       names = "--latency-only",
       description = "Skip the throughput runs; run the latency run at this many calls/s.")
   long latencyOnly;
@@ -217,6 +225,7 @@ public final class StreamLoad implements Callable<Integer> {
       String enforceGroup = "load-enforce-" + UUID.randomUUID();
       drains.add(drain("enforcement, heap state", enforceGroup, false, "hashmap"));
       Drain meter = metering ? meteringDrain() : null;
+      Drain seal = evidence ? evidenceDrain() : null;
       drains.add(
           drain("pass-through, heap state", "load-pass-" + UUID.randomUUID(), true, "hashmap"));
       if (rocksdb) {
@@ -263,6 +272,17 @@ public final class StreamLoad implements Callable<Integer> {
                 meter.steadyRate(),
                 meter.overallRate()));
       }
+      if (seal != null) {
+        report.append(
+            String.format(
+                Locale.ROOT,
+                "| %s | %,d | %.1f | %,.0f | %,.0f |%n",
+                seal.name(),
+                seal.calls(),
+                seal.seconds(),
+                seal.steadyRate(),
+                seal.overallRate()));
+      }
       report.append(
           String.format(
               Locale.ROOT,
@@ -282,6 +302,14 @@ public final class StreamLoad implements Callable<Integer> {
                 "metering / enforcement, heap: %.2f (steady), %.2f (overall)%n",
                 meter.steadyRate() / drains.get(0).steadyRate(),
                 meter.overallRate() / drains.get(0).overallRate()));
+      }
+      if (seal != null) {
+        report.append(
+            String.format(
+                Locale.ROOT,
+                "evidence / enforcement, heap: %.2f (steady), %.2f (overall)%n",
+                seal.steadyRate() / drains.get(0).steadyRate(),
+                seal.overallRate() / drains.get(0).overallRate()));
       }
       report.append(latency);
       out.print(report);
@@ -353,15 +381,6 @@ public final class StreamLoad implements Callable<Integer> {
    * rate is measured: by its committed offsets on {@code tollgate.feedback}.
    */
   private Drain meteringDrain() throws Exception {
-    // each partition of the transactional feedback ends with a commit marker, which a consumer
-    // skips: its committed offset stops one short of the end offset when it has read everything
-    long events =
-        facts
-            .endOffsets(Topics.FEEDBACK, org.apache.kafka.common.IsolationLevel.READ_COMMITTED)
-            .values()
-            .stream()
-            .mapToLong(e -> Math.max(0, e - 1))
-            .sum();
     String group = "load-meter-" + UUID.randomUUID();
     io.tollgate.flink.metering.MeteringJob.Settings m =
         new io.tollgate.flink.metering.MeteringJob.Settings();
@@ -371,13 +390,58 @@ public final class StreamLoad implements Callable<Integer> {
     m.parallelism = parallelism;
     m.checkpointIntervalMs = checkpointIntervalMs;
     m.checkpointDir = stateDir.resolve("checkpoints").toAbsolutePath().toUri().toString();
-    String name = "metering, heap state";
+    return feedbackDrain(
+        "metering, heap state",
+        group,
+        io.tollgate.flink.metering.MeteringJob.configuration(m),
+        env -> io.tollgate.flink.metering.MeteringJob.build(env, m));
+  }
+
+  /**
+   * The evidence job seals the feedback the enforcement drain wrote (one entry per call), at
+   * parallelism 1 as always: its rate by its committed offsets on {@code tollgate.feedback}, which
+   * a checkpoint of its state commits (every entry before them is in the log, and signed within a
+   * second).
+   */
+  private Drain evidenceDrain() throws Exception {
+    String group = "load-evidence-" + UUID.randomUUID();
+    io.tollgate.flink.evidence.EvidenceJob.Settings e =
+        new io.tollgate.flink.evidence.EvidenceJob.Settings();
+    e.bootstrapServers = bootstrap;
+    e.groupId = group;
+    e.transactionalIdPrefix = group;
+    e.checkpointIntervalMs = checkpointIntervalMs;
+    e.logDir = stateDir.resolve("evidence/log").toAbsolutePath().toString();
+    e.keysDir = stateDir.resolve("evidence/keys").toAbsolutePath().toString();
+    e.checkpointDir = stateDir.resolve("checkpoints").toAbsolutePath().toUri().toString();
+    deleteQuietly(stateDir.resolve("evidence"));
+    return feedbackDrain(
+        "evidence (sealing), parallelism 1",
+        group,
+        io.tollgate.flink.evidence.EvidenceJob.configuration(e),
+        env -> io.tollgate.flink.evidence.EvidenceJob.build(env, e));
+  }
+
+  private Drain feedbackDrain(
+      String name,
+      String group,
+      Configuration conf,
+      java.util.function.Consumer<StreamExecutionEnvironment> build)
+      throws Exception {
+    // each partition of the transactional feedback ends with a commit marker, which a consumer
+    // skips: its committed offset stops one short of the end offset when it has read everything
+    long events =
+        facts
+            .endOffsets(Topics.FEEDBACK, org.apache.kafka.common.IsolationLevel.READ_COMMITTED)
+            .values()
+            .stream()
+            .mapToLong(e -> Math.max(0, e - 1))
+            .sum();
     out.printf("stream-load: %s: draining %,d feedback events ...%n", name, events);
-    Configuration conf = io.tollgate.flink.metering.MeteringJob.configuration(m);
     conf.setString("taskmanager.memory.managed.size", "256m");
     try (LocalFlink flink = LocalFlink.start(conf, parallelism)) {
       StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-      io.tollgate.flink.metering.MeteringJob.build(env, m);
+      build.accept(env);
       JobID job = flink.submit(env, group);
       flink.awaitRunning(job, Duration.ofMinutes(2));
       List<long[]> samples = new ArrayList<>();

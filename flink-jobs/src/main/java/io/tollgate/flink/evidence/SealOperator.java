@@ -41,6 +41,7 @@ final class SealOperator extends AbstractStreamOperator<Out>
   private final EvidenceJob.Settings s;
   private transient Sealer sealer;
   private transient TileStore store;
+  private transient io.tollgate.evidence.TileWriter writer;
   private transient KeyRing keys;
   private transient EvidenceRecords records;
   private transient ListState<byte[]> state;
@@ -87,6 +88,7 @@ final class SealOperator extends AbstractStreamOperator<Out>
               + " origin would fork the first)");
     }
     store = TileStore.open(dir, sealer.sealedSize());
+    writer = new io.tollgate.evidence.TileWriter(store, 4);
     if (lastNote != null) {
       // published with the checkpoint restored from, whose notification may have been lost
       publish(List.of(lastNote));
@@ -158,8 +160,11 @@ final class SealOperator extends AbstractStreamOperator<Out>
 
   private void seal() throws Exception {
     int n = sealer.pending();
-    SignedNote note = sealer.seal(store, keys);
-    EvidenceJob.Drill.afterTiles(s.drill, sealer.sealedSize());
+    SignedNote note = sealer.seal(writer, keys);
+    if (s.drill != null) {
+      writer.flush(); // the drill fails after the tiles are on the disk
+      EvidenceJob.Drill.afterTiles(s.drill, sealer.sealedSize());
+    }
     sealed.inc(n);
     seals.inc();
     sealedSinceSnapshot.add(note.encoded());
@@ -177,12 +182,23 @@ final class SealOperator extends AbstractStreamOperator<Out>
     if (sealer.pending() > 0) {
       seal();
     }
+    writer.flush();
     super.finish();
+  }
+
+  @Override
+  public void close() throws Exception {
+    if (writer != null) {
+      writer.close();
+    }
+    super.close();
   }
 
   @Override
   public void snapshotState(StateSnapshotContext context) throws Exception {
     super.snapshotState(context);
+    // every checkpoint sealed before this one is on the disk before Flink may publish it
+    writer.flush();
     state.update(
         lastSealed == null
             ? List.of(sealer.state())
