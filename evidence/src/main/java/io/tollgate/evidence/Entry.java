@@ -2,8 +2,6 @@ package io.tollgate.evidence;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import javax.crypto.Mac;
@@ -76,31 +74,31 @@ public record Entry(
     }
   }
 
-  /** The entry's canonical bytes: what its leaf hashes. */
+  /**
+   * The entry's canonical bytes: what its leaf hashes. Written member by member in JCS order
+   * ({@code at, contract, index, kind, prev, record, salt, seq, source, v}); {@link #decode} checks
+   * that the bytes are their own canonical form.
+   */
   public byte[] encode() {
-    ObjectNode o = JsonNodeFactory.instance.objectNode();
-    o.put("v", 1);
-    o.put("index", index);
-    o.put("kind", kind);
+    Canonical.Writer w = new Canonical.Writer(512);
+    w.raw("{\"at\":").number(at).raw(",\"contract\":");
     if (contract == null) {
-      o.putNull("contract");
+      w.raw("null");
     } else {
-      o.put("contract", contract);
+      w.string(contract);
     }
-    o.put("seq", seq);
+    w.raw(",\"index\":").number(index).raw(",\"kind\":").string(kind).raw(",\"prev\":");
     if (prev == null) {
-      o.putNull("prev");
+      w.raw("null");
     } else {
-      o.put("prev", prev);
+      w.number(prev);
     }
-    o.put("at", at);
-    ObjectNode s = o.putObject("source");
-    s.put("topic", topic);
-    s.put("partition", partition);
-    s.put("offset", offset);
-    o.set("record", record);
-    o.put("salt", java.util.Base64.getEncoder().encodeToString(salt));
-    return Canonical.bytes(o);
+    w.raw(",\"record\":").value(record);
+    w.raw(",\"salt\":").string(java.util.Base64.getEncoder().encodeToString(salt));
+    w.raw(",\"seq\":").number(seq);
+    w.raw(",\"source\":{\"offset\":").number(offset).raw(",\"partition\":").number(partition);
+    w.raw(",\"topic\":").string(topic).raw("},\"v\":1}");
+    return w.toByteArray();
   }
 
   /** Reads an entry back: it must be in the canonical form, every field present and typed. */
