@@ -298,7 +298,9 @@ public final class EvidenceCommand implements Runnable {
     @Option(
         names = "--origin",
         defaultValue = "tollgate.local/evidence",
-        description = "The key name for a new ring (default: ${DEFAULT-VALUE}).")
+        description =
+            "The key name (the log's origin) when the directory holds no keys yet (default:"
+                + " ${DEFAULT-VALUE}).")
     String origin;
 
     @Option(names = "--rotate", description = "Make a new signing key current first.")
@@ -307,7 +309,20 @@ public final class EvidenceCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       PrintWriter o = spec.commandLine().getOut();
-      KeyRing ring = KeyRing.open(where.keysDir, origin);
+      // a ring that exists keeps its own name (its keys sign as the log's origin)
+      String name = origin;
+      Path current = where.keysDir.resolve("current");
+      if (Files.isRegularFile(current)) {
+        String id = Files.readString(current, StandardCharsets.UTF_8).strip();
+        if (id.lastIndexOf('+') > 0) {
+          name = id.substring(0, id.lastIndexOf('+'));
+        }
+      } else if (!rotate) {
+        spec.commandLine()
+            .getErr()
+            .println("tollgate evidence keys: no keys in " + where.keysDir + " yet: creating them");
+      }
+      KeyRing ring = KeyRing.open(where.keysDir, name);
       if (rotate) {
         NoteKey k = ring.rotate();
         o.println("tollgate evidence keys: " + k.id() + " is current now");
