@@ -139,6 +139,55 @@ class EvidencePackageTest {
     }
   }
 
+  /**
+   * A verifier that is not ours: OpenSSL checks the Ed25519 signature of every checkpoint in the
+   * package against the package's own verifier keys (the note's text is the signed message; the
+   * signature is the signature line's bytes after the 4-byte key id).
+   */
+  @Test
+  void opensslVerifiesEveryCheckpointSignatureOfAPackage() throws Exception {
+    Map<String, byte[]> f = unzip(pkg);
+    Map<Integer, NoteKey> byId = new java.util.HashMap<>();
+    for (String k : all(f, "keys/")) {
+      NoteKey key = NoteKey.parseVerifierKey(new String(f.get(k), StandardCharsets.UTF_8).strip());
+      byId.put(key.keyId(), key);
+    }
+    int checked = 0;
+    Path dir = tmp.resolve("openssl");
+    java.nio.file.Files.createDirectories(dir);
+    for (String c : all(f, "checkpoints/")) {
+      SignedNote n = note(f, c);
+      for (SignedNote.Signature sig : n.signatures()) {
+        NoteKey key = byId.get(sig.keyId());
+        assertThat(key).as("the package holds the key of " + c).isNotNull();
+        java.nio.file.Files.writeString(dir.resolve("pub.pem"), key.publicKeyPem());
+        java.nio.file.Files.write(dir.resolve("msg"), n.text().getBytes(StandardCharsets.UTF_8));
+        java.nio.file.Files.write(dir.resolve("sig"), sig.signature());
+        Process p =
+            new ProcessBuilder(
+                    "openssl",
+                    "pkeyutl",
+                    "-verify",
+                    "-pubin",
+                    "-inkey",
+                    "pub.pem",
+                    "-rawin",
+                    "-in",
+                    "msg",
+                    "-sigfile",
+                    "sig")
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(c + ": " + out).isZero();
+        assertThat(out).contains("Signature Verified Successfully");
+        checked++;
+      }
+    }
+    assertThat(checked).isGreaterThan(2); // the checkpoints, one of them signed twice (rotation)
+  }
+
   @Test
   void aForeignKeyIsRefused() throws Exception {
     NoteKey foreign = NoteKey.generate(ORIGIN);
