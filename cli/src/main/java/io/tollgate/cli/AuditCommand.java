@@ -54,8 +54,8 @@ public final class AuditCommand implements Runnable {
               + " whether the evidence verifies, with the checkpoint it was checked against. Its"
               + " figures come from the evidence package of each contract, verified as `tollgate"
               + " evidence verify` does; the running month and the quota from tollgate.usage"
-              + " when the broker is reachable. Exits 1 when the log holds nothing to report, 2"
-              + " when a package does not verify (the page is written and says so).")
+              + " when the broker is reachable. Exits 1 when the log holds nothing to report, or"
+              + " when a package does not verify (the page is written then, and says where).")
   static final class ReportCommand implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
     @CommandLine.Mixin EvidenceCommand.Where where = new EvidenceCommand.Where();
@@ -206,7 +206,7 @@ public final class AuditCommand implements Runnable {
           sections.size() == 1 ? "" : "s",
           allVerified ? "verified" : "NOT VERIFIED (the page says where)");
       o.flush();
-      return allVerified ? 0 : 2;
+      return allVerified ? 0 : 1;
     }
 
     /** The latest record of every month of every contract on tollgate.usage, by contract. */

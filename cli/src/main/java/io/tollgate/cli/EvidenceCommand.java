@@ -8,7 +8,6 @@ import io.tollgate.evidence.NoteKey;
 import io.tollgate.evidence.SignedNote;
 import io.tollgate.evidence.TileStore;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -198,21 +197,32 @@ public final class EvidenceCommand implements Runnable {
       }
       Path tmp = out.toAbsolutePath().resolveSibling("." + out.getFileName() + ".tmp");
       EvidencePackage.Exported x;
-      try (OutputStream os = Files.newOutputStream(tmp)) {
-        x = EvidencePackage.export(log, contract, f, t, Instant.now(), os);
-      }
-      if (x.entries() == 0) {
-        Files.deleteIfExists(tmp);
-        err.printf(
-            "tollgate evidence export: the log (%,d entries) holds nothing of contract %s%s%n",
-            log.tree().treeSize(), contract, from == null && to == null ? "" : " in that range");
-        return 1;
-      }
       EvidencePackage.Verified v;
-      try (InputStream in = Files.newInputStream(tmp)) {
-        v = EvidencePackage.verify(in, List.of());
+      try {
+        try (OutputStream os = Files.newOutputStream(tmp)) {
+          x = EvidencePackage.export(log, contract, f, t, Instant.now(), os);
+        }
+        if (x.entries() == 0) {
+          err.printf(
+              "tollgate evidence export: the log (%,d entries) holds nothing of contract %s%s%n",
+              log.tree().treeSize(), contract, from == null && to == null ? "" : " in that range");
+          return 1;
+        }
+        try {
+          v = EvidencePackage.verify(tmp, List.of(), false);
+        } catch (EvidenceException e) {
+          err.println(
+              "tollgate evidence export: the package does not verify, and is not kept: "
+                  + e.getMessage());
+          return 1;
+        }
+        Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING);
+      } catch (EvidenceException e) {
+        err.println("tollgate evidence export: " + e.getMessage());
+        return 1;
+      } finally {
+        Files.deleteIfExists(tmp);
       }
-      Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING);
       o.printf(
           "tollgate evidence export: %s: %,d entries of %s (log entries %,d to %,d), %d"
               + " checkpoints, tree size %,d%n",
@@ -271,8 +281,8 @@ public final class EvidenceCommand implements Runnable {
         err.println("tollgate evidence verify: no file " + pkg);
         return 1;
       }
-      try (InputStream in = Files.newInputStream(pkg)) {
-        EvidencePackage.Verified v = EvidencePackage.verify(in, pinned);
+      try {
+        EvidencePackage.Verified v = EvidencePackage.verify(pkg, pinned, false);
         o.print(v.summary());
         o.flush();
         return 0;
@@ -306,6 +316,9 @@ public final class EvidenceCommand implements Runnable {
     @Option(names = "--rotate", description = "Make a new signing key current first.")
     boolean rotate;
 
+    @Option(names = "--create", description = "Make the keys when the directory holds none.")
+    boolean create;
+
     @Override
     public Integer call() throws Exception {
       PrintWriter o = spec.commandLine().getOut();
@@ -317,10 +330,15 @@ public final class EvidenceCommand implements Runnable {
         if (id.lastIndexOf('+') > 0) {
           name = id.substring(0, id.lastIndexOf('+'));
         }
-      } else if (!rotate) {
+      } else if (!create) {
         spec.commandLine()
             .getErr()
-            .println("tollgate evidence keys: no keys in " + where.keysDir + " yet: creating them");
+            .println(
+                "tollgate evidence keys: no keys in "
+                    + where.keysDir
+                    + " (the evidence job makes them at its first start; --create makes them"
+                    + " now)");
+        return 1;
       }
       KeyRing ring = KeyRing.open(where.keysDir, name);
       if (rotate) {

@@ -368,7 +368,14 @@ public final class UpCommand implements Callable<Integer> {
 
     EvidenceJob.Settings ev = new EvidenceJob.Settings();
     ev.bootstrapServers = bootstrap;
-    ev.origin = EVIDENCE_ORIGIN;
+    // each start is a new data space and a new log: an origin of its own (C2SP origins name one
+    // log), so two runs' checkpoints can never be taken for one log's
+    ev.origin =
+        EVIDENCE_ORIGIN
+            + "-"
+            + java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
+                .withZone(java.time.ZoneOffset.UTC)
+                .format(java.time.Instant.now());
     ev.logDir = stateDir.resolve("evidence/log").toAbsolutePath().toString();
     ev.keysDir = stateDir.resolve("evidence/keys").toAbsolutePath().toString();
     ev.checkpointDir = s.checkpointDir;

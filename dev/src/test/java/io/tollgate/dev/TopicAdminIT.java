@@ -30,7 +30,12 @@ class TopicAdminIT {
       TopicAdmin.Result r = TopicAdmin.create(broker.bootstrapServers(), 4, (short) 1);
       assertThat(r.created())
           .containsExactlyInAnyOrder(
-              Topics.CALLS, Topics.DELIVERED, Topics.FEEDBACK, Topics.DLQ, Topics.USAGE);
+              Topics.CALLS,
+              Topics.DELIVERED,
+              Topics.FEEDBACK,
+              Topics.DLQ,
+              Topics.USAGE,
+              Topics.EVIDENCE);
       assertThat(r.mismatches())
           .containsExactlyInAnyOrder(
               "tollgate.policies: expected 1 partition, found 3",

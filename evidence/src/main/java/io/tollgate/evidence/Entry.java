@@ -11,15 +11,17 @@ import javax.crypto.spec.SecretKeySpec;
  * One entry of the evidence log (docs/evidence.md, "Entries"): RFC 8785 canonical JSON of
  *
  * <pre>{"at":…,"contract":…,"index":…,"kind":…,"prev":…,"record":{…},"salt":…,"seq":…,
- *  "source":{"offset":…,"partition":…,"topic":…},"v":1}</pre>
+ *  "source":{"offset":…,"partition":…,"topic":…},"terms":…,"v":1}</pre>
  *
  * {@code kind} is {@code contract} (a publication), {@code revocation}, {@code decision} (a
  * feedback event) or {@code usage} (a closed usage period). {@code seq} counts the entries of its
  * contract from 1 and {@code prev} is the log index of the contract's entry before, null for its
- * first: a package that leaves one out breaks that chain. Entries without a contract (a refusal of
- * an unknown caller) make a chain of their own, contract null. {@code salt} is secret to the
- * operator until a package reveals it: it keeps sibling hashes in proofs from telling anything
- * about other participants' entries.
+ * first: a package that leaves one out breaks that chain. {@code terms} is the index of the
+ * contract's latest {@code contract} or {@code revocation} entry before this one (null when there
+ * is none): the versions in force are a chain of their own, which a package must hold whole.
+ * Entries without a contract (a refusal of an unknown caller) make a chain of their own, contract
+ * null. {@code salt} is secret to the operator until a package reveals it: it keeps sibling hashes
+ * in proofs from telling anything about other participants' entries.
  */
 public record Entry(
     long index,
@@ -27,6 +29,7 @@ public record Entry(
     String contract,
     long seq,
     Long prev,
+    Long terms,
     long at,
     String topic,
     int partition,
@@ -76,8 +79,8 @@ public record Entry(
 
   /**
    * The entry's canonical bytes: what its leaf hashes. Written member by member in JCS order
-   * ({@code at, contract, index, kind, prev, record, salt, seq, source, v}); {@link #decode} checks
-   * that the bytes are their own canonical form.
+   * ({@code at, contract, index, kind, prev, record, salt, seq, source, terms, v}); {@link #decode}
+   * checks that the bytes are their own canonical form.
    */
   public byte[] encode() {
     Canonical.Writer w = new Canonical.Writer(512);
@@ -97,7 +100,13 @@ public record Entry(
     w.raw(",\"salt\":").string(java.util.Base64.getEncoder().encodeToString(salt));
     w.raw(",\"seq\":").number(seq);
     w.raw(",\"source\":{\"offset\":").number(offset).raw(",\"partition\":").number(partition);
-    w.raw(",\"topic\":").string(topic).raw("},\"v\":1}");
+    w.raw(",\"topic\":").string(topic).raw("},\"terms\":");
+    if (terms == null) {
+      w.raw("null");
+    } else {
+      w.number(terms);
+    }
+    w.raw(",\"v\":1}");
     return w.toByteArray();
   }
 
@@ -115,8 +124,12 @@ public record Entry(
     if (!Arrays.equals(Canonical.bytes(o), bytes)) {
       throw new EvidenceException("not in the canonical form (RFC 8785)");
     }
-    if (o.path("v").asInt(0) != 1) {
-      throw new EvidenceException("version " + o.path("v") + ", 1 expected");
+    JsonNode v = o.get("v");
+    if (v == null || !v.isIntegralNumber() || v.longValue() != 1) {
+      throw new EvidenceException("v must be the number 1");
+    }
+    if (o.size() != 11) {
+      throw new EvidenceException("an entry has exactly 11 members, this one " + o.size());
     }
     String kind = text(o, "kind");
     if (!kind.equals(CONTRACT)
@@ -129,11 +142,10 @@ public record Entry(
     if (c == null || !(c.isNull() || c.isTextual())) {
       throw new EvidenceException("contract must be a string or null");
     }
-    JsonNode prev = o.get("prev");
-    if (prev == null || !(prev.isNull() || prev.canConvertToLong())) {
-      throw new EvidenceException("prev must be an index or null");
-    }
     JsonNode s = o.path("source");
+    if (!s.isObject() || s.size() != 3) {
+      throw new EvidenceException("source must be an object of topic, partition and offset");
+    }
     JsonNode record = o.get("record");
     if (record == null || !record.isObject()) {
       throw new EvidenceException("record must be an object");
@@ -144,18 +156,42 @@ public record Entry(
     } catch (IllegalArgumentException e) {
       throw new EvidenceException("salt is not base64");
     }
+    if (salt.length != 32) {
+      throw new EvidenceException("salt must be 32 bytes, not " + salt.length);
+    }
+    long index = number(o, "index");
+    long seq = number(o, "seq");
+    long partition = number(s, "partition");
+    if (index < 0 || seq < 1 || partition < 0 || partition > Integer.MAX_VALUE) {
+      throw new EvidenceException("index, seq or partition out of range");
+    }
+    Long prev = optional(o, "prev");
+    Long terms = optional(o, "terms");
+    if ((prev != null && (prev < 0 || prev >= index))
+        || (terms != null && (terms < 0 || terms >= index))) {
+      throw new EvidenceException("prev and terms must be earlier indexes");
+    }
     return new Entry(
-        number(o, "index"),
+        index,
         kind,
         c.isNull() ? null : c.textValue(),
-        number(o, "seq"),
-        prev.isNull() ? null : prev.longValue(),
+        seq,
+        prev,
+        terms,
         number(o, "at"),
         text(s, "topic"),
-        (int) number(s, "partition"),
+        (int) partition,
         number(s, "offset"),
         record,
         salt);
+  }
+
+  private static Long optional(JsonNode o, String f) throws EvidenceException {
+    JsonNode n = o.get(f);
+    if (n == null || !(n.isNull() || (n.isIntegralNumber() && n.canConvertToLong()))) {
+      throw new EvidenceException(f + " must be an index or null");
+    }
+    return n.isNull() ? null : n.longValue();
   }
 
   private static String text(JsonNode o, String f) throws EvidenceException {

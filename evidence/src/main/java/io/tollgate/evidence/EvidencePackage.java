@@ -4,17 +4,19 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Base64;
 import java.util.Collection;
+import java.util.Enumeration;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -25,31 +27,35 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.zip.ZipEntry;
-import java.util.zip.ZipInputStream;
+import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
 
 /**
  * An evidence package (docs/evidence.md, "Packages"): one contract's entries in a time range with
- * their salts and inclusion proofs, the checkpoints that sealed them and the latest one, the
- * consistency proofs between those, the contract versions' texts, the public keys and a manifest,
- * in one zip. {@link #verify} checks it with nothing else: no network, no broker, no log.
+ * their salts and inclusion proofs, the entry just before and just after the range, the contract's
+ * versions in force, the checkpoints that sealed them, every checkpoint where the signing key
+ * changed, the latest one, the consistency proofs between those, the versions' texts, the public
+ * keys and a manifest, in one zip. {@link #verify} checks it with nothing else: no network, no
+ * broker, no log.
  */
 public final class EvidencePackage {
   private EvidencePackage() {}
 
-  public static final String FORMAT = "tollgate.io/evidence-package@v1";
+  public static final String FORMAT = "tollgate.io/evidence-package@v2";
   static final ObjectMapper JSON = new ObjectMapper();
 
   /** The files a package holds: nothing else. */
   static final java.util.regex.Pattern NAMES =
       java.util.regex.Pattern.compile(
-          "keys/[0-9a-f]{8}\\.vkey|checkpoints/[0-9]+\\.note|consistency/[0-9]+-[0-9]+\\.proof"
-              + "|entries/[0-9]+\\.json|proofs/[0-9]+\\.tlog-proof|contracts/[0-9a-f]{64}\\.yaml");
+          "manifest\\.json|keys/[0-9a-f]{8}\\.vkey|checkpoints/[0-9]+\\.note"
+              + "|consistency/[0-9]+-[0-9]+\\.proof|entries/[0-9]+\\.json"
+              + "|proofs/[0-9]+\\.tlog-proof|contracts/[0-9a-f]{64}\\.yaml");
 
-  /** Bounds on what a package may hold: a hostile zip must not exhaust memory. */
-  static final long MAX_FILE = 64L << 20;
+  /** Bounds on what a package may hold: a hostile zip must not exhaust memory or time. */
+  static final long MAX_FILE = 8L << 20; // a contract text is at most 4 MiB
 
-  static final long MAX_TOTAL = 4L << 30;
+  static final long MAX_MANIFEST = 256L << 20;
+  static final int MAX_FILES = 50_000_000;
 
   /** The log to export from: its tree at the latest checkpoint, and what else a package needs. */
   public record Log(
@@ -61,11 +67,16 @@ public final class EvidencePackage {
   /** What went into a package. */
   public record Exported(int entries, long treeSize, int checkpoints, long first, long last) {}
 
+  /** What the scan keeps of each entry of the contract: no record, so a million fit. */
+  private record Seen(long index, String kind, long at, String textSha256) {}
+
   /**
-   * Writes the package of {@code contract}'s entries whose time is in {@code [from, to)}, with the
-   * entries of the contract between the first and the last of those (so its chain is whole) and its
-   * versions and revocations before them, to {@code out}. The log's checkpoints must be in order of
-   * size, the last covering the tree.
+   * Writes the package of {@code contract}'s entries whose time is in {@code [from, to)} to {@code
+   * out}: those entries and every entry of the contract between the first and the last of them (the
+   * segment, so its chain is whole), the contract's entry just before the segment and just after it
+   * when there are such (so that nothing at either end can be left out unseen), and the contract's
+   * versions and revocations before the segment (the versions in force). The log's checkpoints must
+   * be in order of size, the last covering the tree.
    */
   public static Exported export(
       Log log, String contract, long from, long to, Instant now, OutputStream out)
@@ -87,109 +98,163 @@ public final class EvidencePackage {
     byte[] needle =
         ("\"contract\":" + Canonical.string(JSON.getNodeFactory().textNode(contract)))
             .getBytes(StandardCharsets.UTF_8);
-    List<Entry> all = new ArrayList<>();
-    Map<Long, byte[]> raw = new TreeMap<>();
+    List<Seen> all = new ArrayList<>();
     for (long i = 0; i < size; i++) {
       byte[] b = tree.entry(i);
       if (indexOf(b, needle) >= 0) {
         Entry e = Entry.decode(b);
         if (contract.equals(e.contract())) {
-          all.add(e);
-          raw.put(i, b);
+          all.add(
+              new Seen(
+                  e.index(),
+                  e.kind(),
+                  e.at(),
+                  e.kind().equals(Entry.CONTRACT) && e.record().hasNonNull("textSha256")
+                      ? e.record().get("textSha256").asText()
+                      : null));
         }
       }
     }
-    long first = -1;
-    long last = -1;
-    for (Entry e : all) {
+    int first = -1; // positions in all
+    int last = -1;
+    for (int i = 0; i < all.size(); i++) {
+      Seen e = all.get(i);
       if (e.at() >= from && e.at() < to) {
         if (first < 0) {
-          first = e.index();
+          first = i;
         }
-        last = e.index();
+        last = i;
       }
     }
-    List<Entry> chosen = new ArrayList<>();
-    for (Entry e : all) {
-      boolean inSegment = first >= 0 && e.index() >= first && e.index() <= last;
-      boolean context =
-          (e.kind().equals(Entry.CONTRACT) || e.kind().equals(Entry.REVOCATION))
-              && (first < 0 ? e.at() < to : e.index() < first);
-      if (inSegment || context) {
-        chosen.add(e);
+    TreeSet<Long> chosen = new TreeSet<>();
+    Long before = null;
+    Long after = null;
+    int contextEnd = first < 0 ? all.size() : first;
+    for (int i = 0; i < contextEnd; i++) {
+      Seen e = all.get(i);
+      boolean version = e.kind().equals(Entry.CONTRACT) || e.kind().equals(Entry.REVOCATION);
+      if (version && (first >= 0 || e.at() < to)) {
+        chosen.add(e.index());
       }
     }
-    // the checkpoints that first covered each entry, and the latest
+    if (first >= 0) {
+      for (int i = first; i <= last; i++) {
+        chosen.add(all.get(i).index());
+      }
+      if (first > 0) {
+        before = all.get(first - 1).index();
+        chosen.add(before);
+      }
+      if (last + 1 < all.size()) {
+        after = all.get(last + 1).index();
+        chosen.add(after);
+      }
+    }
+    // the checkpoints that first covered each entry, every checkpoint where the key changed
+    // (signed by the old key and the new) from the first of those on, and the latest
     TreeMap<Long, SignedNote> bySize = new TreeMap<>();
     for (int i = 0; i < cps.size(); i++) {
       bySize.put(cps.get(i).size(), log.checkpoints().get(i));
     }
     TreeMap<Long, SignedNote> included = new TreeMap<>();
-    for (Entry e : chosen) {
-      Map.Entry<Long, SignedNote> c = bySize.higherEntry(e.index());
+    for (long index : chosen) {
+      Map.Entry<Long, SignedNote> c = bySize.higherEntry(index);
       if (c != null) {
         included.put(c.getKey(), c.getValue());
       }
     }
     included.put(size, latest);
-
-    Map<String, byte[]> files = new LinkedHashMap<>();
-    for (String vkey : log.verifierKeys()) {
-      NoteKey k = NoteKey.parseVerifierKey(vkey.strip());
-      files.put(keyFile(k), (k.verifierKey() + "\n").getBytes(StandardCharsets.UTF_8));
-    }
-    Long prevSize = null;
-    for (Map.Entry<Long, SignedNote> c : included.entrySet()) {
-      files.put(
-          "checkpoints/" + c.getKey() + ".note",
-          c.getValue().encoded().getBytes(StandardCharsets.UTF_8));
-      if (prevSize != null) {
-        files.put(
-            "consistency/" + prevSize + "-" + c.getKey() + ".proof",
-            Proofs.consistency(
-                    prevSize, c.getKey(), Merkle.consistencyProof(tree, prevSize, c.getKey()))
-                .getBytes(StandardCharsets.UTF_8));
+    for (Map.Entry<Long, SignedNote> c : bySize.tailMap(included.firstKey(), true).entrySet()) {
+      if (c.getValue().signatures().size() > 1) {
+        included.put(c.getKey(), c.getValue());
       }
-      prevSize = c.getKey();
     }
+
+    Map<String, String> hashes = new TreeMap<>(); // the files other than entries and proofs
     ArrayNode indexes = JSON.createArrayNode();
-    for (Entry e : chosen) {
-      indexes.add(e.index());
-      files.put("entries/" + e.index() + ".json", raw.get(e.index()));
-      files.put(
-          "proofs/" + e.index() + ".tlog-proof",
-          Proofs.inclusion(
-                  e.index(), Merkle.inclusionProof(tree, e.index(), size), latest.encoded())
-              .getBytes(StandardCharsets.UTF_8));
-      if (e.kind().equals(Entry.CONTRACT) && e.record().hasNonNull("textSha256")) {
-        String sha = e.record().get("textSha256").asText();
-        byte[] text = log.contractText().apply(sha);
-        if (text != null) {
-          files.put("contracts/" + sha + ".yaml", text);
+    Set<String> texts = new LinkedHashSet<>();
+    try (ZipOutputStream z = new ZipOutputStream(new java.io.BufferedOutputStream(out, 1 << 16))) {
+      for (String vkey : log.verifierKeys()) {
+        NoteKey k = NoteKey.parseVerifierKey(vkey.strip());
+        put(z, hashes, keyFile(k), (k.verifierKey() + "\n").getBytes(StandardCharsets.UTF_8));
+      }
+      Long prevSize = null;
+      for (Map.Entry<Long, SignedNote> c : included.entrySet()) {
+        put(
+            z,
+            hashes,
+            "checkpoints/" + c.getKey() + ".note",
+            c.getValue().encoded().getBytes(StandardCharsets.UTF_8));
+        if (prevSize != null) {
+          put(
+              z,
+              hashes,
+              "consistency/" + prevSize + "-" + c.getKey() + ".proof",
+              Proofs.consistency(
+                      prevSize, c.getKey(), Merkle.consistencyProof(tree, prevSize, c.getKey()))
+                  .getBytes(StandardCharsets.UTF_8));
+        }
+        prevSize = c.getKey();
+      }
+      Map<Long, Seen> byIndex = new TreeMap<>();
+      for (Seen e : all) {
+        byIndex.put(e.index(), e);
+      }
+      for (long index : chosen) {
+        indexes.add(index);
+        put(z, null, "entries/" + index + ".json", tree.entry(index));
+        put(
+            z,
+            null,
+            "proofs/" + index + ".tlog-proof",
+            Proofs.inclusion(index, Merkle.inclusionProof(tree, index, size), latest.encoded())
+                .getBytes(StandardCharsets.UTF_8));
+        Seen e = byIndex.get(index);
+        if (e.textSha256() != null && texts.add(e.textSha256())) {
+          byte[] text = log.contractText().apply(e.textSha256());
+          if (text == null) {
+            throw new EvidenceException(
+                "the text of contract "
+                    + contract
+                    + " version "
+                    + e.textSha256()
+                    + " is not kept beside the log: the package would not verify");
+          }
+          put(z, hashes, "contracts/" + e.textSha256() + ".yaml", text);
         }
       }
-    }
-    ObjectNode m = JSON.createObjectNode();
-    m.put("format", FORMAT);
-    m.put("origin", cps.get(0).origin());
-    m.put("contract", contract);
-    m.put("from", from);
-    m.put("to", to);
-    m.put("exported", now.toString());
-    m.put("treeSize", size);
-    ObjectNode seg = m.putObject("segment");
-    seg.put("first", first);
-    seg.put("last", last);
-    m.set("entries", indexes);
-    ObjectNode hashes = m.putObject("files");
-    files.forEach((name, bytes) -> hashes.put(name, sha256(bytes)));
-    try (ZipOutputStream z = new ZipOutputStream(new java.io.BufferedOutputStream(out, 1 << 16))) {
-      put(z, "manifest.json", JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(m));
-      for (Map.Entry<String, byte[]> f : files.entrySet()) {
-        put(z, f.getKey(), f.getValue());
+      ObjectNode m = JSON.createObjectNode();
+      m.put("format", FORMAT);
+      m.put("origin", cps.get(0).origin());
+      m.put("contract", contract);
+      m.put("from", from);
+      m.put("to", to);
+      m.put("exported", now.toString());
+      m.put("treeSize", size);
+      ObjectNode seg = m.putObject("segment");
+      seg.put("first", first < 0 ? -1 : all.get(first).index());
+      seg.put("last", last < 0 ? -1 : all.get(last).index());
+      if (before == null) {
+        seg.putNull("before");
+      } else {
+        seg.put("before", before);
       }
+      if (after == null) {
+        seg.putNull("after");
+      } else {
+        seg.put("after", after);
+      }
+      m.set("entries", indexes);
+      ObjectNode files = m.putObject("files");
+      hashes.forEach(files::put);
+      put(z, null, "manifest.json", JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(m));
     }
-    return new Exported(chosen.size(), size, included.size(), first, last);
+    return new Exported(
+        chosen.size(),
+        size,
+        included.size(),
+        first < 0 ? -1 : all.get(first).index(),
+        last < 0 ? -1 : all.get(last).index());
   }
 
   /** {@code keys/<key id, 8 hex digits>.vkey}: key names may hold slashes (origins do). */
@@ -197,12 +262,16 @@ public final class EvidencePackage {
     return String.format("keys/%08x.vkey", k.keyId());
   }
 
-  private static void put(ZipOutputStream z, String name, byte[] bytes) throws IOException {
+  private static void put(ZipOutputStream z, Map<String, String> hashes, String name, byte[] b)
+      throws IOException {
     ZipEntry e = new ZipEntry(name);
     e.setTime(0); // the same log exports the same bytes
     z.putNextEntry(e);
-    z.write(bytes);
+    z.write(b);
     z.closeEntry();
+    if (hashes != null) {
+      hashes.put(name, sha256(b));
+    }
   }
 
   static String sha256(byte[] b) {
@@ -230,6 +299,8 @@ public final class EvidencePackage {
   public record Verified(
       String origin,
       String contract,
+      long from,
+      long to,
       long treeSize,
       String root,
       List<String> keys,
@@ -242,6 +313,8 @@ public final class EvidencePackage {
       long firstAt,
       long lastAt,
       int checkpoints,
+      boolean fromStart,
+      boolean toLatest,
       List<Entry> all,
       Map<String, String> contractTexts) {
 
@@ -267,8 +340,19 @@ public final class EvidencePackage {
           .append(String.join(", ", keys))
           .append(keysPinned ? " (pinned)" : " (keys from the package itself: pin them with --key)")
           .append('\n');
+      b.append("  range: ")
+          .append(from == Long.MIN_VALUE ? "the beginning" : Instant.ofEpochMilli(from).toString())
+          .append(" to ")
+          .append(to == Long.MAX_VALUE ? "the end" : Instant.ofEpochMilli(to).toString())
+          .append(fromStart ? "; from the contract's first entry" : "; the entry before it shown")
+          .append(
+              toLatest
+                  ? "; up to the contract's latest entry in this tree (an entry sealed after it"
+                      + " would be in a later tree)"
+                  : "; the entry after it shown")
+          .append('\n');
       if (firstAt <= lastAt) {
-        b.append("  range: ")
+        b.append("  decisions in range: ")
             .append(Instant.ofEpochMilli(firstAt))
             .append(" to ")
             .append(Instant.ofEpochMilli(lastAt))
@@ -283,16 +367,78 @@ public final class EvidencePackage {
   }
 
   /**
-   * Verifies a package: every file against the manifest, every checkpoint's signature (by {@code
-   * pinned} keys, or the package's own when none are given, a new key trusted only once a trusted
-   * one co-signed a checkpoint with it), every consistency proof between its checkpoints, every
-   * entry's form and inclusion proof, and the contract's chain across the entries (none left out,
-   * none inserted, none reordered). The first failure is thrown, naming the file and what is wrong.
+   * Verifies a package held in a stream (spooled to a temporary file: a zip is read by its end).
    */
   public static Verified verify(InputStream zip, Collection<NoteKey> pinned)
       throws IOException, EvidenceException {
-    Map<String, byte[]> files = read(zip);
-    byte[] mb = files.remove("manifest.json");
+    Path tmp = Files.createTempFile("tollgate-package", ".zip");
+    try {
+      Files.copy(zip, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      return verify(tmp, pinned, true);
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+  }
+
+  /**
+   * Verifies a package: its files (by the zip's central directory, as every unzip reads it) against
+   * the manifest; every checkpoint's signature (by {@code pinned} keys, or the package's own when
+   * none are given, a new key trusted only once a trusted one co-signed a checkpoint with it);
+   * every consistency proof between its checkpoints; every entry's form and inclusion proof; the
+   * contract's chain across the segment, with the entries just before and after it (none left out
+   * at either end, none inserted, none reordered); and the chain of the versions in force. The
+   * first failure is thrown, naming the file and what is wrong. {@code keep}: keep the entries (the
+   * audit report reads them), or only count them.
+   */
+  public static Verified verify(Path zip, Collection<NoteKey> pinned, boolean keep)
+      throws IOException, EvidenceException {
+    ZipFile zf;
+    try {
+      zf = new ZipFile(zip.toFile());
+    } catch (java.util.zip.ZipException e) {
+      throw new EvidenceException("not a readable zip: " + e.getMessage());
+    }
+    try (zf) {
+      return verify(zf, pinned, keep);
+    }
+  }
+
+  private static byte[] read(ZipFile zf, String name, long max)
+      throws IOException, EvidenceException {
+    ZipEntry e = zf.getEntry(name);
+    if (e == null) {
+      return null;
+    }
+    try (InputStream in = zf.getInputStream(e)) {
+      byte[] b = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, max + 1));
+      if (b.length > max) {
+        throw new EvidenceException(name + ": larger than such a file may be (" + max + " bytes)");
+      }
+      return b;
+    } catch (java.util.zip.ZipException x) {
+      throw new EvidenceException(name + ": " + x.getMessage());
+    }
+  }
+
+  private static Verified verify(ZipFile zf, Collection<NoteKey> pinned, boolean keep)
+      throws IOException, EvidenceException {
+    // names first, from the central directory: nothing is read before they are all known
+    Set<String> names = new HashSet<>();
+    int count = 0;
+    for (Enumeration<? extends ZipEntry> en = zf.entries(); en.hasMoreElements(); ) {
+      ZipEntry e = en.nextElement();
+      String name = e.getName();
+      if (++count > MAX_FILES) {
+        throw new EvidenceException("the package holds more files than a package may");
+      }
+      if (!NAMES.matcher(name).matches()) {
+        throw new EvidenceException(name + " is not a file an evidence package holds");
+      }
+      if (!names.add(name)) {
+        throw new EvidenceException(name + " is in the package twice");
+      }
+    }
+    byte[] mb = read(zf, "manifest.json", MAX_MANIFEST);
     if (mb == null) {
       throw new EvidenceException("manifest.json is missing: not an evidence package");
     }
@@ -305,39 +451,49 @@ public final class EvidencePackage {
     if (!FORMAT.equals(m.path("format").asText())) {
       throw new EvidenceException("manifest.json: format is not " + FORMAT);
     }
-    for (String name : files.keySet()) {
-      if (!NAMES.matcher(name).matches()) {
-        throw new EvidenceException(name + " is not a file an evidence package holds");
-      }
-    }
     String origin = m.path("origin").asText();
     String contract = m.path("contract").asText();
     long treeSize = m.path("treeSize").asLong(-1);
-    JsonNode listed = m.path("files");
-    for (Map.Entry<String, byte[]> f : files.entrySet()) {
-      JsonNode h = listed.get(f.getKey());
-      if (h == null) {
-        throw new EvidenceException(f.getKey() + " is not in the manifest: a file was added");
+    long from = m.path("from").asLong(Long.MIN_VALUE);
+    long to = m.path("to").asLong(Long.MAX_VALUE);
+    Set<Long> listed = new TreeSet<>();
+    m.path("entries").forEach(n -> listed.add(n.asLong()));
+    JsonNode hashes = m.path("files");
+    // every file is listed: the small ones with their hash, entries and proofs by index
+    for (String name : names) {
+      if (name.equals("manifest.json")) {
+        continue;
       }
-      if (!h.asText().equals(sha256(f.getValue()))) {
-        throw new EvidenceException(f.getKey() + " does not match its SHA-256 in the manifest");
+      if (name.startsWith("entries/") || name.startsWith("proofs/")) {
+        long i = Long.parseLong(name.replaceAll("[^0-9]", ""));
+        if (!listed.contains(i)) {
+          throw new EvidenceException(name + " is not in the manifest: a file was added");
+        }
+      } else if (!hashes.has(name)) {
+        throw new EvidenceException(name + " is not in the manifest: a file was added");
       }
     }
-    for (var i = listed.fieldNames(); i.hasNext(); ) {
+    Map<String, byte[]> small = new LinkedHashMap<>();
+    for (var i = hashes.fieldNames(); i.hasNext(); ) {
       String name = i.next();
-      if (!files.containsKey(name)) {
+      byte[] b = read(zf, name, MAX_FILE);
+      if (b == null) {
         throw new EvidenceException(name + " is in the manifest but not in the package");
       }
+      if (!hashes.get(name).asText().equals(sha256(b))) {
+        throw new EvidenceException(name + " does not match its SHA-256 in the manifest");
+      }
+      small.put(name, b);
     }
 
     // keys
     Map<String, NoteKey> keys = new LinkedHashMap<>();
-    for (Map.Entry<String, byte[]> f : files.entrySet()) {
+    for (Map.Entry<String, byte[]> f : small.entrySet()) {
       if (f.getKey().startsWith("keys/")) {
         NoteKey k;
         try {
           k = NoteKey.parseVerifierKey(new String(f.getValue(), StandardCharsets.UTF_8).strip());
-        } catch (EvidenceException e) {
+        } catch (EvidenceException | RuntimeException e) {
           throw new EvidenceException(f.getKey() + ": " + e.getMessage());
         }
         if (!f.getKey().equals(keyFile(k))) {
@@ -350,13 +506,13 @@ public final class EvidencePackage {
     // checkpoints, in order of size, each signed by a trusted key, each consistent with the last
     TreeMap<Long, SignedNote> notes = new TreeMap<>();
     Map<Long, Checkpoint> cps = new TreeMap<>();
-    for (Map.Entry<String, byte[]> f : files.entrySet()) {
+    for (Map.Entry<String, byte[]> f : small.entrySet()) {
       if (f.getKey().startsWith("checkpoints/")) {
         String name = f.getKey();
         SignedNote n;
         Checkpoint c;
         try {
-          n = SignedNote.parse(new String(f.getValue(), StandardCharsets.UTF_8));
+          n = SignedNote.parse(f.getValue());
           c = Checkpoint.parse(n.text());
         } catch (EvidenceException e) {
           throw new EvidenceException(name + ": " + e.getMessage());
@@ -383,7 +539,7 @@ public final class EvidencePackage {
     }
     Set<NoteKey> trusted = new LinkedHashSet<>(pinned);
     Set<String> signedBy = new LinkedHashSet<>();
-    Checkpoint before = null;
+    Checkpoint previous = null;
     for (Map.Entry<Long, SignedNote> n : notes.entrySet()) {
       String name = "checkpoints/" + n.getKey() + ".note";
       if (trusted.isEmpty()) {
@@ -405,6 +561,8 @@ public final class EvidencePackage {
         ok = n.getValue().verify(trusted);
       } catch (EvidenceException e) {
         throw new EvidenceException(name + ": " + e.getMessage());
+      } catch (RuntimeException e) {
+        throw new EvidenceException(name + ": a signature cannot be checked: " + e.getMessage());
       }
       ok.forEach(k -> signedBy.add(k.id()));
       // a checkpoint that a trusted key signed introduces the other keys that signed it
@@ -415,126 +573,127 @@ public final class EvidencePackage {
               trusted.add(k);
               signedBy.add(k.id());
             }
-          } catch (EvidenceException e) {
+          } catch (EvidenceException | RuntimeException e) {
             // not signed by k
           }
         }
       }
       Checkpoint c = cps.get(n.getKey());
-      if (before != null) {
-        String pname = "consistency/" + before.size() + "-" + c.size() + ".proof";
-        byte[] pb = files.get(pname);
+      if (previous != null) {
+        String pname = "consistency/" + previous.size() + "-" + c.size() + ".proof";
+        byte[] pb = small.get(pname);
         if (pb == null) {
           throw new EvidenceException(
               pname + " is missing: nothing shows " + name + " extends the checkpoint before it");
         }
         try {
           Proofs.Consistency p = Proofs.parseConsistency(new String(pb, StandardCharsets.UTF_8));
-          if (p.oldSize() != before.size() || p.newSize() != c.size()) {
+          if (p.oldSize() != previous.size() || p.newSize() != c.size()) {
             throw new EvidenceException("it is a proof from " + p.oldSize() + " to " + p.newSize());
           }
-          Merkle.verifyConsistency(before.size(), c.size(), before.root(), c.root(), p.hashes());
+          Merkle.verifyConsistency(
+              previous.size(), c.size(), previous.root(), c.root(), p.hashes());
         } catch (EvidenceException e) {
           throw new EvidenceException(pname + ": " + e.getMessage());
         }
       }
-      before = c;
+      previous = c;
     }
     Checkpoint latest = cps.get(treeSize);
     String latestNote = notes.get(treeSize).encoded();
 
-    // entries
+    // entries, by the manifest's list: each read, decoded, proven, then counted
     TreeMap<Long, Entry> entries = new TreeMap<>();
     Map<String, String> texts = new TreeMap<>();
-    for (Map.Entry<String, byte[]> f : files.entrySet()) {
-      String name = f.getKey();
-      if (!name.startsWith("entries/")) {
-        continue;
+    for (long index : listed) {
+      String name = "entries/" + index + ".json";
+      byte[] eb = read(zf, name, TileStore.MAX_ENTRY);
+      if (eb == null) {
+        throw new EvidenceException(name + " is in the manifest but not in the package");
       }
       Entry e;
       try {
-        e = Entry.decode(f.getValue());
+        e = Entry.decode(eb);
       } catch (EvidenceException x) {
         throw new EvidenceException(name + ": " + x.getMessage());
       }
-      if (!name.equals("entries/" + e.index() + ".json")) {
+      if (e.index() != index) {
         throw new EvidenceException(name + " holds entry " + e.index());
       }
       if (!contract.equals(e.contract())) {
         throw new EvidenceException(name + " is of contract " + e.contract() + ", not " + contract);
       }
-      String pname = "proofs/" + e.index() + ".tlog-proof";
-      byte[] pb = files.get(pname);
+      String pname = "proofs/" + index + ".tlog-proof";
+      byte[] pb = read(zf, pname, 1 << 16);
       if (pb == null) {
         throw new EvidenceException(pname + " is missing");
       }
       try {
         Proofs.Inclusion p = Proofs.parseInclusion(new String(pb, StandardCharsets.UTF_8));
-        if (p.index() != e.index()) {
+        if (p.index() != index) {
           throw new EvidenceException("it proves index " + p.index());
         }
         if (!p.checkpoint().equals(latestNote)) {
           throw new EvidenceException(
               "it proves to a checkpoint other than checkpoints/" + treeSize + ".note");
         }
-        Merkle.verifyInclusion(
-            e.index(), treeSize, Merkle.leafHash(f.getValue()), p.hashes(), latest.root());
+        Merkle.verifyInclusion(index, treeSize, Merkle.leafHash(eb), p.hashes(), latest.root());
       } catch (EvidenceException x) {
         throw new EvidenceException(name + " (proved by " + pname + "): " + x.getMessage());
       }
       if (e.kind().equals(Entry.CONTRACT) && e.record().hasNonNull("textSha256")) {
         String sha = e.record().get("textSha256").asText();
-        byte[] t = files.get("contracts/" + sha + ".yaml");
+        byte[] t = small.get("contracts/" + sha + ".yaml");
         if (t == null) {
           throw new EvidenceException(
               "contracts/" + sha + ".yaml is missing: the text of " + name + "'s version");
         }
         texts.put(e.record().path("version").asText(sha), new String(t, StandardCharsets.UTF_8));
       }
-      entries.put(e.index(), e);
+      entries.put(index, keep || isVersion(e) ? e : slim(e));
     }
-    for (Map.Entry<String, byte[]> f : files.entrySet()) {
+    for (Map.Entry<String, byte[]> f : small.entrySet()) {
       String name = f.getKey();
       if (name.startsWith("contracts/")) {
         String sha = name.substring("contracts/".length(), name.length() - ".yaml".length());
-        if (!name.endsWith(".yaml") || !sha.equals(sha256(f.getValue()))) {
+        if (!sha.equals(sha256(f.getValue()))) {
           throw new EvidenceException(name + " is not the text its name's SHA-256 says");
         }
       }
     }
-    Set<Long> manifestEntries = new TreeSet<>();
-    m.path("entries").forEach(n -> manifestEntries.add(n.asLong()));
-    if (!manifestEntries.equals(entries.keySet())) {
-      Set<Long> missing = new TreeSet<>(manifestEntries);
-      missing.removeAll(entries.keySet());
-      throw new EvidenceException(
-          "the manifest lists entries the package lacks or the reverse: missing " + missing);
-    }
 
-    // the contract's chain: the segment's entries follow one another, seq by seq
+    // the chain: the segment whole, bracketed by the entries before and after it
     long first = m.path("segment").path("first").asLong(-1);
     long last = m.path("segment").path("last").asLong(-1);
+    JsonNode beforeNode = m.path("segment").path("before");
+    JsonNode afterNode = m.path("segment").path("after");
+    Long before = beforeNode.isIntegralNumber() ? beforeNode.asLong() : null;
+    Long after = afterNode.isIntegralNumber() ? afterNode.asLong() : null;
     Entry prev = null;
     for (Entry e : entries.values()) {
-      if (first < 0 || e.index() < first) {
-        if (!(e.kind().equals(Entry.CONTRACT) || e.kind().equals(Entry.REVOCATION))) {
+      long i = e.index();
+      if (first < 0 || i < first) {
+        if (!isVersion(e) && (before == null || i != before)) {
           throw new EvidenceException(
-              "entries/" + e.index() + ".json is a " + e.kind() + " outside the chain's segment");
+              "entries/" + i + ".json is a " + e.kind() + " before the segment");
         }
         continue;
       }
-      if (e.index() > last) {
-        throw new EvidenceException("entries/" + e.index() + ".json is after the segment's end");
+      if (i > last) {
+        if (after == null || i != after) {
+          throw new EvidenceException("entries/" + i + ".json is after the segment's end");
+        }
+        continue;
       }
       if (prev == null) {
-        if (e.index() != first) {
+        if (i != first) {
           throw new EvidenceException(
               "the segment starts at entry " + first + ", which the package lacks");
         }
       } else if (e.prev() == null || e.prev() != prev.index() || e.seq() != prev.seq() + 1) {
         throw new EvidenceException(
             "entries/"
-                + e.index()
+                + i
                 + ".json (seq "
                 + e.seq()
                 + ", prev "
@@ -545,11 +704,73 @@ public final class EvidencePackage {
                 + prev.seq()
                 + "): an entry of the contract is missing or out of place");
       }
+      if (e.at() < from || e.at() >= to) {
+        if (i == first || i == last) {
+          throw new EvidenceException(
+              "entries/" + i + ".json ends the segment but its time is outside the range");
+        }
+      }
       prev = e;
     }
-    if (first >= 0 && (prev == null || prev.index() != last)) {
-      throw new EvidenceException(
-          "the segment ends at entry " + last + ", which the package lacks");
+    boolean fromStart = true;
+    boolean toLatest = true;
+    if (first >= 0) {
+      if (prev == null || prev.index() != last) {
+        throw new EvidenceException(
+            "the segment ends at entry " + last + ", which the package lacks");
+      }
+      Entry f = entries.get(first);
+      if (f.prev() != null) {
+        // entries before the first are left out: the one just before must be there, outside
+        Entry b = entries.get(f.prev());
+        if (b == null || before == null || !before.equals(f.prev())) {
+          throw new EvidenceException(
+              "entries/"
+                  + first
+                  + ".json follows entry "
+                  + f.prev()
+                  + ", which the package lacks: entries at the start of the range may be left"
+                  + " out");
+        }
+        if (b.at() >= from) {
+          throw new EvidenceException(
+              "entries/" + b.index() + ".json is in the range but outside the segment");
+        }
+        fromStart = false;
+      } else if (before != null) {
+        throw new EvidenceException(
+            "the segment starts the chain, yet an entry before it is given");
+      }
+      if (after != null) {
+        Entry a = entries.get(after);
+        if (a == null
+            || a.prev() == null
+            || a.prev() != last
+            || a.seq() != entries.get(last).seq() + 1) {
+          throw new EvidenceException(
+              "entries/" + after + ".json does not follow the segment's last entry " + last);
+        }
+        if (a.at() >= from && a.at() < to) {
+          throw new EvidenceException(
+              "entries/" + after + ".json is in the range but outside the segment");
+        }
+        toLatest = false;
+      }
+    }
+    // the versions in force: every entry's terms are in the package, and theirs in turn
+    for (Entry e : entries.values()) {
+      Long t = e.terms();
+      if (t != null) {
+        Entry v = entries.get(t);
+        if (v == null || !isVersion(v)) {
+          throw new EvidenceException(
+              "entries/"
+                  + e.index()
+                  + ".json was sealed under the version entry "
+                  + t
+                  + ", which the package lacks: a version or a revocation is left out");
+        }
+      }
     }
 
     Map<String, Long> kinds = new TreeMap<>();
@@ -560,7 +781,7 @@ public final class EvidencePackage {
     long lastAt = Long.MIN_VALUE;
     for (Entry e : entries.values()) {
       kinds.merge(e.kind(), 1L, Long::sum);
-      if (e.kind().equals(Entry.DECISION)) {
+      if (e.kind().equals(Entry.DECISION) && e.at() >= from && e.at() < to) {
         String d = e.record().path("decision").asText("?");
         decisions.merge(d, 1L, Long::sum);
         Map<String, Long> into =
@@ -577,6 +798,8 @@ public final class EvidencePackage {
     return new Verified(
         origin,
         contract,
+        from,
+        to,
         treeSize,
         Base64.getEncoder().encodeToString(latest.root()),
         new ArrayList<>(signedBy),
@@ -589,47 +812,39 @@ public final class EvidencePackage {
         firstAt,
         lastAt,
         notes.size(),
-        new ArrayList<>(entries.values()),
+        fromStart,
+        toLatest,
+        keep ? new ArrayList<>(entries.values()) : List.of(),
         texts);
   }
 
-  private static Map<String, byte[]> read(InputStream in) throws IOException, EvidenceException {
-    Map<String, byte[]> files = new LinkedHashMap<>();
-    long total = 0;
-    try (ZipInputStream z = new ZipInputStream(new java.io.BufferedInputStream(in, 1 << 16))) {
-      ZipEntry e;
-      byte[] buf = new byte[65536];
-      while ((e = z.getNextEntry()) != null) {
-        String name = e.getName();
-        if (e.isDirectory()) {
-          continue;
-        }
-        if (name.startsWith("/") || name.contains("..") || name.contains("\\")) {
-          throw new EvidenceException("a file named " + name + ": not a package's path");
-        }
-        ByteArrayOutputStream b = new ByteArrayOutputStream();
-        int n;
-        while ((n = z.read(buf)) > 0) {
-          b.write(buf, 0, n);
-          total += n;
-          if (b.size() > MAX_FILE || total > MAX_TOTAL) {
-            throw new EvidenceException(name + ": the package is larger than a package may be");
-          }
-        }
-        if (files.put(name, b.toByteArray()) != null) {
-          throw new EvidenceException(name + " is in the package twice");
-        }
-      }
-    } catch (java.util.zip.ZipException e) {
-      throw new EvidenceException("not a readable zip: " + e.getMessage());
-    }
-    if (files.isEmpty()) {
-      throw new EvidenceException("not a zip, or an empty one");
-    }
-    return files;
+  static boolean isVersion(Entry e) {
+    return e.kind().equals(Entry.CONTRACT) || e.kind().equals(Entry.REVOCATION);
   }
 
-  static boolean same(byte[] a, byte[] b) {
-    return Arrays.equals(a, b);
+  /** An entry without the bulk of its record, for counting: its decision and reasons stay. */
+  private static Entry slim(Entry e) {
+    ObjectNode r = JSON.createObjectNode();
+    JsonNode d = e.record().get("decision");
+    if (d != null) {
+      r.set("decision", d);
+    }
+    JsonNode reasons = e.record().get("reasons");
+    if (reasons != null) {
+      r.set("reasons", reasons);
+    }
+    return new Entry(
+        e.index(),
+        e.kind(),
+        e.contract(),
+        e.seq(),
+        e.prev(),
+        e.terms(),
+        e.at(),
+        e.topic(),
+        e.partition(),
+        e.offset(),
+        r,
+        e.salt());
   }
 }

@@ -89,8 +89,9 @@ public final class Proofs {
       } catch (IllegalArgumentException e) {
         throw new EvidenceException("line " + (i + 1) + " is not a base64 hash");
       }
-      if (h.length != Merkle.HASH) {
-        throw new EvidenceException("line " + (i + 1) + " is not a 32-byte hash");
+      if (h.length != Merkle.HASH || !Base64.getEncoder().encodeToString(h).equals(lines[i])) {
+        throw new EvidenceException(
+            "line " + (i + 1) + " is not a 32-byte hash in padded standard base64");
       }
       out.add(h);
     }

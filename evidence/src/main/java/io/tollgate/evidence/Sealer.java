@@ -75,8 +75,9 @@ public final class Sealer {
       long offset,
       JsonNode record) {
     long index = frontier.size();
-    String chain = contract == null ? "" : contract;
-    long[] c = chains.get(chain);
+    String chain = contract == null ? NO_CONTRACT : contract;
+    long[] c = chains.get(chain); // seq, last index, last contract or revocation entry (-1: none)
+    boolean version = kind.equals(Entry.CONTRACT) || kind.equals(Entry.REVOCATION);
     Entry e =
         new Entry(
             index,
@@ -84,6 +85,7 @@ public final class Sealer {
             contract,
             c == null ? 1 : c[0] + 1,
             c == null ? null : c[1],
+            c == null || c[2] < 0 ? null : c[2],
             at,
             topic,
             partition,
@@ -95,11 +97,14 @@ public final class Sealer {
       throw new IllegalArgumentException(
           "a " + kind + " entry of " + bytes.length + " bytes: the log holds up to 65,535");
     }
-    chains.put(chain, new long[] {e.seq(), index});
+    chains.put(chain, new long[] {e.seq(), index, version ? index : c == null ? -1 : c[2]});
     frontier.append(Merkle.leafHash(bytes));
     pending.add(bytes);
     return e;
   }
+
+  /** The chain of the entries without a contract: no contract id can be this. */
+  static final String NO_CONTRACT = "\u0000";
 
   /**
    * Writes the pending entries to {@code store} and signs the checkpoint of the new size with the
@@ -137,14 +142,15 @@ public final class Sealer {
   public byte[] state() throws IOException {
     ByteArrayOutputStream b = new ByteArrayOutputStream();
     DataOutputStream o = new DataOutputStream(b);
-    o.writeByte(1);
+    o.writeByte(2);
     frontier.write(o);
     o.writeLong(sealedSize);
     o.writeInt(chains.size());
     for (Map.Entry<String, long[]> c : chains.entrySet()) {
-      o.writeUTF(c.getKey());
+      utf8(o, c.getKey());
       o.writeLong(c.getValue()[0]);
       o.writeLong(c.getValue()[1]);
+      o.writeLong(c.getValue()[2]);
     }
     o.writeInt(pending.size());
     for (byte[] p : pending) {
@@ -153,10 +159,27 @@ public final class Sealer {
     }
     o.writeInt(signers.size());
     for (String s : signers) {
-      o.writeUTF(s);
+      utf8(o, s);
     }
     o.flush();
     return b.toByteArray();
+  }
+
+  // strings of any length (DataOutput's writeUTF stops at 64 KB of modified UTF-8)
+  private static void utf8(DataOutputStream o, String s) throws IOException {
+    byte[] b = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    o.writeInt(b.length);
+    o.write(b);
+  }
+
+  private static String utf8(DataInputStream in) throws IOException {
+    int n = in.readInt();
+    if (n < 0 || n > 1 << 20) {
+      throw new IOException("sealer state: a string of " + n + " bytes");
+    }
+    byte[] b = new byte[n];
+    in.readFully(b);
+    return new String(b, java.nio.charset.StandardCharsets.UTF_8);
   }
 
   /** A sealer restored from {@link #state()}. */
@@ -164,14 +187,14 @@ public final class Sealer {
     Sealer s = new Sealer(origin, saltKey);
     DataInputStream in = new DataInputStream(new ByteArrayInputStream(state));
     int format = in.readUnsignedByte();
-    if (format != 1) {
-      throw new IOException("sealer state format " + format + ", 1 expected");
+    if (format != 2) {
+      throw new IOException("sealer state format " + format + ", 2 expected");
     }
     s.frontier = Frontier.read(in);
     s.sealedSize = in.readLong();
     int n = in.readInt();
     for (int i = 0; i < n; i++) {
-      s.chains.put(in.readUTF(), new long[] {in.readLong(), in.readLong()});
+      s.chains.put(utf8(in), new long[] {in.readLong(), in.readLong(), in.readLong()});
     }
     int p = in.readInt();
     for (int i = 0; i < p; i++) {
@@ -181,7 +204,7 @@ public final class Sealer {
     }
     int k = in.readInt();
     for (int i = 0; i < k; i++) {
-      s.signers.add(in.readUTF());
+      s.signers.add(utf8(in));
     }
     if (s.sealedSize + s.pending.size() != s.frontier.size()) {
       throw new IOException(

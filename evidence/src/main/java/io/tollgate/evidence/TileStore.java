@@ -247,11 +247,14 @@ public final class TileStore implements Sealer.Tiles {
   /** Written whole or not at all (a rename); on the disk once {@link #sync} returns. */
   private final java.util.Set<Path> made = new java.util.HashSet<>();
 
+  private static final java.util.concurrent.atomic.AtomicLong TEMP =
+      new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
+
   private void writeFile(Path p, byte[] bytes) throws IOException {
     if (made.add(p.getParent())) {
       Files.createDirectories(p.getParent());
     }
-    Path tmp = p.resolveSibling("." + p.getFileName() + ".tmp");
+    Path tmp = p.resolveSibling("." + p.getFileName() + "." + TEMP.incrementAndGet() + ".tmp");
     try (FileChannel c =
         FileChannel.open(
             tmp,

@@ -89,8 +89,16 @@ public final class TileWriter implements Sealer.Tiles, AutoCloseable {
     }
   }
 
+  /** Stops after the write under way: none lands after this returns (a restarted task's open). */
   @Override
   public void close() {
     executor.shutdownNow();
+    try {
+      if (!executor.awaitTermination(60, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("the tile writer of " + store.dir() + " did not stop");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

@@ -3,6 +3,7 @@ package io.tollgate.evidence;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.ByteArrayInputStream;
@@ -125,7 +126,16 @@ class EvidencePackageTest {
     assertThat(v.keys()).hasSize(2); // the old key, and the new one it introduced
     assertThat(v.kinds()).containsKey(Entry.CONTRACT);
     long decisions = v.decisions().values().stream().mapToLong(Long::longValue).sum();
-    assertThat(decisions).isEqualTo(v.kinds().get(Entry.DECISION));
+    long inRange =
+        v.all().stream()
+            .filter(e -> e.kind().equals(Entry.DECISION))
+            .filter(e -> e.at() >= t0 + 600 * 60_000L && e.at() < t0 + 2600 * 60_000L)
+            .count();
+    assertThat(decisions).isEqualTo(inRange).isPositive();
+    // the entries just before and after the range bracket it
+    assertThat(v.fromStart()).isFalse();
+    assertThat(v.toLatest()).isFalse();
+    assertThat(v.kinds().get(Entry.DECISION)).isEqualTo(inRange + 2);
     assertThat(v.violations()).containsKeys("purpose", "region");
     assertThat(v.summary()).contains("verified: ").contains("ct-a");
     // pinned to the first key only: the second is learned from the checkpoint both signed
@@ -188,6 +198,138 @@ class EvidencePackageTest {
     assertThat(checked).isGreaterThan(2); // the checkpoints, one of them signed twice (rotation)
   }
 
+  /**
+   * A revocation in force before the range, left out of the package: the decisions after it name it
+   * as their terms, so the package cannot pass for one where the earlier version still stood.
+   */
+  @Test
+  void aVersionOrRevocationCannotBeLeftOut() throws Exception {
+    Path dir = tmp.resolve("revoked");
+    TileStore s = TileStore.open(dir, 0);
+    Sealer x = new Sealer(ORIGIN, keys.saltKey());
+    List<SignedNote> n = new ArrayList<>();
+    ObjectNode v = JSON.createObjectNode();
+    v.put("version", "v1");
+    v.put("textSha256", EvidencePackage.sha256("contract: ct-r".getBytes(StandardCharsets.UTF_8)));
+    x.add(Entry.CONTRACT, "ct-r", t0, "tollgate.policies", 0, 0, v);
+    x.add(
+        Entry.DECISION,
+        "ct-r",
+        t0 + 1,
+        "tollgate.feedback",
+        0,
+        0,
+        decision("ct-r", "PERMIT", null, 0));
+    x.add(Entry.REVOCATION, "ct-r", t0 + 2, "tollgate.policies", 0, 1, JSON.createObjectNode());
+    x.add(
+        Entry.DECISION,
+        "ct-r",
+        t0 + 5,
+        "tollgate.feedback",
+        0,
+        9,
+        decision("ct-r", "DENY", "no-contract", 9));
+    for (int i = 1; i < 4; i++) {
+      x.add(
+          Entry.DECISION,
+          "ct-r",
+          t0 + 10 + i,
+          "tollgate.feedback",
+          0,
+          i,
+          decision("ct-r", "DENY", "no-contract", i));
+    }
+    n.add(x.seal(s, keys));
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    EvidencePackage.export(
+        new EvidencePackage.Log(
+            TileStore.reader(dir, s.size()),
+            n,
+            keys.verifierKeys(),
+            sha -> "contract: ct-r".getBytes(StandardCharsets.UTF_8)),
+        "ct-r",
+        t0 + 10,
+        Long.MAX_VALUE,
+        Instant.now(),
+        out);
+    byte[] p = out.toByteArray();
+    // v1 and the revocation (in force), the denial just before the range, the three in it
+    assertThat(verify(p, List.of()).entries()).isEqualTo(6);
+    Map<String, byte[]> f = unzip(p);
+    f.remove("entries/2.json");
+    f.remove("proofs/2.tlog-proof");
+    relist(f);
+    rehash(f);
+    assertThatThrownBy(() -> verify(zip(f), List.of()))
+        .isInstanceOf(EvidenceException.class)
+        .hasMessageContaining("a version or a revocation is left out");
+  }
+
+  /** A contract without entries after a key rotation still exports, across the rotation. */
+  @Test
+  void aContractIdleSinceARotationExportsAndVerifies() throws Exception {
+    // ct-b has entries on both sides of the rotation in the log of setup; a contract with entries
+    // only before it: the checkpoint both keys signed must be in its package
+    Path dir = tmp.resolve("idle");
+    KeyRing ring = KeyRing.open(tmp.resolve("idle-keys"), ORIGIN);
+    TileStore s = TileStore.open(dir, 0);
+    Sealer x = new Sealer(ORIGIN, ring.saltKey());
+    List<SignedNote> n = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      x.add(
+          Entry.DECISION,
+          "ct-old",
+          t0 + i,
+          "tollgate.feedback",
+          0,
+          i,
+          decision("ct-old", "PERMIT", null, i));
+    }
+    n.add(x.seal(s, ring));
+    ring.rotate();
+    for (int i = 4; i < 8; i++) {
+      x.add(
+          Entry.DECISION,
+          "ct-new",
+          t0 + i,
+          "tollgate.feedback",
+          0,
+          i,
+          decision("ct-new", "PERMIT", null, i));
+      if (i == 5) {
+        n.add(x.seal(s, ring)); // signed by both keys
+      }
+    }
+    n.add(x.seal(s, ring)); // by the new key only
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    EvidencePackage.export(
+        new EvidencePackage.Log(
+            TileStore.reader(dir, s.size()), n, ring.verifierKeys(), sha -> null),
+        "ct-old",
+        Long.MIN_VALUE,
+        Long.MAX_VALUE,
+        Instant.now(),
+        out);
+    EvidencePackage.Verified v =
+        verify(out.toByteArray(), List.of(ring.all().get(0).verifierOnly()));
+    assertThat(v.entries()).isEqualTo(4);
+    assertThat(v.keys()).hasSize(2);
+  }
+
+  /** A zip that inflates to far more than a package holds is refused, not read into memory. */
+  @Test
+  void aZipBombIsRefused() throws Exception {
+    Map<String, byte[]> f = unzip(pkg);
+    String c = firstOf(f, "contracts/");
+    f.put(c, new byte[(int) EvidencePackage.MAX_FILE + 1024]); // zeros: deflate to almost nothing
+    rehash(f);
+    byte[] bomb = zip(f);
+    assertThat(bomb.length).isLessThan(pkg.length + 100_000);
+    assertThatThrownBy(() -> verify(bomb, List.of()))
+        .isInstanceOf(EvidenceException.class)
+        .hasMessageContaining("larger than such a file may be");
+  }
+
   @Test
   void aForeignKeyIsRefused() throws Exception {
     NoteKey foreign = NoteKey.generate(ORIGIN);
@@ -209,7 +351,7 @@ class EvidencePackageTest {
   @Test
   void theMutationCorpusFails() throws Exception {
     // a flipped byte, with and without the manifest recomputed
-    assertFails(f -> flip(f, firstOf(f, "entries/")), false, "does not match its SHA-256");
+    assertFails(f -> flip(f, firstOf(f, "checkpoints/")), false, "does not match its SHA-256");
     assertFails(f -> flip(f, firstOf(f, "entries/")), "entries/");
     assertFails(f -> flip(f, firstOf(f, "proofs/")), "proofs/");
     assertFails(f -> flip(f, firstOf(f, "consistency/")), "consistency/");
@@ -280,11 +422,36 @@ class EvidencePackageTest {
         "other than");
     // a file of no known kind
     assertFails(f -> f.put("readme.txt", "trust me".getBytes()), "readme.txt");
+    // the first entries of the segment left out, the manifest's segment moved on: the entry
+    // before the new first one is in the range, so the package cannot hide them
+    assertFails(
+        f -> {
+          List<String> es = segment(f);
+          for (int k = 0; k < 5; k++) {
+            f.remove(es.get(k));
+            f.remove(es.get(k).replace("entries/", "proofs/").replace(".json", ".tlog-proof"));
+          }
+          moveSegment(f, es.get(5), null);
+          relist(f);
+        },
+        "left out");
+    // the last entries left out, the segment ending earlier: the entry after it no longer follows
+    assertFails(
+        f -> {
+          List<String> es = segment(f);
+          for (int k = es.size() - 5; k < es.size(); k++) {
+            f.remove(es.get(k));
+            f.remove(es.get(k).replace("entries/", "proofs/").replace(".json", ".tlog-proof"));
+          }
+          moveSegment(f, null, es.get(es.size() - 6));
+          relist(f);
+        },
+        "does not follow the segment's last entry");
     // not a package at all
     assertThatThrownBy(() -> verify("PK not really".getBytes(), List.of()))
         .isInstanceOf(EvidenceException.class);
     assertThatThrownBy(() -> verify(zip(Map.of("../../etc/passwd", new byte[1])), List.of()))
-        .hasMessageContaining("not a package's path");
+        .hasMessageContaining("../../etc/passwd is not a file an evidence package holds");
   }
 
   // helpers
@@ -341,6 +508,41 @@ class EvidencePackageTest {
     return out;
   }
 
+  /** The segment's entries, by index. */
+  static List<String> segment(Map<String, byte[]> f) {
+    try {
+      JsonNode seg = JSON.readTree(f.get("manifest.json")).path("segment");
+      long first = seg.path("first").asLong();
+      long last = seg.path("last").asLong();
+      List<String> out = new ArrayList<>();
+      for (String n : all(f, "entries/")) {
+        long i = Long.parseLong(n.replaceAll("[^0-9]", ""));
+        if (i >= first && i <= last) {
+          out.add(n);
+        }
+      }
+      return out;
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static void moveSegment(Map<String, byte[]> f, String first, String last) {
+    try {
+      ObjectNode m = (ObjectNode) JSON.readTree(f.get("manifest.json"));
+      ObjectNode seg = (ObjectNode) m.get("segment");
+      if (first != null) {
+        seg.put("first", Long.parseLong(first.replaceAll("[^0-9]", "")));
+      }
+      if (last != null) {
+        seg.put("last", Long.parseLong(last.replaceAll("[^0-9]", "")));
+      }
+      f.put("manifest.json", JSON.writeValueAsBytes(m));
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   static SignedNote note(Map<String, byte[]> f, String name) {
     try {
       return SignedNote.parse(new String(f.get(name), StandardCharsets.UTF_8));
@@ -367,8 +569,9 @@ class EvidencePackageTest {
       ObjectNode m = (ObjectNode) JSON.readTree(f.get("manifest.json"));
       ObjectNode files = m.putObject("files");
       for (Map.Entry<String, byte[]> e : f.entrySet()) {
-        if (!e.getKey().equals("manifest.json")) {
-          files.put(e.getKey(), EvidencePackage.sha256(e.getValue()));
+        String n = e.getKey();
+        if (!n.equals("manifest.json") && !n.startsWith("entries/") && !n.startsWith("proofs/")) {
+          files.put(n, EvidencePackage.sha256(e.getValue()));
         }
       }
       f.put("manifest.json", JSON.writeValueAsBytes(m));

@@ -104,6 +104,23 @@ class EvidenceIT {
       // malformed records are sealed too, as what they were
       p.send(new ProducerRecord<>(Topics.FEEDBACK, 0, null, null, "{not json".getBytes()));
       p.send(new ProducerRecord<>(Topics.FEEDBACK, 1, null, null, new byte[] {(byte) 0xff}));
+      // JSON that the canonical form cannot hold: a time past 2^53 ms, a lone surrogate
+      p.send(
+          new ProducerRecord<>(
+              Topics.FEEDBACK,
+              0,
+              null,
+              null,
+              "{\"v\":1,\"decision\":\"PERMIT\",\"contract\":\"ct-bank-a\",\"eventTime\":\"+300000-01-01T00:00:00Z\"}"
+                  .getBytes(StandardCharsets.UTF_8)));
+      p.send(
+          new ProducerRecord<>(
+              Topics.FEEDBACK,
+              1,
+              null,
+              null,
+              "{\"v\":1,\"decision\":\"DENY\",\"contract\":\"\\ud800\"}"
+                  .getBytes(StandardCharsets.UTF_8)));
       // a closed usage period, and a running total that is not evidence
       String usage =
           "{\"specversion\":\"1.0\",\"id\":\"u1\",\"data\":{\"consumer\":\"bank-a\","

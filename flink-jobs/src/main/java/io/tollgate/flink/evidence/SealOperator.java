@@ -80,12 +80,40 @@ final class SealOperator extends AbstractStreamOperator<Out>
             ? new Sealer(s.origin, keys.saltKey())
             : Sealer.restore(s.origin, keys.saltKey(), restored);
     Path dir = Path.of(s.logDir);
-    if (restored == null && Files.exists(dir.resolve("checkpoint"))) {
+    // tiles without a published checkpoint are a first attempt that failed before its first
+    // Flink checkpoint: opening at 0 removes them. A published log needs its state.
+    if (restored == null && (publishedSize(dir) > 0 || hasNotes(dir))) {
       throw new IllegalStateException(
           dir
               + " holds a log already, but the job starts without state: restore it from its last"
-              + " checkpoint or savepoint, or give it a new directory (a second log under the same"
-              + " origin would fork the first)");
+              + " checkpoint or savepoint, or give it a new directory and origin (a second log"
+              + " under the same origin would fork the first)");
+    }
+    long published = publishedSize(dir);
+    if (published > sealer.sealedSize()) {
+      throw new IllegalStateException(
+          "the log in "
+              + dir
+              + " has published a checkpoint of "
+              + published
+              + " entries, but the state restored sealed "
+              + sealer.sealedSize()
+              + ": an older checkpoint or savepoint than the log's would fork it; restore the"
+              + " latest");
+    }
+    if (lastNote != null) {
+      // the tiles must hold the tree this state signed, before anything beyond it is cut
+      io.tollgate.evidence.Checkpoint cp =
+          io.tollgate.evidence.Checkpoint.parse(SignedNote.parse(lastNote).text());
+      byte[] root = io.tollgate.evidence.Merkle.root(TileStore.reader(dir, cp.size()), cp.size());
+      if (cp.size() != sealer.sealedSize() || !java.util.Arrays.equals(root, cp.root())) {
+        throw new IllegalStateException(
+            "the tiles in "
+                + dir
+                + " do not hold the tree of "
+                + cp.size()
+                + " entries this state signed: another log's directory?");
+      }
     }
     store = TileStore.open(dir, sealer.sealedSize());
     writer = new io.tollgate.evidence.TileWriter(store, 4);
@@ -103,6 +131,30 @@ final class SealOperator extends AbstractStreamOperator<Out>
         dir,
         sealer.size(),
         sealer.sealedSize());
+  }
+
+  static boolean hasNotes(Path dir) throws java.io.IOException {
+    Path d = dir.resolve("checkpoints");
+    if (!Files.isDirectory(d)) {
+      return false;
+    }
+    try (var files = Files.list(d)) {
+      return files.anyMatch(f -> f.getFileName().toString().endsWith(".note"));
+    }
+  }
+
+  /** The size of the latest checkpoint written beside the tiles, 0 when none. */
+  static long publishedSize(Path dir) throws java.io.IOException {
+    Path c = dir.resolve("checkpoint");
+    if (!Files.exists(c)) {
+      return 0;
+    }
+    try {
+      return io.tollgate.evidence.Checkpoint.parse(SignedNote.parse(Files.readString(c)).text())
+          .size();
+    } catch (io.tollgate.evidence.EvidenceException e) {
+      throw new IllegalStateException(c + " is not a signed checkpoint: " + e.getMessage(), e);
+    }
   }
 
   @Override
@@ -124,25 +176,22 @@ final class SealOperator extends AbstractStreamOperator<Out>
       return;
     }
     if (c.text() != null) {
-      // the version's text, by its SHA-256: packages carry it
-      Path t = Path.of(s.logDir, "contracts", c.record().get("textSha256").asText() + ".yaml");
-      if (!Files.exists(t)) {
-        Files.createDirectories(t.getParent());
-        Path tmp = t.resolveSibling("." + t.getFileName() + ".tmp");
-        Files.write(tmp, c.text());
-        Files.move(tmp, t, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-      }
+      keepText(c.record().get("textSha256").asText(), c.text());
     }
     try {
       sealer.add(c.kind(), c.contract(), c.at(), r.topic, r.partition, r.offset, c.record());
     } catch (IllegalArgumentException e) {
-      // JSON the canonical form cannot hold, or an entry over 64 KiB: logged as what it was
+      // JSON the canonical form cannot hold (a time past 2^53 ms, a lone surrogate), or an
+      // entry over 64 KiB: sealed as what it was, without a contract, at its record's time
       unreadable.inc();
       LOG.warn("{}/{}@{} sealed by its hash: {}", r.topic, r.partition, r.offset, e.getMessage());
       ObjectNode u = EvidenceRecords.JSON.createObjectNode();
-      u.put("error", e.getMessage());
-      u.put("valueSha256", r.value == null ? null : EvidenceRecords.sha256(r.value));
-      sealer.add(c.kind(), c.contract(), c.at(), r.topic, r.partition, r.offset, u);
+      u.put("error", String.valueOf(e.getMessage()));
+      if (r.value != null) {
+        u.put("valueSha256", EvidenceRecords.sha256(r.value));
+        u.put("bytes", r.value.length);
+      }
+      sealer.add(c.kind(), null, Math.max(0, r.timestamp), r.topic, r.partition, r.offset, u);
     }
     if (sealer.pending() >= s.sealEvery) {
       seal();
@@ -215,6 +264,32 @@ final class SealOperator extends AbstractStreamOperator<Out>
     done.values().forEach(notes::addAll);
     publish(notes);
     done.clear();
+  }
+
+  /** A version's text beside the tiles, by its SHA-256, on the disk before its entry seals. */
+  private void keepText(String sha, byte[] text) throws java.io.IOException {
+    Path t = Path.of(s.logDir, "contracts", sha + ".yaml");
+    if (Files.exists(t) && Files.size(t) == text.length) {
+      return;
+    }
+    Files.createDirectories(t.getParent());
+    Path tmp = t.resolveSibling("." + t.getFileName() + "." + System.nanoTime() + ".tmp");
+    try (java.nio.channels.FileChannel ch =
+        java.nio.channels.FileChannel.open(
+            tmp,
+            java.nio.file.StandardOpenOption.CREATE_NEW,
+            java.nio.file.StandardOpenOption.WRITE)) {
+      java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(text);
+      while (b.hasRemaining()) {
+        ch.write(b);
+      }
+      ch.force(true);
+    }
+    Files.move(
+        tmp,
+        t,
+        java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
   }
 
   /** Notes that Kafka has (or will have, on a restore) committed: written beside the tiles. */
