@@ -504,7 +504,7 @@ public final class UpCommand implements Callable<Integer> {
               + "  ./tollgate billing statement --consumer bank-of-pudong --month %<s --format csv%n"
               + "  ./tollgate billing reconcile --from %<s --to %<s%n"
               + "tollgate: evidence has caught up: %,d entries sealed. Export, verify, report:%n"
-              + "  ./tollgate evidence export --contract cr-demo-lender-2026 --out evidence.zip%n"
+              + "  ./tollgate evidence export --contract cr-bank-of-pudong-2026 --out evidence.zip%n"
               + "  ./tollgate evidence verify evidence.zip%n"
               + "  ./tollgate audit report --all --out audit.html%n",
           stats.permitsSeen(),

@@ -1336,7 +1336,10 @@ public final class AuditReport {
     private Timeline(ChronoUnit unit, int step, List<ZonedDateTime> bounds) {
       this.unit = unit;
       this.step = step;
-      String name = unit == ChronoUnit.HOURS ? "hour" : unit == ChronoUnit.DAYS ? "day" : "month";
+      String name =
+          unit == ChronoUnit.MINUTES
+              ? "minute"
+              : unit == ChronoUnit.HOURS ? "hour" : unit == ChronoUnit.DAYS ? "day" : "month";
       this.unitName = step == 1 ? name : step + " " + name + "s";
       this.bounds = bounds.toArray(new ZonedDateTime[0]);
       this.seconds = new long[this.bounds.length];
@@ -1369,6 +1372,17 @@ public final class AuditReport {
     static Timeline of(Instant from, Instant to, ZoneId zone) {
       ZonedDateTime start = from.atZone(zone);
       Duration length = Duration.between(from, to);
+      if (length.toMinutes() <= 120) {
+        // a short range (a demo, an incident): minutes
+        for (int step : new int[] {1, 2, 5, 10, 15, 30}) {
+          ZonedDateTime s = start.truncatedTo(ChronoUnit.MINUTES);
+          s = s.minusMinutes(s.getMinute() % step);
+          List<ZonedDateTime> b = bounds(s, to, ChronoUnit.MINUTES, step, MAX_BARS);
+          if (b != null) {
+            return new Timeline(ChronoUnit.MINUTES, step, b);
+          }
+        }
+      }
       if (length.toHours() <= MAX_BARS * 12L) {
         for (int step : new int[] {1, 2, 3, 4, 6, 12}) {
           ZonedDateTime s = start.truncatedTo(ChronoUnit.HOURS);
@@ -1413,7 +1427,9 @@ public final class AuditReport {
         t =
             unit == ChronoUnit.HOURS
                 ? start.plusHours((long) step * (b.size()))
-                : start.plus((long) step * b.size(), unit);
+                : unit == ChronoUnit.MINUTES
+                    ? start.plusMinutes((long) step * b.size())
+                    : start.plus((long) step * b.size(), unit);
         b.add(t);
       }
       return b;
@@ -1458,7 +1474,7 @@ public final class AuditReport {
     String label(int i) {
       ZonedDateTime t = bounds[i];
       return switch (unit) {
-        case HOURS -> HOUR_LABEL.format(t);
+        case HOURS, MINUTES -> HOUR_LABEL.format(t);
         case DAYS -> DAY_LABEL.format(t);
         default -> MONTH_LABEL.format(t);
       };
@@ -1467,7 +1483,8 @@ public final class AuditReport {
     String tooltip(int i) {
       ZonedDateTime t = bounds[i];
       return switch (unit) {
-        case HOURS -> TIME.format(t) + " to " + HOUR_LABEL.format(bounds[i + 1]).substring(6);
+        case HOURS, MINUTES ->
+            TIME.format(t) + " to " + HOUR_LABEL.format(bounds[i + 1]).substring(6);
         case DAYS -> DAY.format(t);
         default ->
             step == 1
