@@ -157,11 +157,15 @@ public final class AuditCommand implements Runnable {
                   true,
                   String.format(
                       "%,d entries verify against the checkpoint of tree size %,d, %d"
-                          + " checkpoints consistent%s",
+                          + " checkpoints consistent%s%s",
                       v.entries(),
                       v.treeSize(),
                       v.checkpoints(),
-                      v.keysPinned() ? ", signed by the pinned key" : ""),
+                      v.keysPinned() ? ", signed by the pinned key" : "",
+                      v.openEnd()
+                          ? "; the end of the range is not proven complete (no later entry of"
+                              + " the contract yet)"
+                          : ""),
                   v.origin(),
                   v.treeSize(),
                   v.root(),

@@ -195,7 +195,9 @@ public final class EvidenceCommand implements Runnable {
         err.println("tollgate evidence export: " + e.getMessage());
         return 1;
       }
-      Path tmp = out.toAbsolutePath().resolveSibling("." + out.getFileName() + ".tmp");
+      Path tmp =
+          Files.createTempFile(
+              out.toAbsolutePath().getParent(), "." + out.getFileName() + ".", ".tmp");
       EvidencePackage.Exported x;
       EvidencePackage.Verified v;
       try {
@@ -224,9 +226,15 @@ public final class EvidenceCommand implements Runnable {
         Files.deleteIfExists(tmp);
       }
       o.printf(
-          "tollgate evidence export: %s: %,d entries of %s (log entries %,d to %,d), %d"
-              + " checkpoints, tree size %,d%n",
-          out, x.entries(), contract, x.first(), x.last(), x.checkpoints(), x.treeSize());
+          "tollgate evidence export: %s: %,d entries of %s (%s), %d checkpoints, tree size %,d%n",
+          out,
+          x.entries(),
+          contract,
+          x.first() < 0
+              ? "none in the range: the entries around it show so"
+              : String.format("the range is log entries %,d to %,d", x.first(), x.last()),
+          x.checkpoints(),
+          x.treeSize());
       o.print(v.summary());
       o.printf("verify it anywhere: tollgate evidence verify %s%n", out);
       o.flush();
@@ -257,6 +265,14 @@ public final class EvidenceCommand implements Runnable {
                 + " package's own keys are used, and the summary says so.")
     List<String> keys = new ArrayList<>();
 
+    @Option(
+        names = "--complete",
+        description =
+            "Refuse a package that does not prove the end of its range complete (it shows no"
+                + " entry of the contract after the range, so a later entry of the range could be"
+                + " left out unseen): exit 1 rather than warn.")
+    boolean complete;
+
     @Override
     public Integer call() throws Exception {
       PrintWriter o = spec.commandLine().getOut();
@@ -285,6 +301,12 @@ public final class EvidenceCommand implements Runnable {
         EvidencePackage.Verified v = EvidencePackage.verify(pkg, pinned, false);
         o.print(v.summary());
         o.flush();
+        if (complete && v.openEnd()) {
+          err.println(
+              "NOT VERIFIED: " + pkg + ": --complete, and the end of the range is not proven");
+          err.flush();
+          return 1;
+        }
         return 0;
       } catch (EvidenceException e) {
         err.println("NOT VERIFIED: " + pkg + ": " + e.getMessage());

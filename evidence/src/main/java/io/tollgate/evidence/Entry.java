@@ -151,13 +151,17 @@ public record Entry(
       throw new EvidenceException("record must be an object");
     }
     byte[] salt;
+    String saltText = text(o, "salt");
     try {
-      salt = java.util.Base64.getDecoder().decode(text(o, "salt"));
+      salt = java.util.Base64.getDecoder().decode(saltText);
     } catch (IllegalArgumentException e) {
       throw new EvidenceException("salt is not base64");
     }
     if (salt.length != 32) {
       throw new EvidenceException("salt must be 32 bytes, not " + salt.length);
+    }
+    if (!java.util.Base64.getEncoder().encodeToString(salt).equals(saltText)) {
+      throw new EvidenceException("salt is not in canonical padded base64");
     }
     long index = number(o, "index");
     long seq = number(o, "seq");

@@ -47,12 +47,16 @@ public final class EvidencePackage {
   /** The files a package holds: nothing else. */
   static final java.util.regex.Pattern NAMES =
       java.util.regex.Pattern.compile(
-          "manifest\\.json|keys/[0-9a-f]{8}\\.vkey|checkpoints/[0-9]+\\.note"
-              + "|consistency/[0-9]+-[0-9]+\\.proof|entries/[0-9]+\\.json"
-              + "|proofs/[0-9]+\\.tlog-proof|contracts/[0-9a-f]{64}\\.yaml");
+          "manifest\\.json|keys/[0-9a-f]{8}\\.vkey|checkpoints/(0|[1-9][0-9]{0,17})\\.note"
+              + "|consistency/(0|[1-9][0-9]{0,17})-(0|[1-9][0-9]{0,17})\\.proof"
+              + "|entries/(0|[1-9][0-9]{0,17})\\.json"
+              + "|proofs/(0|[1-9][0-9]{0,17})\\.tlog-proof|contracts/[0-9a-f]{64}\\.yaml");
 
   /** Bounds on what a package may hold: a hostile zip must not exhaust memory or time. */
   static final long MAX_FILE = 8L << 20; // a contract text is at most 4 MiB
+
+  /** The files read whole (keys, checkpoints, consistency proofs, contract texts), together. */
+  static final long MAX_SMALL = 128L << 20;
 
   static final long MAX_MANIFEST = 256L << 20;
   static final int MAX_FILES = 50_000_000;
@@ -115,43 +119,41 @@ public final class EvidencePackage {
         }
       }
     }
-    int first = -1; // positions in all
-    int last = -1;
-    for (int i = 0; i < all.size(); i++) {
-      Seen e = all.get(i);
-      if (e.at() >= from && e.at() < to) {
-        if (first < 0) {
-          first = i;
-        }
-        last = i;
-      }
+    if (all.isEmpty()) {
+      throw new EvidenceException("the log holds no entry of contract " + contract);
     }
+    // time never goes back along a chain (the sealer holds it), so the range is one run of it:
+    // [first, last], empty when first > last, between the entries before and after it
+    int first = 0; // positions in all
+    while (first < all.size() && all.get(first).at() < from) {
+      first++;
+    }
+    int last = first - 1;
+    while (last + 1 < all.size() && all.get(last + 1).at() < to) {
+      last++;
+    }
+    boolean empty = last < first;
     TreeSet<Long> chosen = new TreeSet<>();
-    Long before = null;
-    Long after = null;
-    int contextEnd = first < 0 ? all.size() : first;
-    for (int i = 0; i < contextEnd; i++) {
+    Long before = first > 0 ? all.get(first - 1).index() : null;
+    Long after = last + 1 < all.size() ? all.get(last + 1).index() : null;
+    for (int i = 0; i < first; i++) {
       Seen e = all.get(i);
-      boolean version = e.kind().equals(Entry.CONTRACT) || e.kind().equals(Entry.REVOCATION);
-      if (version && (first >= 0 || e.at() < to)) {
+      if (e.kind().equals(Entry.CONTRACT) || e.kind().equals(Entry.REVOCATION)) {
         chosen.add(e.index());
       }
     }
-    if (first >= 0) {
-      for (int i = first; i <= last; i++) {
-        chosen.add(all.get(i).index());
-      }
-      if (first > 0) {
-        before = all.get(first - 1).index();
-        chosen.add(before);
-      }
-      if (last + 1 < all.size()) {
-        after = all.get(last + 1).index();
-        chosen.add(after);
-      }
+    for (int i = first; i <= last; i++) {
+      chosen.add(all.get(i).index());
+    }
+    if (before != null) {
+      chosen.add(before);
+    }
+    if (after != null) {
+      chosen.add(after);
     }
     // the checkpoints that first covered each entry, every checkpoint where the key changed
-    // (signed by the old key and the new) from the first of those on, and the latest
+    // (signed by the old key and the new: a verifier who pins any of the log's keys follows every
+    // rotation), and the latest
     TreeMap<Long, SignedNote> bySize = new TreeMap<>();
     for (int i = 0; i < cps.size(); i++) {
       bySize.put(cps.get(i).size(), log.checkpoints().get(i));
@@ -164,7 +166,7 @@ public final class EvidencePackage {
       }
     }
     included.put(size, latest);
-    for (Map.Entry<Long, SignedNote> c : bySize.tailMap(included.firstKey(), true).entrySet()) {
+    for (Map.Entry<Long, SignedNote> c : bySize.entrySet()) {
       if (c.getValue().signatures().size() > 1) {
         included.put(c.getKey(), c.getValue());
       }
@@ -232,8 +234,13 @@ public final class EvidencePackage {
       m.put("exported", now.toString());
       m.put("treeSize", size);
       ObjectNode seg = m.putObject("segment");
-      seg.put("first", first < 0 ? -1 : all.get(first).index());
-      seg.put("last", last < 0 ? -1 : all.get(last).index());
+      if (empty) {
+        seg.putNull("first");
+        seg.putNull("last");
+      } else {
+        seg.put("first", all.get(first).index());
+        seg.put("last", all.get(last).index());
+      }
       if (before == null) {
         seg.putNull("before");
       } else {
@@ -253,8 +260,8 @@ public final class EvidencePackage {
         chosen.size(),
         size,
         included.size(),
-        first < 0 ? -1 : all.get(first).index(),
-        last < 0 ? -1 : all.get(last).index());
+        empty ? -1 : all.get(first).index(),
+        empty ? -1 : all.get(last).index());
   }
 
   /** {@code keys/<key id, 8 hex digits>.vkey}: key names may hold slashes (origins do). */
@@ -314,7 +321,8 @@ public final class EvidencePackage {
       long lastAt,
       int checkpoints,
       boolean fromStart,
-      boolean toLatest,
+      boolean openEnd,
+      Long lastShown,
       List<Entry> all,
       Map<String, String> contractTexts) {
 
@@ -345,12 +353,15 @@ public final class EvidencePackage {
           .append(" to ")
           .append(to == Long.MAX_VALUE ? "the end" : Instant.ofEpochMilli(to).toString())
           .append(fromStart ? "; from the contract's first entry" : "; the entry before it shown")
-          .append(
-              toLatest
-                  ? "; up to the contract's latest entry in this tree (an entry sealed after it"
-                      + " would be in a later tree)"
-                  : "; the entry after it shown")
+          .append(openEnd ? "" : "; the entry after it shown: complete")
           .append('\n');
+      if (openEnd) {
+        b.append("  NOT PROVEN COMPLETE AT THE END: no entry of the contract after the range is")
+            .append(" shown, so an entry of the range sealed after entries/")
+            .append(lastShown)
+            .append(".json would not be seen; export again once the contract has an entry")
+            .append(" after the range\n");
+      }
       if (firstAt <= lastAt) {
         b.append("  decisions in range: ")
             .append(Instant.ofEpochMilli(firstAt))
@@ -451,21 +462,50 @@ public final class EvidencePackage {
     if (!FORMAT.equals(m.path("format").asText())) {
       throw new EvidenceException("manifest.json: format is not " + FORMAT);
     }
-    String origin = m.path("origin").asText();
-    String contract = m.path("contract").asText();
-    long treeSize = m.path("treeSize").asLong(-1);
-    long from = m.path("from").asLong(Long.MIN_VALUE);
-    long to = m.path("to").asLong(Long.MAX_VALUE);
+    String origin = text(m, "origin");
+    String contract = text(m, "contract");
+    long treeSize = integer(m, "treeSize");
+    long from = integer(m, "from");
+    long to = integer(m, "to");
+    if (treeSize < 1 || from >= to) {
+      throw new EvidenceException("manifest.json: treeSize must be positive and from before to");
+    }
+    JsonNode segment = m.get("segment");
+    if (segment == null || !segment.isObject()) {
+      throw new EvidenceException("manifest.json: segment must be an object");
+    }
+    Long first = nullable(segment, "first");
+    Long last = nullable(segment, "last");
+    Long before = nullable(segment, "before");
+    Long after = nullable(segment, "after");
+    if ((first == null) != (last == null) || (first != null && first > last)) {
+      throw new EvidenceException(
+          "manifest.json: segment first and last are both entries, first <= last, or both null");
+    }
+    JsonNode list = m.get("entries");
+    if (list == null || !list.isArray()) {
+      throw new EvidenceException("manifest.json: entries must be an array");
+    }
     Set<Long> listed = new TreeSet<>();
-    m.path("entries").forEach(n -> listed.add(n.asLong()));
-    JsonNode hashes = m.path("files");
+    for (JsonNode n : list) {
+      if (!n.isIntegralNumber() || !n.canConvertToLong() || n.longValue() < 0) {
+        throw new EvidenceException("manifest.json: entries holds " + n + ", not an index");
+      }
+      if (!listed.add(n.longValue())) {
+        throw new EvidenceException("manifest.json: entries lists " + n + " twice");
+      }
+    }
+    JsonNode hashes = m.get("files");
+    if (hashes == null || !hashes.isObject()) {
+      throw new EvidenceException("manifest.json: files must be an object");
+    }
     // every file is listed: the small ones with their hash, entries and proofs by index
     for (String name : names) {
       if (name.equals("manifest.json")) {
         continue;
       }
       if (name.startsWith("entries/") || name.startsWith("proofs/")) {
-        long i = Long.parseLong(name.replaceAll("[^0-9]", ""));
+        long i = Long.parseLong(name.substring(name.indexOf('/') + 1, name.indexOf('.')));
         if (!listed.contains(i)) {
           throw new EvidenceException(name + " is not in the manifest: a file was added");
         }
@@ -474,14 +514,24 @@ public final class EvidencePackage {
       }
     }
     Map<String, byte[]> small = new LinkedHashMap<>();
+    long smallTotal = 0;
     for (var i = hashes.fieldNames(); i.hasNext(); ) {
       String name = i.next();
+      if (!NAMES.matcher(name).matches()) {
+        throw new EvidenceException(
+            "manifest.json: files names " + name + ", not a package's file");
+      }
       byte[] b = read(zf, name, MAX_FILE);
       if (b == null) {
         throw new EvidenceException(name + " is in the manifest but not in the package");
       }
       if (!hashes.get(name).asText().equals(sha256(b))) {
         throw new EvidenceException(name + " does not match its SHA-256 in the manifest");
+      }
+      smallTotal += b.length;
+      if (smallTotal > MAX_SMALL) {
+        throw new EvidenceException(
+            "the keys, checkpoints, proofs and texts together exceed " + MAX_SMALL + " bytes");
       }
       small.put(name, b);
     }
@@ -605,6 +655,7 @@ public final class EvidencePackage {
     // entries, by the manifest's list: each read, decoded, proven, then counted
     TreeMap<Long, Entry> entries = new TreeMap<>();
     Map<String, String> texts = new TreeMap<>();
+    Set<String> referenced = new HashSet<>();
     for (long index : listed) {
       String name = "entries/" + index + ".json";
       byte[] eb = read(zf, name, TileStore.MAX_ENTRY);
@@ -643,6 +694,7 @@ public final class EvidencePackage {
       }
       if (e.kind().equals(Entry.CONTRACT) && e.record().hasNonNull("textSha256")) {
         String sha = e.record().get("textSha256").asText();
+        referenced.add(sha);
         byte[] t = small.get("contracts/" + sha + ".yaml");
         if (t == null) {
           throw new EvidenceException(
@@ -659,104 +711,127 @@ public final class EvidencePackage {
         if (!sha.equals(sha256(f.getValue()))) {
           throw new EvidenceException(name + " is not the text its name's SHA-256 says");
         }
+        if (!referenced.contains(sha)) {
+          throw new EvidenceException(name + " is the text of no version the package shows");
+        }
       }
     }
 
-    // the chain: the segment whole, bracketed by the entries before and after it
-    long first = m.path("segment").path("first").asLong(-1);
-    long last = m.path("segment").path("last").asLong(-1);
-    JsonNode beforeNode = m.path("segment").path("before");
-    JsonNode afterNode = m.path("segment").path("after");
-    Long before = beforeNode.isIntegralNumber() ? beforeNode.asLong() : null;
-    Long after = afterNode.isIntegralNumber() ? afterNode.asLong() : null;
-    Entry prev = null;
+    // the chain. Time never goes back along it, so the range is one run of it: the segment, whole,
+    // every entry of it in the range, between the entry just before it (before the range) and the
+    // entry just after it (at or after the range's end); every other entry shown is a version or
+    // a revocation in force before it, outside the range
     for (Entry e : entries.values()) {
       long i = e.index();
-      if (first < 0 || i < first) {
-        if (!isVersion(e) && (before == null || i != before)) {
+      if (e.prev() != null) {
+        Entry p = entries.get(e.prev());
+        if (p != null && (p.seq() + 1 != e.seq() || p.at() > e.at())) {
           throw new EvidenceException(
-              "entries/" + i + ".json is a " + e.kind() + " before the segment");
+              "entries/"
+                  + i
+                  + ".json does not follow entries/"
+                  + p.index()
+                  + ".json, its prev:"
+                  + " its seq is not the next, or its time goes back");
         }
-        continue;
+      } else if (e.seq() != 1) {
+        throw new EvidenceException("entries/" + i + ".json has no prev but seq " + e.seq());
       }
-      if (i > last) {
-        if (after == null || i != after) {
-          throw new EvidenceException("entries/" + i + ".json is after the segment's end");
-        }
-        continue;
-      }
-      if (prev == null) {
-        if (i != first) {
-          throw new EvidenceException(
-              "the segment starts at entry " + first + ", which the package lacks");
-        }
-      } else if (e.prev() == null || e.prev() != prev.index() || e.seq() != prev.seq() + 1) {
+      boolean inSegment = first != null && i >= first && i <= last;
+      boolean inRange = e.at() >= from && e.at() < to;
+      if (inSegment != inRange) {
         throw new EvidenceException(
-            "entries/"
-                + i
-                + ".json (seq "
-                + e.seq()
-                + ", prev "
-                + e.prev()
-                + ") does not follow entries/"
-                + prev.index()
-                + ".json (seq "
-                + prev.seq()
-                + "): an entry of the contract is missing or out of place");
+            inRange
+                ? "entries/" + i + ".json is in the range but outside the segment"
+                : "entries/" + i + ".json is in the segment but its time is outside the range");
       }
-      if (e.at() < from || e.at() >= to) {
-        if (i == first || i == last) {
-          throw new EvidenceException(
-              "entries/" + i + ".json ends the segment but its time is outside the range");
-        }
+      if (!inSegment
+          && !(before != null && i == before)
+          && !(after != null && i == after)
+          && !(isVersion(e)
+              && e.at() < from
+              && (first == null ? after == null || i < after : i < first))) {
+        throw new EvidenceException(
+            "entries/" + i + ".json is a " + e.kind() + " outside the segment and its brackets");
       }
-      prev = e;
     }
-    boolean fromStart = true;
-    boolean toLatest = true;
-    if (first >= 0) {
+    Entry beforeEntry = null;
+    Entry afterEntry = null;
+    if (before != null) {
+      beforeEntry = entries.get(before);
+      if (beforeEntry == null) {
+        throw new EvidenceException("the segment's entry before, " + before + ", is not shown");
+      }
+      if (beforeEntry.at() >= from) {
+        throw new EvidenceException("entries/" + before + ".json, before the segment, is not");
+      }
+    }
+    if (after != null) {
+      afterEntry = entries.get(after);
+      if (afterEntry == null) {
+        throw new EvidenceException("the segment's entry after, " + after + ", is not shown");
+      }
+      if (afterEntry.at() < to) {
+        throw new EvidenceException("entries/" + after + ".json, after the segment, is not");
+      }
+    }
+    if (first != null) {
+      Entry prev = null;
+      for (Entry e : entries.subMap(first, true, last, true).values()) {
+        if (prev == null ? e.index() != first : e.prev() == null || e.prev() != prev.index()) {
+          throw new EvidenceException(
+              prev == null
+                  ? "the segment starts at entry " + first + ", which the package lacks"
+                  : "entries/"
+                      + e.index()
+                      + ".json (prev "
+                      + e.prev()
+                      + ") does not follow"
+                      + " entries/"
+                      + prev.index()
+                      + ".json: an entry of the contract is missing"
+                      + " or out of place");
+        }
+        prev = e;
+      }
       if (prev == null || prev.index() != last) {
         throw new EvidenceException(
             "the segment ends at entry " + last + ", which the package lacks");
       }
-      Entry f = entries.get(first);
-      if (f.prev() != null) {
-        // entries before the first are left out: the one just before must be there, outside
-        Entry b = entries.get(f.prev());
-        if (b == null || before == null || !before.equals(f.prev())) {
-          throw new EvidenceException(
-              "entries/"
-                  + first
-                  + ".json follows entry "
-                  + f.prev()
-                  + ", which the package lacks: entries at the start of the range may be left"
-                  + " out");
-        }
-        if (b.at() >= from) {
-          throw new EvidenceException(
-              "entries/" + b.index() + ".json is in the range but outside the segment");
-        }
-        fromStart = false;
-      } else if (before != null) {
+      Long startPrev = entries.get(first).prev();
+      if (!java.util.Objects.equals(startPrev, before)) {
         throw new EvidenceException(
-            "the segment starts the chain, yet an entry before it is given");
+            startPrev == null
+                ? "the segment starts the chain, yet an entry before it is given"
+                : "entries/"
+                    + first
+                    + ".json follows entry "
+                    + startPrev
+                    + ", which is not shown"
+                    + " as the entry before the segment: entries at the start of the range may be"
+                    + " left out");
       }
-      if (after != null) {
-        Entry a = entries.get(after);
-        if (a == null
-            || a.prev() == null
-            || a.prev() != last
-            || a.seq() != entries.get(last).seq() + 1) {
-          throw new EvidenceException(
-              "entries/" + after + ".json does not follow the segment's last entry " + last);
-        }
-        if (a.at() >= from && a.at() < to) {
-          throw new EvidenceException(
-              "entries/" + after + ".json is in the range but outside the segment");
-        }
-        toLatest = false;
+      if (afterEntry != null && !java.util.Objects.equals(afterEntry.prev(), last)) {
+        throw new EvidenceException(
+            "entries/" + after + ".json does not follow the segment's last entry " + last);
+      }
+    } else {
+      // nothing in the range: the entries before and after it are neighbours on the chain
+      if (afterEntry == null && beforeEntry == null) {
+        throw new EvidenceException("the package shows no entry on either side of the range");
+      }
+      if (afterEntry != null && !java.util.Objects.equals(afterEntry.prev(), before)) {
+        throw new EvidenceException(
+            "entries/"
+                + after
+                + ".json does not follow "
+                + (before == null ? "nothing (it is not the chain's first)" : "entry " + before)
+                + ": entries of the range may be left out");
       }
     }
+    boolean fromStart = before == null;
+    boolean openEnd = after == null;
+    Long lastShown = after != null ? null : first != null ? last : before;
     // the versions in force: every entry's terms are in the package, and theirs in turn
     for (Entry e : entries.values()) {
       Long t = e.terms();
@@ -813,9 +888,40 @@ public final class EvidencePackage {
         lastAt,
         notes.size(),
         fromStart,
-        toLatest,
+        openEnd,
+        lastShown,
         keep ? new ArrayList<>(entries.values()) : List.of(),
         texts);
+  }
+
+  private static String text(JsonNode m, String f) throws EvidenceException {
+    JsonNode n = m.get(f);
+    if (n == null || !n.isTextual()) {
+      throw new EvidenceException("manifest.json: " + f + " must be a string");
+    }
+    return n.asText();
+  }
+
+  private static long integer(JsonNode m, String f) throws EvidenceException {
+    JsonNode n = m.get(f);
+    if (n == null || !n.isIntegralNumber() || !n.canConvertToLong()) {
+      throw new EvidenceException("manifest.json: " + f + " must be an integer");
+    }
+    return n.longValue();
+  }
+
+  private static Long nullable(JsonNode m, String f) throws EvidenceException {
+    JsonNode n = m.get(f);
+    if (n == null) {
+      throw new EvidenceException("manifest.json: segment." + f + " is missing");
+    }
+    if (n.isNull()) {
+      return null;
+    }
+    if (!n.isIntegralNumber() || !n.canConvertToLong() || n.longValue() < 0) {
+      throw new EvidenceException("manifest.json: segment." + f + " must be an index or null");
+    }
+    return n.longValue();
   }
 
   static boolean isVersion(Entry e) {

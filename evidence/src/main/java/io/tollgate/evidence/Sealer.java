@@ -36,7 +36,9 @@ public final class Sealer {
   private final Entry.Salter salter;
   private Frontier frontier = new Frontier();
   private long sealedSize;
-  private final Map<String, long[]> chains = new HashMap<>(); // contract -> {seq, last index}
+  // contract -> {seq, last index, last contract or revocation entry (-1: none), last at}
+  private final Map<String, long[]> chains = new HashMap<>();
+  private long[] unowned; // the chain of the entries without a contract (null: none yet)
   private List<byte[]> pending = new ArrayList<>();
   private final Set<String> signers = new LinkedHashSet<>(); // key ids that signed, in order
 
@@ -62,9 +64,15 @@ public final class Sealer {
     return pending.size();
   }
 
+  /** The latest time an entry can carry: 2^53 - 1 ms, exact in every JSON reader. */
+  public static final long MAX_AT = (1L << 53) - 1;
+
   /**
    * Adds one entry and gives it back; {@code record} is its content, {@code (topic, partition,
-   * offset)} where it was read.
+   * offset)} where it was read. Its time is {@code at} held to [0, {@link #MAX_AT}], or the time of
+   * its chain's previous entry if that is later: time never goes back along a chain, so that the
+   * entries of a range of time are one run of the chain, which a package can prove whole. The
+   * record keeps its own time.
    */
   public Entry add(
       String kind,
@@ -75,8 +83,11 @@ public final class Sealer {
       long offset,
       JsonNode record) {
     long index = frontier.size();
-    String chain = contract == null ? NO_CONTRACT : contract;
-    long[] c = chains.get(chain); // seq, last index, last contract or revocation entry (-1: none)
+    long[] c = contract == null ? unowned : chains.get(contract);
+    long time = Math.min(Math.max(at, 0), MAX_AT);
+    if (c != null && c[3] > time) {
+      time = c[3];
+    }
     boolean version = kind.equals(Entry.CONTRACT) || kind.equals(Entry.REVOCATION);
     Entry e =
         new Entry(
@@ -86,7 +97,7 @@ public final class Sealer {
             c == null ? 1 : c[0] + 1,
             c == null ? null : c[1],
             c == null || c[2] < 0 ? null : c[2],
-            at,
+            time,
             topic,
             partition,
             offset,
@@ -97,14 +108,16 @@ public final class Sealer {
       throw new IllegalArgumentException(
           "a " + kind + " entry of " + bytes.length + " bytes: the log holds up to 65,535");
     }
-    chains.put(chain, new long[] {e.seq(), index, version ? index : c == null ? -1 : c[2]});
+    long[] next = {e.seq(), index, version ? index : c == null ? -1 : c[2], time};
+    if (contract == null) {
+      unowned = next;
+    } else {
+      chains.put(contract, next);
+    }
     frontier.append(Merkle.leafHash(bytes));
     pending.add(bytes);
     return e;
   }
-
-  /** The chain of the entries without a contract: no contract id can be this. */
-  static final String NO_CONTRACT = "\u0000";
 
   /**
    * Writes the pending entries to {@code store} and signs the checkpoint of the new size with the
@@ -142,15 +155,21 @@ public final class Sealer {
   public byte[] state() throws IOException {
     ByteArrayOutputStream b = new ByteArrayOutputStream();
     DataOutputStream o = new DataOutputStream(b);
-    o.writeByte(2);
+    o.writeByte(3);
     frontier.write(o);
     o.writeLong(sealedSize);
+    o.writeBoolean(unowned != null);
+    if (unowned != null) {
+      for (long v : unowned) {
+        o.writeLong(v);
+      }
+    }
     o.writeInt(chains.size());
     for (Map.Entry<String, long[]> c : chains.entrySet()) {
       utf8(o, c.getKey());
-      o.writeLong(c.getValue()[0]);
-      o.writeLong(c.getValue()[1]);
-      o.writeLong(c.getValue()[2]);
+      for (long v : c.getValue()) {
+        o.writeLong(v);
+      }
     }
     o.writeInt(pending.size());
     for (byte[] p : pending) {
@@ -187,14 +206,18 @@ public final class Sealer {
     Sealer s = new Sealer(origin, saltKey);
     DataInputStream in = new DataInputStream(new ByteArrayInputStream(state));
     int format = in.readUnsignedByte();
-    if (format != 2) {
-      throw new IOException("sealer state format " + format + ", 2 expected");
+    if (format != 3) {
+      throw new IOException("sealer state format " + format + ", 3 expected");
     }
     s.frontier = Frontier.read(in);
     s.sealedSize = in.readLong();
+    if (in.readBoolean()) {
+      s.unowned = new long[] {in.readLong(), in.readLong(), in.readLong(), in.readLong()};
+    }
     int n = in.readInt();
     for (int i = 0; i < n; i++) {
-      s.chains.put(utf8(in), new long[] {in.readLong(), in.readLong(), in.readLong()});
+      s.chains.put(
+          utf8(in), new long[] {in.readLong(), in.readLong(), in.readLong(), in.readLong()});
     }
     int p = in.readInt();
     for (int i = 0; i < p; i++) {

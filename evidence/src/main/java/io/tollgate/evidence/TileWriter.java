@@ -93,12 +93,26 @@ public final class TileWriter implements Sealer.Tiles, AutoCloseable {
   @Override
   public void close() {
     executor.shutdownNow();
+    // wait even when interrupted (a cancelled task is): returning early would let a write land
+    // after the restarted task opened the store
+    boolean interrupted = false;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     try {
-      if (!executor.awaitTermination(60, TimeUnit.SECONDS)) {
-        throw new IllegalStateException("the tile writer of " + store.dir() + " did not stop");
+      while (true) {
+        try {
+          if (executor.awaitTermination(
+              Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+            return;
+          }
+          throw new IllegalStateException("the tile writer of " + store.dir() + " did not stop");
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 }

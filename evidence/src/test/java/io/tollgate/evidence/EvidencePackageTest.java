@@ -134,7 +134,7 @@ class EvidencePackageTest {
     assertThat(decisions).isEqualTo(inRange).isPositive();
     // the entries just before and after the range bracket it
     assertThat(v.fromStart()).isFalse();
-    assertThat(v.toLatest()).isFalse();
+    assertThat(v.openEnd()).isFalse();
     assertThat(v.kinds().get(Entry.DECISION)).isEqualTo(inRange + 2);
     assertThat(v.violations()).containsKeys("purpose", "region");
     assertThat(v.summary()).contains("verified: ").contains("ct-a");
@@ -318,6 +318,77 @@ class EvidencePackageTest {
 
   /** A zip that inflates to far more than a package holds is refused, not read into memory. */
   @Test
+  void timeNeverGoesBackAlongAChainSoALateRecordIsInItsRange() throws Exception {
+    Path dir = tmp.resolve("late");
+    KeyRing ring = KeyRing.open(dir.resolve("keys"), ORIGIN);
+    Sealer s = new Sealer(ORIGIN, ring.saltKey());
+    TileStore log = TileStore.open(dir.resolve("log"), 0);
+    long h = 3_600_000L;
+    Entry a =
+        s.add(
+            Entry.DECISION,
+            "ct-late",
+            t0 + 10 * h,
+            "t",
+            0,
+            0,
+            decision("ct-late", "PERMIT", null, 0));
+    // a record of an hour before, read after: sealed at the time of the one before it
+    Entry b =
+        s.add(
+            Entry.DECISION,
+            "ct-late",
+            t0 + 9 * h,
+            "t",
+            0,
+            1,
+            decision("ct-late", "DENY", "purpose", 1));
+    Entry c =
+        s.add(
+            Entry.DECISION,
+            "ct-late",
+            t0 + 12 * h,
+            "t",
+            0,
+            2,
+            decision("ct-late", "PERMIT", null, 2));
+    Entry far =
+        s.add(
+            Entry.DECISION,
+            null,
+            Long.MAX_VALUE,
+            "t",
+            0,
+            3,
+            decision(null, "DENY", "no-contract", 3));
+    assertThat(b.at()).isEqualTo(a.at());
+    assertThat(far.at()).isEqualTo(Sealer.MAX_AT);
+    List<SignedNote> ns = new ArrayList<>(List.of(s.seal(log, ring)));
+    // the hour of 09:00, by the record's time, holds nothing: by the chain's time, the late
+    // record is at 10:00, and the range of 10:00 to 11:00 shows it, bracketed by the entry after
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    EvidencePackage.export(
+        new EvidencePackage.Log(
+            TileStore.reader(dir.resolve("log"), log.size()), ns, ring.verifierKeys(), sha -> null),
+        "ct-late",
+        t0 + 10 * h,
+        t0 + 11 * h,
+        Instant.parse("2026-12-02T00:00:00Z"),
+        out);
+    EvidencePackage.Verified v = verify(out.toByteArray(), List.of());
+    assertThat(v.decisions()).containsEntry("PERMIT", 1L).containsEntry("DENY", 1L);
+    assertThat(v.fromStart()).isTrue();
+    assertThat(v.openEnd()).isFalse();
+    assertThat(c.prev()).isEqualTo(b.index());
+    // the state carries the chain's time across a restore
+    Sealer r = Sealer.restore(ORIGIN, ring.saltKey(), s.state());
+    assertThat(
+            r.add(Entry.DECISION, "ct-late", t0, "t", 0, 4, decision("ct-late", "PERMIT", null, 4))
+                .at())
+        .isEqualTo(c.at());
+  }
+
+  @Test
   void aZipBombIsRefused() throws Exception {
     Map<String, byte[]> f = unzip(pkg);
     String c = firstOf(f, "contracts/");
@@ -447,6 +518,70 @@ class EvidencePackageTest {
           relist(f);
         },
         "does not follow the segment's last entry");
+    // the whole range left out, the entry after it too: the package verifies, but it says it
+    // cannot prove the end of its range, and --complete refuses it
+    Map<String, byte[]> cut = unzip(pkg);
+    for (String e : segment(cut)) {
+      cut.remove(e);
+      cut.remove(e.replace("entries/", "proofs/").replace(".json", ".tlog-proof"));
+    }
+    ObjectNode cm = (ObjectNode) JSON.readTree(cut.get("manifest.json"));
+    String afterName = "entries/" + cm.path("segment").path("after").asLong() + ".json";
+    cut.remove(afterName);
+    cut.remove(afterName.replace("entries/", "proofs/").replace(".json", ".tlog-proof"));
+    ((ObjectNode) cm.get("segment")).putNull("first").putNull("last").putNull("after");
+    cut.put("manifest.json", JSON.writeValueAsBytes(cm));
+    relist(cut);
+    rehash(cut);
+    EvidencePackage.Verified open = verify(zip(cut), List.of());
+    assertThat(open.openEnd()).isTrue();
+    assertThat(open.decisions()).isEmpty();
+    assertThat(open.summary()).contains("NOT PROVEN COMPLETE AT THE END");
+    // the whole range left out, the entry after it kept: it does not follow the one before
+    assertFails(
+        f -> {
+          for (String e : segment(f)) {
+            f.remove(e);
+            f.remove(e.replace("entries/", "proofs/").replace(".json", ".tlog-proof"));
+          }
+          try {
+            ObjectNode m = (ObjectNode) JSON.readTree(f.get("manifest.json"));
+            ((ObjectNode) m.get("segment")).putNull("first").putNull("last");
+            f.put("manifest.json", JSON.writeValueAsBytes(m));
+          } catch (java.io.IOException x) {
+            throw new IllegalStateException(x);
+          }
+          relist(f);
+        },
+        "entries of the range may be left out");
+    // a segment that claims the range is empty while an entry of the range is shown
+    assertFails(
+        f -> {
+          try {
+            ObjectNode m = (ObjectNode) JSON.readTree(f.get("manifest.json"));
+            ((ObjectNode) m.get("segment")).putNull("first").putNull("last");
+            f.put("manifest.json", JSON.writeValueAsBytes(m));
+          } catch (java.io.IOException x) {
+            throw new IllegalStateException(x);
+          }
+        },
+        "is in the range but outside the segment");
+    // a manifest loosely typed, a name no package has, a text of no version
+    assertFails(
+        f -> {
+          try {
+            ObjectNode m = (ObjectNode) JSON.readTree(f.get("manifest.json"));
+            m.put("from", "0");
+            f.put("manifest.json", JSON.writeValueAsBytes(m));
+          } catch (java.io.IOException x) {
+            throw new IllegalStateException(x);
+          }
+        },
+        "from must be an integer");
+    assertFails(f -> f.put("entries/99999999999999999999.json", new byte[1]), "is not a file");
+    assertFails(
+        f -> f.put("contracts/" + EvidencePackage.sha256("x".getBytes()) + ".yaml", "x".getBytes()),
+        "the text of no version");
     // not a package at all
     assertThatThrownBy(() -> verify("PK not really".getBytes(), List.of()))
         .isInstanceOf(EvidenceException.class);

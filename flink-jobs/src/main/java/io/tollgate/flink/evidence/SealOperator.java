@@ -269,27 +269,19 @@ final class SealOperator extends AbstractStreamOperator<Out>
   /** A version's text beside the tiles, by its SHA-256, on the disk before its entry seals. */
   private void keepText(String sha, byte[] text) throws java.io.IOException {
     Path t = Path.of(s.logDir, "contracts", sha + ".yaml");
-    if (Files.exists(t) && Files.size(t) == text.length) {
-      return;
+    if (Files.isRegularFile(t) && sha256(Files.readAllBytes(t)).equals(sha)) {
+      return; // kept already, and whole: a torn or foreign file is written over
     }
-    Files.createDirectories(t.getParent());
-    Path tmp = t.resolveSibling("." + t.getFileName() + "." + System.nanoTime() + ".tmp");
-    try (java.nio.channels.FileChannel ch =
-        java.nio.channels.FileChannel.open(
-            tmp,
-            java.nio.file.StandardOpenOption.CREATE_NEW,
-            java.nio.file.StandardOpenOption.WRITE)) {
-      java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(text);
-      while (b.hasRemaining()) {
-        ch.write(b);
-      }
-      ch.force(true);
+    TileStoreFiles.write(t, text);
+  }
+
+  private static String sha256(byte[] b) {
+    try {
+      return java.util.HexFormat.of()
+          .formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(b));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
     }
-    Files.move(
-        tmp,
-        t,
-        java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
   }
 
   /** Notes that Kafka has (or will have, on a restore) committed: written beside the tiles. */
@@ -305,17 +297,40 @@ final class SealOperator extends AbstractStreamOperator<Out>
     }
   }
 
-  /** Written whole or not at all. */
+  /**
+   * Written whole or not at all, and on the disk when this returns: a temporary file of its own
+   * (two writers never share one), synced, renamed over the file, and the directory synced.
+   */
   static final class TileStoreFiles {
     static void write(Path p, String text) throws java.io.IOException {
-      Files.createDirectories(p.getParent());
-      Path tmp = p.resolveSibling("." + p.getFileName() + ".tmp");
-      Files.writeString(tmp, text);
-      Files.move(
-          tmp,
-          p,
-          java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      write(p, text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    static void write(Path p, byte[] bytes) throws java.io.IOException {
+      Path dir = p.toAbsolutePath().getParent();
+      Files.createDirectories(dir);
+      Path tmp = Files.createTempFile(dir, "." + p.getFileName() + ".", ".tmp");
+      try {
+        try (java.nio.channels.FileChannel ch =
+            java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
+          java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bytes);
+          while (b.hasRemaining()) {
+            ch.write(b);
+          }
+          ch.force(true);
+        }
+        Files.move(
+            tmp,
+            p,
+            java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      } finally {
+        Files.deleteIfExists(tmp);
+      }
+      try (java.nio.channels.FileChannel d =
+          java.nio.channels.FileChannel.open(dir, java.nio.file.StandardOpenOption.READ)) {
+        d.force(true);
+      }
     }
   }
 }
