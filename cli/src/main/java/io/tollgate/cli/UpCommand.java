@@ -504,14 +504,15 @@ public final class UpCommand implements Callable<Integer> {
               + "  ./tollgate billing statement --consumer bank-of-pudong --month %<s --format csv%n"
               + "  ./tollgate billing reconcile --from %<s --to %<s%n"
               + "tollgate: evidence has caught up: %,d entries sealed. Export, verify, report:%n"
-              + "  ./tollgate evidence export --contract cr-bank-of-pudong-2026 --out evidence.zip%n"
+              + "  ./tollgate evidence export --contract %s --out evidence.zip%n"
               + "  ./tollgate evidence verify evidence.zip%n"
               + "  ./tollgate audit report --all --out audit.html%n",
           stats.permitsSeen(),
           stats.billedCalls(),
           LiveStats.amounts(stats.billedAmounts()),
           month,
-          evidenceSealed());
+          evidenceSealed(),
+          stats.busiestGatewayContract("cr-bank-of-pudong-2026"));
     } else if (System.nanoTime() > catchUpBy) {
       catchUpBy = 0;
       out.printf(

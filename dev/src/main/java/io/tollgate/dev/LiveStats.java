@@ -187,6 +187,19 @@ public final class LiveStats implements Runnable {
   }
 
   /** Feedback events read so far (the per-second totals lag by up to a second). */
+  private final Map<String, Long> httpPermits = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * The contract under which the gateway permitted the most requests so far ({@code fallback} when
+   * none): which one applies depends on the hour (a contract may hold only in business hours).
+   */
+  public String busiestGatewayContract(String fallback) {
+    return httpPermits.entrySet().stream()
+        .max(Map.Entry.comparingByValue())
+        .map(Map.Entry::getKey)
+        .orElse(fallback);
+  }
+
   public long feedbackSeen() {
     return feedbackSeen.get();
   }
@@ -338,6 +351,9 @@ public final class LiveStats implements Runnable {
       permitsSeen.incrementAndGet();
     }
     if (e.http()) {
+      if (e.contract() != null && e.decision() == io.tollgate.policy.Outcome.PERMIT) {
+        httpPermits.merge(e.contract(), 1L, Long::sum);
+      }
       second[6]++; // the gateway's requests: apart from the stream's calls and latencies
       if (e.status() / 100 == 2) {
         second[7]++;

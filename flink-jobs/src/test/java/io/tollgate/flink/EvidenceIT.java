@@ -104,7 +104,9 @@ class EvidenceIT {
       // malformed records are sealed too, as what they were
       p.send(new ProducerRecord<>(Topics.FEEDBACK, 0, null, null, "{not json".getBytes()));
       p.send(new ProducerRecord<>(Topics.FEEDBACK, 1, null, null, new byte[] {(byte) 0xff}));
-      // JSON that the canonical form cannot hold: a time past 2^53 ms, a lone surrogate
+      // an event time far ahead of its record (past 2^53 ms): sealed as the contract's decision,
+      // at its record's time; and JSON the canonical form cannot hold, a lone surrogate
+      byContract.merge("ct-bank-a", 1L, Long::sum);
       p.send(
           new ProducerRecord<>(
               Topics.FEEDBACK,

@@ -77,6 +77,9 @@ final class EvidenceRecords {
     return new Content(Entry.CONTRACT, contract, s.timestamp, r, s.value);
   }
 
+  /** How far an event's time may lie ahead of its Kafka record's to be its entry's time. */
+  static final long MAX_AHEAD_MS = 24 * 3_600_000L;
+
   private Content feedback(Sourced s) {
     JsonNode f = readObject(s.value);
     if (f == null) {
@@ -87,7 +90,13 @@ final class EvidenceRecords {
     JsonNode et = f.get("eventTime");
     if (et != null && et.isTextual()) {
       try {
-        at = Instant.parse(et.textValue()).toEpochMilli();
+        long t = Instant.parse(et.textValue()).toEpochMilli();
+        // time never goes back along a chain (the sealer holds it), so an event time far ahead
+        // of its record would carry the contract's later entries with it: the record's own
+        // time then, as for an unreadable one (the event keeps its eventTime)
+        if (t <= s.timestamp + MAX_AHEAD_MS) {
+          at = t;
+        }
       } catch (RuntimeException e) {
         // the record's own time then
       }
