@@ -30,7 +30,12 @@ import picocli.CommandLine.Parameters;
     name = "policy",
     mixinStandardHelpOptions = true,
     description = "Check contracts and evaluate data calls against them.",
-    subcommands = {PolicyCommand.Check.class, PolicyCommand.Eval.class})
+    subcommands = {
+      PolicyCommand.Check.class,
+      PolicyCommand.Eval.class,
+      PolicyCommand.Export.class,
+      PolicySimulate.class
+    })
 public final class PolicyCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -55,14 +60,15 @@ public final class PolicyCommand implements Runnable {
       name = "check",
       mixinStandardHelpOptions = true,
       description =
-          "Check contract files (YAML); print every error with file, line and JSON pointer; exit 1 on any.")
+          "Check contract files (YAML, or ODRL 2.2 as .jsonld or .ttl); print every error with"
+              + " file, line and JSON pointer; exit 1 on any.")
   static final class Check implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Parameters(
         arity = "1..*",
         paramLabel = "FILE",
-        description = "Contract files or directories of *.yaml/*.yml.")
+        description = "Contract files or directories of *.yaml, *.yml, *.jsonld, *.ttl.")
     List<Path> files;
 
     @Override
@@ -180,6 +186,78 @@ public final class PolicyCommand implements Runnable {
           outcomes[Outcome.THROTTLE.ordinal()],
           malformed);
       err.flush();
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "export",
+      mixinStandardHelpOptions = true,
+      description =
+          "Write a contract's ODRL 2.2 equivalent as JSON-LD (stdout, or --out): the ODRL"
+              + " vocabulary where it has the term, the Tollgate profile (docs/odrl.md) where it"
+              + " has not. Read back, it is the same contract: same version, same decisions.")
+  static final class Export implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Option(
+        names = "--odrl",
+        required = true,
+        paramLabel = "FILE",
+        description = "The contract file (YAML) to export; every contract in it is written.")
+    Path file;
+
+    @Option(
+        names = "--out",
+        paramLabel = "FILE",
+        description =
+            "Write here instead of stdout (one contract per file: the file must hold one).")
+    Path out;
+
+    @Override
+    public Integer call() throws IOException {
+      PrintWriter err = spec.commandLine().getErr();
+      io.tollgate.policy.source.SourceResult r = new ContractLoader().loadFile(file);
+      if (!r.ok()) {
+        r.diagnostics().forEach(d -> err.println("error: " + d));
+        err.flush();
+        return 1;
+      }
+      if (r.policies().isEmpty()) {
+        err.println("error: " + file + ": expected a contract, found none");
+        err.flush();
+        return 1;
+      }
+      try {
+        new PolicyCompiler().compileAll(r.policies());
+      } catch (io.tollgate.policy.PolicyException e) {
+        e.diagnostics().forEach(d -> err.println("error: " + d));
+        err.flush();
+        return 1;
+      }
+      if (out != null && r.policies().size() != 1) {
+        err.println(
+            "error: " + file + " holds " + r.policies().size() + " contracts: --out takes one");
+        err.flush();
+        return 1;
+      }
+      StringBuilder b = new StringBuilder();
+      for (io.tollgate.policy.model.Policy p : r.policies()) {
+        if (p.origin().text() != null
+            && io.tollgate.policy.odrl.OdrlRdf.Format.of(p.origin().file()) != null) {
+          b.append(p.origin().text()); // already ODRL: as written
+        } else {
+          b.append(io.tollgate.policy.odrl.OdrlExport.text(p));
+        }
+      }
+      if (out != null) {
+        Files.writeString(out, b.toString());
+        err.println("wrote " + out);
+        err.flush();
+      } else {
+        spec.commandLine().getOut().print(b);
+        spec.commandLine().getOut().flush();
+      }
       return 0;
     }
   }

@@ -25,8 +25,9 @@ import java.util.stream.Stream;
  * every publisher of {@code tollgate.policies} read contracts with, so that they never disagree.
  *
  * <ul>
- *   <li>A directory contributes its {@code *.yaml} and {@code *.yml} files, recursively, in path
- *       order; a file is read as given.
+ *   <li>A directory contributes its {@code *.yaml} and {@code *.yml} files (YAML contracts) and its
+ *       {@code *.jsonld} and {@code *.ttl} files (ODRL 2.2 policies, docs/odrl.md), recursively, in
+ *       path order; a file is read as given, by its extension ({@code .json} is JSON-LD too).
  *   <li>Files are strict UTF-8 and at most {@link #MAX_FILE_BYTES}; a file may hold several
  *       contracts as YAML documents.
  *   <li>Every problem in every file is reported, with file, line and JSON pointer, and so is a
@@ -39,7 +40,32 @@ public final class ContractLoader {
   /** Larger contract files are refused rather than read. */
   public static final long MAX_FILE_BYTES = 4L * 1024 * 1024;
 
-  private final PolicySource yaml = new YamlContractSource();
+  /** The source a file is read with: ODRL by its extension, else YAML. */
+  public static PolicySource sourceFor(String file) {
+    io.tollgate.policy.odrl.OdrlRdf.Format f = io.tollgate.policy.odrl.OdrlRdf.Format.of(file);
+    return f == null ? new YamlContractSource() : new io.tollgate.policy.odrl.OdrlPolicySource(f);
+  }
+
+  /**
+   * The source a record's text is read with: ODRL JSON-LD when it is a JSON object or array, Turtle
+   * when it starts with a prefix or base directive, else YAML (docs/events.md).
+   */
+  public static PolicySource sourceForText(String text) {
+    String t = text.stripLeading();
+    if (t.startsWith("{") || t.startsWith("[")) {
+      return new io.tollgate.policy.odrl.OdrlPolicySource(
+          io.tollgate.policy.odrl.OdrlRdf.Format.JSONLD);
+    }
+    String lower = t.toLowerCase(Locale.ROOT);
+    if (lower.startsWith("@prefix")
+        || lower.startsWith("prefix")
+        || lower.startsWith("@base")
+        || lower.startsWith("base ")) {
+      return new io.tollgate.policy.odrl.OdrlPolicySource(
+          io.tollgate.policy.odrl.OdrlRdf.Format.TURTLE);
+    }
+    return new YamlContractSource();
+  }
 
   /** Reads every contract under {@code paths}. */
   public SourceResult load(List<Path> paths) {
@@ -59,7 +85,11 @@ public final class ContractLoader {
       if (files.isEmpty() && Files.isDirectory(root)) {
         diagnostics.add(
             new Diagnostic(
-                root.toString(), 0, 0, "", "expected *.yaml or *.yml contract files, found none"));
+                root.toString(),
+                0,
+                0,
+                "",
+                "expected contract files (*.yaml, *.yml, *.jsonld, *.ttl), found none"));
       }
       for (Path f : files) {
         SourceResult r = loadFile(f);
@@ -138,7 +168,7 @@ public final class ContractLoader {
     if (text == null) {
       problem = "its text could not be isolated from the file";
     } else {
-      SourceResult alone = yaml.read(file, c.source().origin().baseDir(), text);
+      SourceResult alone = sourceForText(text).read(file, c.source().origin().baseDir(), text);
       if (!alone.ok() || alone.policies().size() != 1) {
         problem =
             "its document does not read on its own: "
@@ -210,7 +240,7 @@ public final class ContractLoader {
         return failure(name, "expected UTF-8 text, found bytes that are not UTF-8");
       }
       Path base = file.toAbsolutePath().getParent();
-      return yaml.read(name, base, text);
+      return sourceFor(name).read(name, base, text);
     } catch (IOException e) {
       return failure(name, "expected a readable file, found " + e);
     }
@@ -229,7 +259,10 @@ public final class ContractLoader {
           .filter(
               p -> {
                 String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
-                return n.endsWith(".yaml") || n.endsWith(".yml");
+                return n.endsWith(".yaml")
+                    || n.endsWith(".yml")
+                    || n.endsWith(".jsonld")
+                    || n.endsWith(".ttl");
               })
           .sorted()
           .toList();

@@ -5,14 +5,14 @@ import io.tollgate.policy.Diagnostic;
 import io.tollgate.policy.PolicyCompiler;
 import io.tollgate.policy.PolicyException;
 import io.tollgate.policy.source.SourceResult;
-import io.tollgate.policy.source.YamlContractSource;
 import java.nio.file.Path;
 import java.util.List;
 
 /**
  * The one rule for a record of {@code tollgate.policies}, applied by every enforcement point that
  * follows the topic (the stream job, every gateway replica): its value holds exactly one contract,
- * whose id is the record's key.
+ * whose id is the record's key. The value is a YAML contract or an ODRL 2.2 policy (JSON-LD or
+ * Turtle), told apart by its first characters ({@link ContractLoader#sourceForText}).
  */
 public final class ContractRecords {
   private ContractRecords() {}
@@ -26,7 +26,7 @@ public final class ContractRecords {
   public static CompiledPolicy compile(
       PolicyCompiler compiler, String id, String text, String origin, Path opaDir)
       throws PolicyException {
-    SourceResult read = new YamlContractSource().read(origin, opaDir, text);
+    SourceResult read = ContractLoader.sourceForText(text).read(origin, opaDir, text);
     if (!read.ok()) {
       throw new PolicyException(read.diagnostics());
     }
