@@ -36,6 +36,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       UpCommand.class,
       PolicyCommand.class,
+      io.tollgate.enforcement.cli.OdrlCommand.class,
       TopicsCommand.class,
       GatewayCommand.class,
       BillingCommand.class,

@@ -97,6 +97,8 @@ public final class OdrlRdf {
     parser.getParserConfig().set(BasicParserSettings.FAIL_ON_UNKNOWN_DATATYPES, false);
     parser.getParserConfig().set(BasicParserSettings.VERIFY_DATATYPE_VALUES, true);
     parser.getParserConfig().set(BasicParserSettings.PRESERVE_BNODE_IDS, true);
+    // no prefix is known unless the document declares it: an undeclared one is an error
+    parser.getParserConfig().set(BasicParserSettings.NAMESPACES, java.util.Set.of());
     if (format == Format.JSONLD) {
       parser.getParserConfig().set(JSONLDSettings.DOCUMENT_LOADER, new Closed());
       parser.getParserConfig().set(JSONLDSettings.SECURE_MODE, true);
@@ -133,7 +135,7 @@ public final class OdrlRdf {
               "expected "
                   + (format == Format.TURTLE ? "Turtle" : "JSON-LD")
                   + ", found: "
-                  + clean(e.getMessage())));
+                  + clean(deepest(e))));
     } catch (IOException | RuntimeException e) {
       throw new ParseError(
           new Diagnostic(
@@ -147,6 +149,17 @@ public final class OdrlRdf {
                   + clean(String.valueOf(e.getMessage()))));
     }
     return new Parsed(model, lines);
+  }
+
+  /** The most telling message of a chain: JSON-LD errors wrap the loader's reason. */
+  private static String deepest(Throwable e) {
+    String best = e.getMessage();
+    for (Throwable t = e.getCause(); t != null && t != t.getCause(); t = t.getCause()) {
+      if (t.getMessage() != null && !t.getMessage().isBlank()) {
+        best = t.getMessage();
+      }
+    }
+    return best;
   }
 
   private static String clean(String m) {

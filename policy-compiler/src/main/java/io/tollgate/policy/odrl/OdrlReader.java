@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.tollgate.policy.Diagnostic;
 import io.tollgate.policy.source.LocatedDocuments;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -185,12 +186,63 @@ public final class OdrlReader {
         }
       }
     }
+    cycles(iri("partOf"), "partOf");
     // inheritance: a child takes its parents' rules; no cycles
     List<Odrl.Policy> out = new ArrayList<>();
     for (Odrl.Policy p : byUid.values()) {
       out.add(inherit(p, byUid, new ArrayList<>()));
     }
     return out;
+  }
+
+  /** No node reaches itself through {@code p} (a collection within itself). */
+  private void cycles(IRI p, String name) {
+    Map<Value, List<Value>> edges = new HashMap<>();
+    for (Statement st : m.filter(null, p, null)) {
+      edges.computeIfAbsent(st.getSubject(), k -> new ArrayList<>()).add(st.getObject());
+    }
+    Set<Value> done = new HashSet<>();
+    for (Value start : edges.keySet()) {
+      List<Value> path = new ArrayList<>();
+      if (cycle(start, edges, path, new HashSet<>(), done)) {
+        diagnostics.add(
+            new Diagnostic(
+                file,
+                lines.getOrDefault((Resource) start, 0),
+                0,
+                "",
+                "expected no cycle of "
+                    + name
+                    + ", found "
+                    + String.join(" → ", path.stream().map(Value::stringValue).toList())));
+        return;
+      }
+    }
+  }
+
+  private boolean cycle(
+      Value v,
+      Map<Value, List<Value>> edges,
+      List<Value> path,
+      Set<Value> onPath,
+      Set<Value> done) {
+    if (onPath.contains(v)) {
+      path.add(v);
+      return true;
+    }
+    if (!done.add(v)) {
+      return false;
+    }
+    onPath.add(v);
+    path.add(v);
+    for (Value n : edges.getOrDefault(v, List.of())) {
+      if (cycle(n, edges, path, onPath, done)) {
+        return true;
+      }
+    }
+    onPath.remove(v);
+    path.remove(path.size() - 1);
+    return false;
   }
 
   private boolean isRuleNode(Resource s) {
@@ -462,11 +514,13 @@ public final class OdrlReader {
     for (Value v : objects(r, iri(prop))) {
       String w = where + "/" + prop + (i == 0 ? "" : "/" + i);
       i++;
-      if (v instanceof Literal) {
-        error(
-            r,
-            w,
-            "expected an IRI for " + prop + ", found the literal \"" + v.stringValue() + "\"");
+      if (v instanceof Literal lit) {
+        // connectors (EDC) write party and asset ids as plain strings: the id itself
+        if (!lit.getDatatype().equals(XSD.STRING) || lit.getLabel().isBlank()) {
+          error(r, w, "expected an IRI or an id for " + prop + ", found " + describe(v));
+        } else {
+          out.add(new Odrl.Entity(lit.getLabel(), false, List.of(), w));
+        }
         continue;
       }
       Resource node = (Resource) v;
@@ -755,7 +809,9 @@ public final class OdrlReader {
           for (JsonNode c : ctx.isArray() ? ctx : List.of(ctx)) {
             if (c.isTextual()) {
               String res = OdrlRdf.CONTEXTS.get(c.asText());
-              if (res != null) {
+              if (res == null) {
+                terms.add("@vocab"); // a context not served: the parser reports it, not this check
+              } else {
                 try (java.io.InputStream in = OdrlRdf.context(res)) {
                   new com.fasterxml.jackson.databind.ObjectMapper()
                       .readTree(in)
