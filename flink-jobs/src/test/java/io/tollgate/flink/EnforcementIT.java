@@ -54,6 +54,8 @@ class EnforcementIT {
           "purposes: [navigation]",
           "");
 
+  static final String EDC_AGREEMENT = "urn:uuid:6f1c2b0e-3a52-4d7e-9c1a-2f5b8e4d7a10";
+
   static KafkaFixture kafka;
   static JobFixture job;
   static Path callsFile;
@@ -63,11 +65,23 @@ class EnforcementIT {
   static void start() throws Exception {
     callsFile = Files.createTempDirectory(Path.of("target"), "calls-").resolve("calls.jsonl");
     Files.write(callsFile, calls());
-    evalDecisions = policyEval(EXAMPLES.resolve("contracts"), callsFile);
+    // the YAML examples and an ODRL Agreement as an EDC connector writes it, side by side
+    Path contractsDir = callsFile.resolveSibling("contracts");
+    Files.createDirectories(contractsDir);
+    try (var files = Files.list(EXAMPLES.resolve("contracts"))) {
+      for (Path f : files.toList()) {
+        Files.copy(f, contractsDir.resolve(f.getFileName()));
+      }
+    }
+    Files.copy(
+        EXAMPLES.resolve("odrl/edc-agreement.jsonld"),
+        contractsDir.resolve("edc-agreement.jsonld"));
+    evalDecisions = policyEval(contractsDir, callsFile);
 
     kafka = new KafkaFixture();
     Map<String, String> contracts =
-        new LinkedHashMap<>(ContractPublisher.load(List.of(EXAMPLES.resolve("contracts"))));
+        new LinkedHashMap<>(ContractPublisher.load(List.of(contractsDir)));
+    assertThat(contracts).containsKey(EDC_AGREEMENT);
     contracts.put("rv-contract", RV_CONTRACT);
     try (KafkaProducer<byte[], byte[]> p = kafka.producer()) {
       ContractPublisher.publish(p, contracts);
@@ -92,10 +106,12 @@ class EnforcementIT {
   /** The example call files plus seeded random calls that reach every outcome and limit. */
   static List<String> calls() throws Exception {
     List<String> lines = new ArrayList<>();
-    for (String f : List.of("vehicle-telemetry.jsonl", "credit-report.jsonl")) {
-      Files.readAllLines(EXAMPLES.resolve("calls").resolve(f)).stream()
-          .filter(l -> !l.isBlank())
-          .forEach(lines::add);
+    for (Path f :
+        List.of(
+            EXAMPLES.resolve("calls/vehicle-telemetry.jsonl"),
+            EXAMPLES.resolve("calls/credit-report.jsonl"),
+            EXAMPLES.resolve("odrl/edc-calls.jsonl"))) {
+      Files.readAllLines(f).stream().filter(l -> !l.isBlank()).forEach(lines::add);
     }
     Random rnd = new Random(42);
     String[][] who = {
@@ -216,6 +232,12 @@ class EnforcementIT {
       outcomes.merge(eval.get("outcome").asText(), 1, Integer::sum);
     }
     assertThat(outcomes).containsKeys("PERMIT", "DENY", "THROTTLE");
+    // the EDC Agreement (ODRL JSON-LD): odrl:use with a purpose and a dateTime constraint
+    assertThat(feedback.get("e-1").decision().name()).isEqualTo("PERMIT");
+    assertThat(feedback.get("e-1").contract()).isEqualTo(EDC_AGREEMENT);
+    assertThat(feedback.get("e-2").reasons()).containsExactly("purpose");
+    assertThat(feedback.get("e-3").reasons()).containsExactly("period");
+    assertThat(feedback.get("e-4").reasons()).containsExactly("no-contract");
 
     Set<String> permitted =
         ids.stream()

@@ -126,33 +126,59 @@ public final class Odrl {
           "isAnyOf",
           "isNoneOf");
 
-  /** The left operands the evaluator understands: ODRL's (local names) and the profile's. */
-  public static final Set<String> LEFT_OPERANDS =
-      Set.of(
-          NS + "dateTime",
-          NS + "elapsedTime",
-          NS + "purpose",
-          NS + "recipient",
-          NS + "spatial",
-          NS + "spatialCoordinates",
-          NS + "count",
-          NS + "deliveryChannel",
-          NS + "event",
-          NS + "payAmount",
-          NS + "industry",
-          NS + "language",
-          NS + "version",
-          NS + "product",
-          NS + "systemDevice",
-          NS + "virtualLocation",
-          TG + "timeOfDay",
-          TG + "dayOfWeek",
-          TG + "field",
-          TG + "region",
-          TG + "rate",
-          TG + "quota",
-          TG + "opa",
-          TG + "maskMethod");
+  /**
+   * The left operands the evaluator understands: all of ODRL 2.2's (compared by their values'
+   * datatypes; dateTime, elapsedTime, count and payAmount checked for theirs) and the profile's.
+   * What enforcement takes is narrower ({@link OdrlPolicySource}).
+   */
+  public static final Set<String> LEFT_OPERANDS = leftOperands();
+
+  private static Set<String> leftOperands() {
+    Set<String> s = new java.util.HashSet<>();
+    for (String l :
+        List.of(
+            "absolutePosition",
+            "absoluteSize",
+            "absoluteSpatialPosition",
+            "absoluteTemporalPosition",
+            "count",
+            "dateTime",
+            "delayPeriod",
+            "deliveryChannel",
+            "device",
+            "elapsedTime",
+            "event",
+            "fileFormat",
+            "industry",
+            "language",
+            "media",
+            "meteredTime",
+            "payAmount",
+            "percentage",
+            "product",
+            "purpose",
+            "recipient",
+            "relativePosition",
+            "relativeSize",
+            "relativeSpatialPosition",
+            "relativeTemporalPosition",
+            "resolution",
+            "spatial",
+            "spatialCoordinates",
+            "systemDevice",
+            "timeInterval",
+            "unitOfCount",
+            "version",
+            "virtualLocation")) {
+      s.add(NS + l);
+    }
+    for (String l :
+        List.of(
+            "timeOfDay", "dayOfWeek", "field", "region", "rate", "quota", "opa", "maskMethod")) {
+      s.add(TG + l);
+    }
+    return Set.copyOf(s);
+  }
 
   /** Each action and the action it is included in (null for {@code use} and {@code transfer}). */
   public static final Map<String, String> INCLUDED_IN = actions();

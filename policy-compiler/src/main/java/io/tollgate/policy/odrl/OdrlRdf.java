@@ -129,7 +129,8 @@ public final class OdrlRdf {
       throw new ParseError(
           new Diagnostic(
               file,
-              (int) Math.max(0, e.getLineNumber()),
+              // at the end of the text the parser names no line: the last one it reached
+              (int) (e.getLineNumber() > 0 ? e.getLineNumber() : Math.max(0, line[0])),
               (int) Math.max(0, e.getColumnNumber()),
               "",
               "expected "

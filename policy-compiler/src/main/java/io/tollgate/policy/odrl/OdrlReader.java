@@ -175,6 +175,16 @@ public final class OdrlReader {
         }
       }
     }
+    if (subjects.isEmpty()) {
+      diagnostics.add(
+          new Diagnostic(
+              file,
+              0,
+              0,
+              "",
+              "expected an ODRL policy (a node typed odrl:Set, odrl:Offer, odrl:Agreement or"
+                  + " odrl:Request), found none"));
+    }
     int i = 0;
     for (Resource s : subjects) {
       String where = subjects.size() == 1 ? "" : "/@graph/" + i;

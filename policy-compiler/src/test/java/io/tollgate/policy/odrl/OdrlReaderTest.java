@@ -1,0 +1,177 @@
+package io.tollgate.policy.odrl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tollgate.policy.Diagnostic;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Broken ODRL gives located errors, and a policy with any problem is never returned. */
+class OdrlReaderTest {
+  static final String P =
+      "@prefix odrl: <http://www.w3.org/ns/odrl/2/> .\n@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n";
+
+  static List<Diagnostic> turtle(String text) {
+    OdrlReader.Result r = OdrlReader.read("p.ttl", text, null);
+    assertThat(r.policies()).as("no policy from a document with a problem").isEmpty();
+    return r.diagnostics();
+  }
+
+  static List<Diagnostic> jsonld(String text) {
+    OdrlReader.Result r = OdrlReader.read("p.jsonld", text, null);
+    assertThat(r.policies()).isEmpty();
+    return r.diagnostics();
+  }
+
+  @Test
+  void brokenTurtleNamesItsLine() {
+    List<Diagnostic> d =
+        turtle(P + "<urn:p> a odrl:Set ;\n  odrl:permission [ odrl:action odrl:use \n");
+    assertThat(d).hasSize(1);
+    assertThat(d.get(0).line())
+        .as("the end of the text, where the bracket is missing")
+        .isEqualTo(5);
+    assertThat(d.get(0).message()).startsWith("expected Turtle, found: ");
+  }
+
+  @Test
+  void anUndeclaredPrefixIsAnError() {
+    List<Diagnostic> d = turtle(P + "ex:p a odrl:Set .\n");
+    assertThat(d.get(0).line()).isEqualTo(3);
+    assertThat(d.get(0).message()).contains("'ex'");
+  }
+
+  @Test
+  void aDanglingBlankNodeIsAnError() {
+    List<Diagnostic> d =
+        turtle(
+            P
+                + "<urn:p> a odrl:Set ; odrl:permission [ odrl:action odrl:use ; odrl:constraint _:c ] .\n");
+    assertThat(d).extracting(Diagnostic::message).anyMatch(m -> m.contains("dangling"));
+    assertThat(d.get(0).pointer()).isEqualTo("/permission/0/constraint/0");
+  }
+
+  @Test
+  void cyclesOfPartOfAndInheritFromAreErrors() {
+    assertThat(
+            turtle(
+                P
+                    + "<urn:a> odrl:partOf <urn:b> .\n<urn:b> odrl:partOf <urn:a> .\n"
+                    + "<urn:p> a odrl:Set ; odrl:permission [ odrl:action odrl:use ; odrl:assignee <urn:a> ] .\n"))
+        .extracting(Diagnostic::message)
+        .anyMatch(m -> m.contains("cycle of partOf"));
+    assertThat(
+            turtle(
+                P
+                    + "<urn:p> a odrl:Set ; odrl:inheritFrom <urn:q> ; odrl:permission [ odrl:action odrl:use ] .\n"
+                    + "<urn:q> a odrl:Set ; odrl:inheritFrom <urn:p> ; odrl:permission [ odrl:action odrl:read ] .\n"))
+        .extracting(Diagnostic::message)
+        .anyMatch(m -> m.contains("cycle of inheritFrom"));
+    assertThat(
+            turtle(
+                P
+                    + "<urn:p> a odrl:Set ; odrl:inheritFrom <urn:gone> ; odrl:permission [ odrl:action odrl:use ] .\n"))
+        .extracting(Diagnostic::message)
+        .anyMatch(m -> m.contains("parent policy urn:gone"));
+  }
+
+  @Test
+  void aLiteralOfTheWrongDatatypeIsAnError() {
+    List<Diagnostic> d =
+        turtle(
+            P
+                + "<urn:p> a odrl:Set ; odrl:permission [ odrl:action odrl:use ; odrl:constraint [\n"
+                + "  odrl:leftOperand odrl:dateTime ; odrl:operator odrl:lt ; odrl:rightOperand \"soon\" ] ] .\n");
+    assertThat(d.get(0).message())
+        .contains("expected an xsd:dateTime or xsd:date for odrl:dateTime, found \"soon\"");
+    assertThat(d.get(0).pointer()).isEqualTo("/permission/0/constraint/0/rightOperand");
+    assertThat(
+            turtle(
+                P
+                    + "<urn:p> a odrl:Set ; odrl:permission [ odrl:action odrl:use ; odrl:constraint [\n"
+                    + "  odrl:leftOperand odrl:dateTime ; odrl:operator odrl:lt ; odrl:rightOperand \"2026-13-45\"^^xsd:date ] ] .\n"))
+        .isNotEmpty();
+  }
+
+  @Test
+  void whatTheEngineCannotEvaluateIsNamedNeverIgnored() {
+    List<Diagnostic> d =
+        turtle(
+            P
+                + "<urn:p> a odrl:Set ; odrl:profile <https://other.example/profile> ;\n"
+                + " odrl:permission [ odrl:action odrl:use ; odrl:constraint\n"
+                + "  [ odrl:leftOperand <https://other.example/temperature> ; odrl:operator odrl:lt ; odrl:rightOperand 3 ],\n"
+                + "  [ odrl:leftOperand odrl:count ; odrl:operator odrl:within ; odrl:rightOperand 3 ] ] .\n");
+    assertThat(d)
+        .extracting(Diagnostic::message)
+        .anyMatch(m -> m.contains("https://other.example/profile"))
+        .anyMatch(m -> m.contains("https://other.example/temperature"))
+        .anyMatch(m -> m.contains("odrl:within"));
+    assertThat(turtle(P + "<urn:p> a odrl:Set ; odrl:permission [ odrl:action odrl:fly ] .\n"))
+        .extracting(Diagnostic::message)
+        .anyMatch(m -> m.contains("http://www.w3.org/ns/odrl/2/fly"));
+    assertThat(
+            turtle(
+                P
+                    + "<urn:p> a odrl:Set ; odrl:permission [ odrl:action odrl:use ; odrl:constrant [] ] .\n"))
+        .extracting(Diagnostic::message)
+        .anyMatch(m -> m.contains("odrl:constrant"));
+  }
+
+  @Test
+  void jsonLdTermsThatWouldBeDroppedAreErrorsWithTheirPlace() {
+    List<Diagnostic> d =
+        jsonld(
+            "{\"@context\": \"http://www.w3.org/ns/odrl.jsonld\",\n \"@type\": \"Set\", \"uid\": \"urn:p\",\n"
+                + " \"permission\": [{\"action\": \"use\",\n   \"constrint\": []}]}");
+    assertThat(d).hasSize(1);
+    assertThat(d.get(0).line()).isEqualTo(4);
+    assertThat(d.get(0).pointer()).isEqualTo("/permission/0/constrint");
+  }
+
+  @Test
+  void aRemoteContextIsNeverFetched() {
+    List<Diagnostic> d =
+        jsonld("{\"@context\": \"https://evil.example/ctx.jsonld\", \"@type\": \"Set\"}");
+    assertThat(d.get(d.size() - 1).message())
+        .contains("https://evil.example/ctx.jsonld is not fetched");
+  }
+
+  @Test
+  void aPolicyNeedsAUidAndRulesWithOneAction() {
+    assertThat(turtle(P + "[] a odrl:Set ; odrl:permission [ odrl:action odrl:use ] .\n"))
+        .extracting(Diagnostic::message)
+        .anyMatch(m -> m.contains("uid"));
+    assertThat(turtle(P + "<urn:p> a odrl:Set .\n"))
+        .extracting(Diagnostic::message)
+        .anyMatch(m -> m.contains("at least one permission"));
+    assertThat(turtle(P + "<urn:p> a odrl:Set ; odrl:permission [ odrl:target <urn:x> ] .\n"))
+        .extracting(Diagnostic::message)
+        .anyMatch(m -> m.contains("expected an action"));
+    assertThat(
+            turtle(
+                P + "<urn:p> a odrl:Set ; odrl:permission [ odrl:action odrl:use, odrl:read ] .\n"))
+        .extracting(Diagnostic::message)
+        .anyMatch(m -> m.contains("expected one action, found 2"));
+  }
+
+  @Test
+  void policyLevelTargetsPartiesAndActionsApplyToEveryRuleAndSeveralTargetsMakeSeveralRules() {
+    OdrlReader.Result r =
+        OdrlReader.read(
+            "p.ttl",
+            P
+                + "<urn:p> a odrl:Agreement ; odrl:assigner <urn:prov> ; odrl:assignee <urn:cons> ;\n"
+                + " odrl:permission [ odrl:action odrl:read ; odrl:target <urn:x>, <urn:y> ] ;\n"
+                + " odrl:prohibition [ odrl:action odrl:distribute ; odrl:target <urn:x> ] .\n",
+            null);
+    assertThat(r.diagnostics()).isEmpty();
+    List<Odrl.Rule> rules = r.policies().get(0).rules();
+    assertThat(rules).hasSize(3);
+    assertThat(rules)
+        .allMatch(
+            x -> x.assignee().iri().equals("urn:cons") && x.assigner().iri().equals("urn:prov"));
+    assertThat(rules.stream().map(x -> x.target().iri()).toList())
+        .containsExactly("urn:x", "urn:y", "urn:x");
+  }
+}
