@@ -317,6 +317,38 @@ class UpIT {
       assertThat(backwards[0]).isEqualTo("2");
       assertThat(backwards[2]).contains("--to 2026-11 is before --from 2026-12");
       evidence(bootstrap);
+      // what narrowing the city lab's contract would change, decided over the recorded stream
+      java.nio.file.Path proposed = java.nio.file.Path.of("target/up-it/proposed");
+      java.nio.file.Files.createDirectories(proposed);
+      try (var files = java.nio.file.Files.list(java.nio.file.Path.of("../examples/contracts"))) {
+        for (java.nio.file.Path f : files.toList()) {
+          java.nio.file.Files.copy(
+              f,
+              proposed.resolve(f.getFileName()),
+              java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+      }
+      String[] sim =
+          tollgate(
+              "policy",
+              "simulate",
+              "--current",
+              "../examples/contracts",
+              "--proposed",
+              proposed.toString(),
+              "--calls",
+              io.tollgate.enforcement.Topics.CALLS,
+              "--bootstrap-servers",
+              bootstrap,
+              "--format",
+              "json");
+      assertThat(sim[0]).as(sim[2]).isEqualTo("0");
+      com.fasterxml.jackson.databind.JsonNode simulated =
+          new com.fasterxml.jackson.databind.ObjectMapper().readTree(sim[1]);
+      assertThat(simulated.path("decided").asLong()).isPositive();
+      assertThat(simulated.path("changed").asLong())
+          .as("the same contracts change nothing")
+          .isZero();
     } finally {
       up.shutdown();
       run.join(120_000);

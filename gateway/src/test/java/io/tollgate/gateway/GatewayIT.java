@@ -712,6 +712,57 @@ class GatewayIT {
   }
 
   @Test
+  void theControlPlaneTakesAnOdrlAgreementAndEnforcesIt() throws Exception {
+    // an ODRL 2.2 Agreement in JSON-LD, as a connector would send it (docs/odrl.md)
+    String odrl =
+        "{\"@context\": \"http://www.w3.org/ns/odrl.jsonld\", \"@type\": \"Agreement\","
+            + " \"uid\": \"cr-gw-odrl\", \"assigner\": \"p\", \"assignee\": \"fintech-labs\","
+            + " \"target\": \"hostile\", \"permission\": [{\"action\": \"read\", \"constraint\": ["
+            + "{\"leftOperand\": \"purpose\", \"operator\": \"eq\", \"rightOperand\": \"odrl-check\"},"
+            + "{\"leftOperand\": \"deliveryChannel\", \"operator\": \"isAnyOf\", \"rightOperand\": [\"http\"]}]}]}";
+    HttpRequest publish =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.adminPort() + "/contracts"))
+            .header("Authorization", "Bearer admin-secret")
+            .POST(HttpRequest.BodyPublishers.ofString(odrl))
+            .build();
+    HttpResponse<String> pr = http.send(publish, HttpResponse.BodyHandlers.ofString());
+    assertThat(pr.statusCode()).as(pr.body()).isEqualTo(201);
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    int status = 0;
+    while (System.nanoTime() < deadline
+        && (status =
+                get("/hostile/echo", "X-Api-Key", FINTECH_KEY, "X-Tollgate-Purpose", "odrl-check")
+                    .statusCode())
+            != 200) {
+      Thread.sleep(10);
+    }
+    assertThat(status).isEqualTo(200);
+    assertThat(
+            get("/hostile/echo", "X-Api-Key", FINTECH_KEY, "X-Tollgate-Purpose", "marketing")
+                .statusCode())
+        .isEqualTo(403);
+    // a constraint the engine cannot evaluate is refused with its place, never ignored
+    HttpRequest unknown =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.adminPort() + "/contracts"))
+            .header("Authorization", "Bearer admin-secret")
+            .POST(
+                HttpRequest.BodyPublishers.ofString(odrl.replace("\"purpose\"", "\"temperature\"")))
+            .build();
+    HttpResponse<String> ur = http.send(unknown, HttpResponse.BodyHandlers.ofString());
+    assertThat(ur.statusCode()).isEqualTo(400);
+    assertThat(ur.body())
+        .contains("/permission/0/constraint/0/leftOperand")
+        .contains("temperature");
+    HttpRequest revoke =
+        HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + gateway.adminPort() + "/contracts/cr-gw-odrl"))
+            .header("Authorization", "Bearer admin-secret")
+            .DELETE()
+            .build();
+    assertThat(http.send(revoke, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+  }
+
+  @Test
   void theControlPlaneRefusesBadContractsWithPositionsAndUnknownTokens() throws Exception {
     HttpRequest bad =
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.adminPort() + "/contracts"))

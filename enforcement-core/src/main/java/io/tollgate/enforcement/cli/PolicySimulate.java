@@ -61,9 +61,18 @@ final class PolicySimulate implements Callable<Integer> {
   @Option(
       names = "--calls",
       required = true,
-      paramLabel = "FILE",
-      description = "Recorded data calls, one JSON object per line (docs/events.md); '-' is stdin.")
+      paramLabel = "FILE_OR_TOPIC",
+      description =
+          "Recorded data calls: a file of one JSON object per line (docs/events.md), '-' for"
+              + " stdin, or with --bootstrap-servers a topic such as tollgate.calls, read from"
+              + " its beginning to its end offsets.")
   String calls;
+
+  @Option(
+      names = "--bootstrap-servers",
+      paramLabel = "HOST:PORT",
+      description = "Read --calls from this Kafka cluster's topic of that name.")
+  String bootstrap;
 
   @Option(
       names = "--examples",
@@ -93,10 +102,18 @@ final class PolicySimulate implements Callable<Integer> {
     if (a == null || b == null) {
       return 1;
     }
+    boolean topic = false;
     if (!calls.equals("-") && !Files.isRegularFile(Path.of(calls))) {
-      err.println("error: " + calls + ": expected a file of data calls, found none");
-      err.flush();
-      return 1;
+      if (bootstrap == null) {
+        err.println(
+            "error: "
+                + calls
+                + ": expected a file of data calls, found none (a topic needs"
+                + " --bootstrap-servers)");
+        err.flush();
+        return 1;
+      }
+      topic = true;
     }
     PolicyEngine ea = PolicyEngine.of(a);
     PolicyEngine eb = PolicyEngine.of(b);
@@ -117,42 +134,91 @@ final class PolicySimulate implements Callable<Integer> {
               return c != 0 ? c : x.to.compareTo(y.to);
             });
     Map<Change, List<String>> shown = new java.util.HashMap<>();
-    long decided = 0;
-    long changed = 0;
-    long malformed = 0;
     String name = calls.equals("-") ? "<stdin>" : calls;
-    try (InputStream in = calls.equals("-") ? System.in : Files.newInputStream(Path.of(calls));
-        LineReader lines = new LineReader(in, PolicyCommand.Eval.MAX_LINE_CHARS)) {
-      String line;
-      while ((line = lines.next()) != null) {
-        if (lines.overlong() || line.isBlank()) {
-          malformed += lines.overlong() ? 1 : 0;
-          continue;
-        }
-        try {
-          codec.parse(line, call);
-        } catch (MalformedCallException e) {
-          err.println("skip: " + name + ":" + lines.number() + ": " + e.getMessage());
-          malformed++;
-          continue;
-        }
-        ea.decide(call, ca, da);
-        String before = summary(decisions.toJson(da));
-        eb.decide(call, cb, db);
-        String after = summary(decisions.toJson(db));
-        decided++;
-        if (!before.equals(after)) {
-          changed++;
-          String contract = da.contractId() != null ? da.contractId() : db.contractId();
-          Change ch = new Change(contract, before, after);
-          counts.computeIfAbsent(ch, k -> new long[1])[0]++;
-          List<String> ids = shown.computeIfAbsent(ch, k -> new ArrayList<>());
-          if (ids.size() < examples) {
-            ids.add(call.id());
+    long[] tally = new long[3]; // decided, changed, malformed
+    java.util.function.BiConsumer<String, Long> each =
+        (line, number) -> {
+          try {
+            codec.parse(line, call);
+          } catch (MalformedCallException e) {
+            err.println("skip: " + name + ":" + number + ": " + e.getMessage());
+            tally[2]++;
+            return;
           }
+          try {
+            ea.decide(call, ca, da);
+            String before = summary(decisions.toJson(da));
+            eb.decide(call, cb, db);
+            String after = summary(decisions.toJson(db));
+            tally[0]++;
+            if (!before.equals(after)) {
+              tally[1]++;
+              String contract = da.contractId() != null ? da.contractId() : db.contractId();
+              Change ch = new Change(contract, before, after);
+              counts.computeIfAbsent(ch, k -> new long[1])[0]++;
+              List<String> ids = shown.computeIfAbsent(ch, k -> new ArrayList<>());
+              if (ids.size() < examples) {
+                ids.add(call.id());
+              }
+            }
+          } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        };
+    if (topic) {
+      java.util.Iterator<TopicCalls> impl =
+          java.util.ServiceLoader.load(TopicCalls.class).iterator();
+      if (!impl.hasNext()) {
+        err.println(
+            "error: reading calls from a topic needs the tollgate command line's Kafka reader");
+        err.flush();
+        return 1;
+      }
+      long[] n = {0};
+      try {
+        impl.next()
+            .read(
+                bootstrap,
+                calls,
+                err,
+                v -> {
+                  n[0]++;
+                  String line = new String(v, java.nio.charset.StandardCharsets.UTF_8);
+                  if (v.length > PolicyCommand.Eval.MAX_LINE_CHARS) {
+                    err.println(
+                        "skip: "
+                            + name
+                            + "@"
+                            + n[0]
+                            + ": a record over "
+                            + PolicyCommand.Eval.MAX_LINE_CHARS
+                            + " bytes");
+                    tally[2]++;
+                  } else {
+                    each.accept(line, n[0]);
+                  }
+                });
+      } catch (IllegalStateException e) {
+        err.println("error: " + e.getMessage());
+        err.flush();
+        return 1;
+      }
+    } else {
+      try (InputStream in = calls.equals("-") ? System.in : Files.newInputStream(Path.of(calls));
+          LineReader lines = new LineReader(in, PolicyCommand.Eval.MAX_LINE_CHARS)) {
+        String line;
+        while ((line = lines.next()) != null) {
+          if (lines.overlong() || line.isBlank()) {
+            tally[2] += lines.overlong() ? 1 : 0;
+            continue;
+          }
+          each.accept(line, lines.number());
         }
       }
     }
+    long decided = tally[0];
+    long changed = tally[1];
+    long malformed = tally[2];
     if (format.equals("json")) {
       ObjectNode r = JSON.createObjectNode();
       r.put("decided", decided);

@@ -23,7 +23,6 @@ import io.tollgate.policy.Diagnostic;
 import io.tollgate.policy.PolicyCompiler;
 import io.tollgate.policy.PolicyException;
 import io.tollgate.policy.source.SourceResult;
-import io.tollgate.policy.source.YamlContractSource;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.HexFormat;
@@ -206,7 +205,9 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
   }
 
   private FullHttpResponse publish(String text) {
-    SourceResult read = new YamlContractSource().read("request", null, text);
+    SourceResult read =
+        io.tollgate.enforcement.contracts.ContractLoader.sourceForText(text)
+            .read("request", null, text);
     if (!read.ok()) {
       return problems(read.diagnostics());
     }
