@@ -52,6 +52,10 @@ public final class ContractLoader {
    */
   public static PolicySource sourceForText(String text) {
     String t = text.stripLeading();
+    while (t.startsWith("#")) { // comments, in YAML and in Turtle alike
+      int nl = t.indexOf('\n');
+      t = nl < 0 ? "" : t.substring(nl + 1).stripLeading();
+    }
     if (t.startsWith("{") || t.startsWith("[")) {
       return new io.tollgate.policy.odrl.OdrlPolicySource(
           io.tollgate.policy.odrl.OdrlRdf.Format.JSONLD);
