@@ -273,10 +273,40 @@ public final class EvidenceCommand implements Runnable {
                 + " left out unseen): exit 1 rather than warn.")
     boolean complete;
 
+    @Option(
+        names = "--contract",
+        description = "The contract the package must be of (the manifest is not signed: pin it).")
+    String contract;
+
+    @Option(
+        names = "--from",
+        description =
+            "The range's start the package must cover (YYYY-MM, YYYY-MM-DD or RFC 3339): a"
+                + " package whose range starts later, or ends earlier than --to, is refused.")
+    String from;
+
+    @Option(names = "--to", description = "The range's end the package must cover (exclusive).")
+    String to;
+
+    @Option(
+        names = "--zone",
+        defaultValue = "Asia/Shanghai",
+        description =
+            "The zone of months and dates in --from and --to (default: ${DEFAULT-VALUE}).")
+    String zone;
+
     @Override
     public Integer call() throws Exception {
       PrintWriter o = spec.commandLine().getOut();
       PrintWriter err = spec.commandLine().getErr();
+      ZoneId z;
+      try {
+        z = ZoneId.of(zone);
+      } catch (RuntimeException e) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--zone: no zone " + zone);
+      }
+      Long wantFrom = from == null ? null : time(spec, "--from", from, z);
+      Long wantTo = to == null ? null : time(spec, "--to", to, z);
       List<NoteKey> pinned = new ArrayList<>();
       for (String k : keys) {
         String text = k;
@@ -299,6 +329,24 @@ public final class EvidenceCommand implements Runnable {
       }
       try {
         EvidencePackage.Verified v = EvidencePackage.verify(pkg, pinned, false);
+        String mismatch = null;
+        if (contract != null && !contract.equals(v.contract())) {
+          mismatch = "it is a package of contract " + v.contract() + ", not " + contract;
+        } else if (wantFrom != null && v.from() > wantFrom) {
+          mismatch =
+              "its range starts at "
+                  + java.time.Instant.ofEpochMilli(v.from())
+                  + ", after --from "
+                  + from;
+        } else if (wantTo != null && v.to() < wantTo) {
+          mismatch =
+              "its range ends at " + java.time.Instant.ofEpochMilli(v.to()) + ", before --to " + to;
+        }
+        if (mismatch != null) {
+          err.println("NOT VERIFIED: " + pkg + ": " + mismatch);
+          err.flush();
+          return 1;
+        }
         o.print(v.summary());
         o.flush();
         if (complete && v.openEnd()) {

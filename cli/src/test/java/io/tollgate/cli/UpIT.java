@@ -75,7 +75,13 @@ class UpIT {
     String[] keys = tollgate(concat(new String[] {"evidence", "keys"}, where));
     assertThat(keys[0]).as(keys[2]).isEqualTo("0");
     String vkey = keys[1].lines().filter(l -> l.contains("+")).findFirst().orElseThrow();
-    String[] verify = tollgate("evidence", "verify", pkg.toString(), "--key", vkey);
+    String[] otherContract =
+        tollgate(
+            "evidence", "verify", pkg.toString(), "--key", vkey, "--contract", "not-" + contract);
+    assertThat(otherContract[0]).isEqualTo("1");
+    assertThat(otherContract[2]).contains("it is a package of contract " + contract);
+    String[] verify =
+        tollgate("evidence", "verify", pkg.toString(), "--key", vkey, "--contract", contract);
     assertThat(verify[0]).as(verify[2]).isEqualTo("0");
     assertThat(verify[1])
         .contains("decision=" + decisions)

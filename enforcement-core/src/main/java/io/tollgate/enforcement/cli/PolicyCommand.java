@@ -242,13 +242,32 @@ public final class PolicyCommand implements Runnable {
         return 1;
       }
       StringBuilder b = new StringBuilder();
-      for (io.tollgate.policy.model.Policy p : r.policies()) {
-        if (p.origin().text() != null
-            && io.tollgate.policy.odrl.OdrlRdf.Format.of(p.origin().file()) != null) {
-          b.append(p.origin().text()); // already ODRL: as written
-        } else {
-          b.append(io.tollgate.policy.odrl.OdrlExport.text(p));
+      io.tollgate.policy.model.Policy first = r.policies().get(0);
+      if (first.origin().text() != null
+          && io.tollgate.policy.odrl.OdrlRdf.Format.of(first.origin().file()) != null) {
+        b.append(first.origin().text()); // already ODRL: as written
+      } else if (r.policies().size() == 1) {
+        b.append(io.tollgate.policy.odrl.OdrlExport.text(first));
+      } else {
+        // several contracts: one document, one @graph
+        com.fasterxml.jackson.databind.node.ObjectNode doc = null;
+        com.fasterxml.jackson.databind.node.ArrayNode graph = null;
+        for (io.tollgate.policy.model.Policy p : r.policies()) {
+          com.fasterxml.jackson.databind.node.ObjectNode one =
+              io.tollgate.policy.odrl.OdrlExport.toJsonLd(p);
+          if (doc == null) {
+            doc = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+            doc.set("@context", one.get("@context"));
+            graph = doc.putArray("@graph");
+          }
+          one.remove("@context");
+          graph.add(one);
         }
+        b.append(
+                new com.fasterxml.jackson.databind.ObjectMapper()
+                    .writerWithDefaultPrettyPrinter()
+                    .writeValueAsString(doc))
+            .append('\n');
       }
       if (out != null) {
         Files.writeString(out, b.toString());

@@ -178,11 +178,21 @@ final class SealOperator extends AbstractStreamOperator<Out>
     if (c.text() != null) {
       keepText(c.record().get("textSha256").asText(), c.text());
     }
+    // a time far ahead of the sealer's clock would carry the contract's later entries with it
+    long bound = System.currentTimeMillis() + EvidenceRecords.MAX_AHEAD_MS;
     try {
-      sealer.add(c.kind(), c.contract(), c.at(), r.topic, r.partition, r.offset, c.record());
+      sealer.add(
+          c.kind(),
+          c.contract(),
+          Math.min(c.at(), bound),
+          r.topic,
+          r.partition,
+          r.offset,
+          c.record());
     } catch (IllegalArgumentException e) {
-      // JSON the canonical form cannot hold (a time past 2^53 ms, a lone surrogate), or an
-      // entry over 64 KiB: sealed as what it was, without a contract, at its record's time
+      // JSON the canonical form cannot hold (an integer past 2^53, a lone surrogate), or an
+      // entry over 64 KiB: sealed as what it was (its hash), on its contract's chain so that no
+      // decision leaves it, at its record's time
       unreadable.inc();
       LOG.warn("{}/{}@{} sealed by its hash: {}", r.topic, r.partition, r.offset, e.getMessage());
       ObjectNode u = EvidenceRecords.JSON.createObjectNode();
@@ -191,7 +201,13 @@ final class SealOperator extends AbstractStreamOperator<Out>
         u.put("valueSha256", EvidenceRecords.sha256(r.value));
         u.put("bytes", r.value.length);
       }
-      sealer.add(c.kind(), null, Math.max(0, r.timestamp), r.topic, r.partition, r.offset, u);
+      long at = Math.min(Math.max(0, r.timestamp), bound);
+      try {
+        sealer.add(c.kind(), c.contract(), at, r.topic, r.partition, r.offset, u);
+      } catch (IllegalArgumentException idToo) {
+        // the contract id itself cannot be held: without a contract
+        sealer.add(c.kind(), null, at, r.topic, r.partition, r.offset, u);
+      }
     }
     if (sealer.pending() >= s.sealEvery) {
       seal();

@@ -68,6 +68,10 @@ public final class OdrlEvaluator {
   public record World(
       Instant now, Model graph, Map<String, List<Value>> values, Map<String, String> duties) {}
 
+  /** The left operands the world's clock gives. */
+  static final Set<String> CLOCK =
+      Set.of(Odrl.NS + "dateTime", Odrl.TG + "timeOfDay", Odrl.TG + "dayOfWeek");
+
   private final Odrl.Policy policy;
   private final Request request;
   private final World world;
@@ -323,6 +327,20 @@ public final class OdrlEvaluator {
   /** The left operand's value: from the request, the world, or the world's time. */
   List<Value> leftValues(String left) {
     List<Value> out = new ArrayList<>();
+    if (CLOCK.contains(left)) {
+      // the time is the world's, never a value a request brings
+      if (world.now() != null) {
+        switch (Odrl.shortName(left)) {
+          case "odrl:dateTime" -> out.add(Values.literal(world.now().toString(), XSD.DATETIME));
+          case "tg:timeOfDay" ->
+              out.add(Values.literal(LocalTime.ofInstant(world.now(), zone).toString(), XSD.TIME));
+          default ->
+              out.add(
+                  Values.literal(world.now().atZone(zone).getDayOfWeek().name().substring(0, 3)));
+        }
+      }
+      return out;
+    }
     if (request != null && request.values().containsKey(left)) {
       out.addAll(request.values().get(left));
     } else if (world.values().containsKey(left)) {
@@ -357,8 +375,7 @@ public final class OdrlEvaluator {
         if (lo.equals("tg:timeOfDay") || lo.equals("odrl:spatialCoordinates")) {
           return false;
         }
-        return right.stream()
-            .allMatch(r -> left.stream().anyMatch(l -> same(l, r) || partOf(r, l)));
+        return right.stream().allMatch(r -> left.stream().anyMatch(l -> same(l, r)));
       case "isPartOf":
         if (lo.equals("tg:timeOfDay")) {
           return right.size() == 1
@@ -375,17 +392,10 @@ public final class OdrlEvaluator {
       case "isA":
         return left.stream().allMatch(l -> right.stream().anyMatch(r -> isA(l, r)));
       case "eq":
-        if (right.size() == 1 && left.size() == 1) {
-          Integer c = order(left.get(0), right.get(0));
-          return c != null ? c == 0 : same(left.get(0), right.get(0));
-        }
-        return new HashSet<>(strings(left)).equals(new HashSet<>(strings(right)));
+        // as the compiler decides: each value given equals one of the right operand's
+        return left.stream().allMatch(l -> right.stream().anyMatch(r -> equal(l, r)));
       case "neq":
-        if (right.size() == 1 && left.size() == 1) {
-          Integer c = order(left.get(0), right.get(0));
-          return c != null ? c != 0 : !same(left.get(0), right.get(0));
-        }
-        return !new HashSet<>(strings(left)).equals(new HashSet<>(strings(right)));
+        return left.stream().noneMatch(l -> right.stream().anyMatch(r -> equal(l, r)));
       default:
         if (right.size() != 1 || left.size() != 1) {
           return false;
@@ -404,8 +414,9 @@ public final class OdrlEvaluator {
     }
   }
 
-  private static List<String> strings(List<Value> vs) {
-    return vs.stream().map(Value::stringValue).toList();
+  private boolean equal(Value l, Value r) {
+    Integer c = order(l, r);
+    return c != null ? c == 0 : same(l, r);
   }
 
   private static boolean same(Value a, Value b) {

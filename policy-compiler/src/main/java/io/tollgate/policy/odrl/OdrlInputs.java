@@ -63,10 +63,24 @@ public final class OdrlInputs {
                     "",
                     "expected sotw:requestedAction on the evaluation request, found none")));
       }
+      Map<String, List<Value>> vals = OdrlEvaluator.values(m);
+      for (String clock : OdrlEvaluator.CLOCK) {
+        if (vals.containsKey(clock)) {
+          return new Read<>(
+              null,
+              List.of(
+                  new Diagnostic(
+                      file,
+                      0,
+                      0,
+                      "",
+                      "expected the time from the state of the world (sotw:currentTime), found a"
+                          + " request bringing "
+                          + Odrl.shortName(clock))));
+        }
+      }
       return new Read<>(
-          new OdrlEvaluator.Request(
-              s.stringValue(), null, action, party, target, OdrlEvaluator.values(m)),
-          List.of());
+          new OdrlEvaluator.Request(s.stringValue(), null, action, party, target, vals), List.of());
     }
     OdrlReader.Result r = OdrlReader.read(file, m, p.lines());
     if (!r.ok()) {
@@ -93,6 +107,21 @@ public final class OdrlInputs {
       if (c instanceof Odrl.Atomic a
           && (a.operator().equals("eq") || a.operator().equals("isAnyOf"))) {
         values.put(a.leftOperand(), a.rightOperand());
+      }
+    }
+    for (String clock : OdrlEvaluator.CLOCK) {
+      if (values.containsKey(clock)) {
+        return new Read<>(
+            null,
+            List.of(
+                new Diagnostic(
+                    file,
+                    0,
+                    0,
+                    "",
+                    "expected the time from the state of the world (sotw:currentTime), found a"
+                        + " request bringing "
+                        + Odrl.shortName(clock))));
       }
     }
     return new Read<>(
@@ -169,8 +198,21 @@ public final class OdrlInputs {
         duties.put(rule, state);
       }
     }
+    Map<String, List<Value>> values = OdrlEvaluator.values(m);
+    for (String clock : OdrlEvaluator.CLOCK) {
+      if (values.containsKey(clock)) {
+        problems.add(
+            new Diagnostic(
+                file,
+                0,
+                0,
+                "",
+                "expected the time as sotw:currentTime alone, found a tg:value of "
+                    + Odrl.shortName(clock)));
+      }
+    }
     return problems.isEmpty()
-        ? new Read<>(new OdrlEvaluator.World(now, m, OdrlEvaluator.values(m), duties), List.of())
+        ? new Read<>(new OdrlEvaluator.World(now, m, values, duties), List.of())
         : new Read<>(null, problems);
   }
 

@@ -69,7 +69,7 @@ public final class OdrlPolicySource implements PolicySource {
     List<Policy> out = new ArrayList<>();
     List<Diagnostic> diagnostics = new ArrayList<>();
     for (Odrl.Policy p : r.policies()) {
-      Mapper m = new Mapper(file, baseDir, r.policies().size() == 1 ? text : null);
+      Mapper m = new Mapper(file, baseDir, r.policies().size() == 1 ? text : null, r.positions());
       Policy policy = m.policy(p);
       diagnostics.addAll(m.diagnostics);
       if (policy != null && m.diagnostics.isEmpty()) {
@@ -117,17 +117,21 @@ public final class OdrlPolicySource implements PolicySource {
     final String file;
     final Path baseDir;
     final String text;
+    final Map<String, int[]> positions;
     final List<Diagnostic> diagnostics = new ArrayList<>();
     ZoneId zone = ZoneOffset.UTC;
 
-    Mapper(String file, Path baseDir, String text) {
+    Mapper(String file, Path baseDir, String text, Map<String, int[]> positions) {
       this.file = file;
       this.baseDir = baseDir;
       this.text = text;
+      this.positions = positions;
     }
 
     void error(String where, String message) {
-      diagnostics.add(new Diagnostic(file, 0, 0, where, message));
+      int[] at = new Origin(file, baseDir, positions).position(where);
+      diagnostics.add(
+          new Diagnostic(file, at == null ? 0 : at[0], at == null ? 0 : at[1], where, message));
     }
 
     Policy policy(Odrl.Policy p) {
@@ -234,7 +238,7 @@ public final class OdrlPolicySource implements PolicySource {
           permissions,
           prohibitions,
           price,
-          new Origin(file, baseDir, Map.of(), text));
+          new Origin(file, baseDir, positions, text));
     }
 
     String shape(Rule.Kind kind, List<Constraint> constraints, List<Duty> duties) {
@@ -319,24 +323,48 @@ public final class OdrlPolicySource implements PolicySource {
                 + (d.action() == null ? "none" : Odrl.shortName(d.action().iri())));
         return null;
       }
+      if (!d.constraints().isEmpty() || !d.consequences().isEmpty() || d.target() != null) {
+        error(
+            d.where(),
+            "expected a duty of its refinements alone: a duty's constraint, consequence or target"
+                + " is not enforced on the data path");
+        return null;
+      }
       String field = null;
       MaskMethod method = null;
+      int fields = 0;
+      int methods = 0;
       for (Odrl.Constraint c : d.action().refinements()) {
         if (c instanceof Odrl.Atomic a
             && a.operator().equals("eq")
-            && a.rightOperand().size() == 1) {
+            && a.rightOperand().size() == 1
+            && a.leftOperand().equals(Odrl.TG + "field")) {
+          field = a.rightOperand().get(0).stringValue();
+          fields++;
+        } else if (c instanceof Odrl.Atomic a
+            && a.operator().equals("eq")
+            && a.rightOperand().size() == 1
+            && a.leftOperand().equals(Odrl.TG + "maskMethod")) {
           String v = a.rightOperand().get(0).stringValue();
-          if (a.leftOperand().equals(Odrl.TG + "field")) {
-            field = v;
-          } else if (a.leftOperand().equals(Odrl.TG + "maskMethod")) {
-            method = MaskMethod.ofTerm(v.startsWith(Odrl.TG) ? v.substring(Odrl.TG.length()) : v);
-          }
+          method = MaskMethod.ofTerm(v.startsWith(Odrl.TG) ? v.substring(Odrl.TG.length()) : v);
+          methods++;
+        } else {
+          error(
+              c.where(),
+              "expected only tg:field eq <field> and tg:maskMethod eq <method> refining an"
+                  + " anonymize duty, found another refinement: it would not be enforced");
+          return null;
         }
       }
-      if (field == null || method == null) {
+      if (fields != 1 || methods != 1 || method == null) {
         error(
             d.where() + "/action",
-            "expected refinements tg:field eq <field> and tg:maskMethod eq hash, redact or drop");
+            "expected one tg:field eq <field> and one tg:maskMethod eq hash, redact or drop (one"
+                + " duty per field), found "
+                + fields
+                + " field(s) and "
+                + methods
+                + " method(s)");
         return null;
       }
       return new Duty(field, method, d.where());

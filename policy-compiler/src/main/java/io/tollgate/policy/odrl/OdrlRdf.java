@@ -137,6 +137,14 @@ public final class OdrlRdf {
                   + (format == Format.TURTLE ? "Turtle" : "JSON-LD")
                   + ", found: "
                   + clean(deepest(e))));
+    } catch (StackOverflowError e) {
+      throw new ParseError(
+          new Diagnostic(
+              file,
+              (int) Math.max(0, line[0]),
+              0,
+              "",
+              "expected a document nested less deeply: the parser's stack ran out"));
     } catch (IOException | RuntimeException e) {
       throw new ParseError(
           new Diagnostic(

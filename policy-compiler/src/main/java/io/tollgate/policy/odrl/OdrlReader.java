@@ -34,6 +34,7 @@ import org.eclipse.rdf4j.model.vocabulary.XSD;
  */
 public final class OdrlReader {
   private static final String N = Odrl.NS;
+  static final int MAX_DEPTH = 32;
   private static final Set<String> TYPES =
       Set.of(N + "Policy", N + "Set", N + "Offer", N + "Agreement", N + "Request");
   private static final Set<String> RULE_PROPS =
@@ -65,6 +66,7 @@ public final class OdrlReader {
           "or",
           "xone",
           "andSequence");
+  private static final Set<String> ACTION_PROPS = Set.of("refinement", "includedIn", "implies");
   private static final Set<String> POLICY_PROPS =
       Set.of(
           "permission",
@@ -87,6 +89,7 @@ public final class OdrlReader {
   private final Map<Resource, Integer> lines;
   private final Map<String, int[]> positions;
   final List<Diagnostic> diagnostics = new ArrayList<>();
+  private List<Odrl.Constraint> policyConstraints = List.of();
 
   private OdrlReader(
       String file, Model m, Map<Resource, Integer> lines, Map<String, int[]> positions) {
@@ -97,7 +100,15 @@ public final class OdrlReader {
   }
 
   /** What was read: the policies without a problem, and every problem. */
-  public record Result(List<Odrl.Policy> policies, List<Diagnostic> diagnostics, Model model) {
+  public record Result(
+      List<Odrl.Policy> policies,
+      List<Diagnostic> diagnostics,
+      Model model,
+      Map<String, int[]> positions) {
+    public Result(List<Odrl.Policy> policies, List<Diagnostic> diagnostics, Model model) {
+      this(policies, diagnostics, model, Map.of());
+    }
+
     public boolean ok() {
       return diagnostics.isEmpty();
     }
@@ -138,8 +149,8 @@ public final class OdrlReader {
     r.diagnostics.addAll(pre);
     List<Odrl.Policy> policies = r.policies();
     return r.diagnostics.isEmpty()
-        ? new Result(policies, List.of(), parsed.model())
-        : new Result(List.of(), r.diagnostics, parsed.model());
+        ? new Result(policies, List.of(), parsed.model(), positions)
+        : new Result(List.of(), r.diagnostics, parsed.model(), positions);
   }
 
   static Result failure(String file, String message) {
@@ -382,6 +393,8 @@ public final class OdrlReader {
     if (m.contains(s, iri("action"), null)) {
       action = action(s, where);
     }
+    // a policy-level constraint applies to every rule, as its other policy-level elements do
+    policyConstraints = constraints(s, "constraint", where);
     List<Odrl.Rule> rules = new ArrayList<>();
     for (String p : List.of("permission", "prohibition", "obligation")) {
       Odrl.RuleKind kind = Odrl.RuleKind.valueOf(p.toUpperCase(java.util.Locale.ROOT));
@@ -441,7 +454,9 @@ public final class OdrlReader {
     if (ees.isEmpty()) {
       ees = assignees;
     }
-    List<Odrl.Constraint> constraints = constraints(r, "constraint", where);
+    List<Odrl.Constraint> constraints =
+        new ArrayList<>(kind == Odrl.RuleKind.DUTY ? List.of() : policyConstraints);
+    constraints.addAll(constraints(r, "constraint", where));
     List<Odrl.Rule> duties = new ArrayList<>();
     List<Odrl.Rule> consequences = new ArrayList<>();
     List<Odrl.Rule> remedies = new ArrayList<>();
@@ -500,6 +515,7 @@ public final class OdrlReader {
         return null;
       }
       name = value.get(0).stringValue();
+      unknownProperties(node, ACTION_PROPS, where + "/action/0");
       refinements = constraints(node, "refinement", where + "/action/0");
     } else {
       error(
@@ -595,6 +611,28 @@ public final class OdrlReader {
       return null;
     }
     unknownProperties(c, CONSTRAINT_PROPS, where);
+    if (seen.size() > MAX_DEPTH) {
+      error(c, where, "expected constraints nested at most " + MAX_DEPTH + " deep, found deeper");
+      return null;
+    }
+    int logicals = 0;
+    for (String name : List.of("and", "or", "xone", "andSequence")) {
+      logicals += m.contains(c, iri(name), null) ? 1 : 0;
+    }
+    if (logicals > 1) {
+      error(
+          c,
+          where,
+          "expected one of and, or, xone, andSequence on a logical constraint, found " + logicals);
+      return null;
+    }
+    if (logicals == 1
+        && (m.contains(c, iri("leftOperand"), null)
+            || m.contains(c, iri("operator"), null)
+            || m.contains(c, iri("rightOperand"), null))) {
+      error(c, where, "expected an atomic or a logical constraint, found both");
+      return null;
+    }
     String uid = c instanceof IRI ? c.stringValue() : null;
     for (Odrl.LogicalOp op : Odrl.LogicalOp.values()) {
       String name =
@@ -614,7 +652,15 @@ public final class OdrlReader {
         for (Value o : operands) {
           if (o instanceof Resource list
               && (m.contains(list, RDF.FIRST, null) || o.equals(RDF.NIL))) {
-            flat.addAll(RDFCollections.asValues(m, list, new ArrayList<>()));
+            try {
+              flat.addAll(RDFCollections.asValues(m, list, new ArrayList<>()));
+            } catch (RuntimeException e) {
+              error(
+                  c,
+                  where + "/" + name,
+                  "expected a well-formed RDF list, found: " + e.getMessage());
+              return null;
+            }
           } else {
             flat.add(o);
           }
@@ -666,7 +712,15 @@ public final class OdrlReader {
     List<Value> right = new ArrayList<>();
     for (Value r : objects(c, iri("rightOperand"))) {
       if (r instanceof Resource list && (m.contains(list, RDF.FIRST, null))) {
-        right.addAll(RDFCollections.asValues(m, list, new ArrayList<>()));
+        try {
+          right.addAll(RDFCollections.asValues(m, list, new ArrayList<>()));
+        } catch (RuntimeException e) {
+          error(
+              c,
+              where + "/rightOperand",
+              "expected a well-formed RDF list, found: " + e.getMessage());
+          return null;
+        }
       } else {
         right.add(r);
       }
@@ -701,7 +755,13 @@ public final class OdrlReader {
   /** The datatype each left operand takes: null when {@code r} has it. */
   static String datatype(String left, String operator, Value r) {
     String name = Odrl.shortName(left);
+    if (r instanceof BNode) {
+      return "expected a literal or an IRI as the right operand of "
+          + name
+          + ", found a blank node (a nested list or an object)";
+    }
     IRI dt = r instanceof Literal lit ? lit.getDatatype() : null;
+    boolean string = dt != null && dt.equals(XSD.STRING);
     switch (name) {
       case "odrl:dateTime" -> {
         if (dt == null
@@ -709,24 +769,52 @@ public final class OdrlReader {
           return "expected an xsd:dateTime or xsd:date for odrl:dateTime, found " + describe(r);
         }
       }
-      case "odrl:elapsedTime" -> {
-        if (dt == null || !(dt.equals(XSD.DURATION) || dt.equals(XSD.DAYTIMEDURATION))) {
-          return "expected an xsd:duration for odrl:elapsedTime, found " + describe(r);
+      case "odrl:elapsedTime", "odrl:delayPeriod", "odrl:meteredTime", "odrl:timeInterval" -> {
+        if (dt == null
+            || !(dt.equals(XSD.DURATION)
+                || dt.equals(XSD.DAYTIMEDURATION)
+                || dt.equals(XSD.YEARMONTHDURATION))) {
+          return "expected an xsd:duration for " + name + ", found " + describe(r);
         }
       }
-      case "odrl:count", "odrl:payAmount" -> {
+      case "odrl:count", "odrl:payAmount", "odrl:percentage" -> {
         if (dt == null || !numeric(dt)) {
           return "expected a number for " + name + ", found " + describe(r);
         }
       }
       case "tg:timeOfDay" -> {
-        if (dt == null || !(dt.equals(XSD.TIME) || dt.equals(XSD.STRING))) {
+        if (dt == null || !(dt.equals(XSD.TIME) || string)) {
           return "expected an xsd:time, or a window \"09:00/18:00\", for tg:timeOfDay, found "
               + describe(r);
         }
       }
+      case "tg:rate", "tg:quota" -> {
+        if (!string) {
+          return "expected a string such as \"100/s\" for " + name + ", found " + describe(r);
+        }
+      }
+      case "odrl:spatialCoordinates" -> {
+        if (!string
+            && !(dt != null
+                && dt.stringValue().equals("http://www.opengis.net/ont/geosparql#wktLiteral"))) {
+          return "expected a WKT polygon (a string or geo:wktLiteral) for odrl:spatialCoordinates, found "
+              + describe(r);
+        }
+      }
+      case "tg:opa" -> {
+        if (dt == null
+            || !dt.stringValue().equals("http://www.w3.org/1999/02/22-rdf-syntax-ns#JSON")) {
+          return "expected a JSON literal (\"@type\": \"@json\") for tg:opa, found " + describe(r);
+        }
+      }
       default -> {
-        // strings or IRIs
+        // a value compared as a string or an IRI: a plain string, or an IRI; numbers where ODRL
+        // measures (sizes, positions, resolutions)
+        boolean measure =
+            name.contains("Size") || name.contains("Position") || name.equals("odrl:resolution");
+        if (dt != null && !string && !(measure && numeric(dt))) {
+          return "expected a string or an IRI for " + name + ", found " + describe(r);
+        }
       }
     }
     return null;
@@ -754,13 +842,84 @@ public final class OdrlReader {
     return v.stringValue();
   }
 
+  private static final String DCT = "http://purl.org/dc/terms/";
+  private static final Set<String> POLICY_EXTENSIONS = Set.of("zone", "price");
+
+  /**
+   * Rules, constraints and actions hold only what ODRL defines (and rdf:type, rdf:value, Dublin
+   * Core): a property this reader does not read would be ignored, so it is an error. A policy may
+   * carry metadata of other vocabularies (a connector's), but not a Tollgate term it does not know,
+   * nor one spelt close to an ODRL property.
+   */
   private void unknownProperties(Resource s, Set<String> known, String where) {
+    boolean policy = known == POLICY_PROPS;
     for (Statement st : m.filter(s, null, null)) {
       String p = st.getPredicate().stringValue();
-      if (p.startsWith(N) && !known.contains(p.substring(N.length()))) {
-        error(s, where, "expected a property ODRL defines here, found " + Odrl.shortName(p));
+      if (p.startsWith(N)) {
+        if (!known.contains(p.substring(N.length()))) {
+          error(s, where, "expected a property ODRL defines here, found " + Odrl.shortName(p));
+        }
+      } else if (p.equals(RDF.TYPE.stringValue()) || p.startsWith(DCT)) {
+        continue;
+      } else if (p.equals(RDF.VALUE.stringValue()) && !policy) {
+        continue;
+      } else if (p.startsWith(Odrl.TG)) {
+        if (!policy || !POLICY_EXTENSIONS.contains(p.substring(Odrl.TG.length()))) {
+          error(
+              s,
+              where,
+              "expected a term of the Tollgate profile that belongs here, found "
+                  + Odrl.shortName(p));
+        }
+      } else if (!policy) {
+        error(
+            s,
+            where,
+            "expected a property ODRL defines here, found "
+                + p
+                + ": a term this engine does not read would be ignored");
+      } else {
+        String local = p.replaceAll("^.*[/#:]", "");
+        for (String k : known) {
+          if (!local.equals(k)
+              && close(
+                  local.toLowerCase(java.util.Locale.ROOT), k.toLowerCase(java.util.Locale.ROOT))) {
+            error(
+                s,
+                where,
+                "expected an ODRL property, found " + p + " (did you mean odrl:" + k + "?)");
+          } else if (local.equals(k)) {
+            error(
+                s,
+                where,
+                "expected odrl:" + k + ", found " + p + ": the document maps the term elsewhere");
+          }
+        }
       }
     }
+  }
+
+  /** Within two edits (insertion, deletion, substitution): a likely misspelling. */
+  static boolean close(String a, String b) {
+    if (Math.abs(a.length() - b.length()) > 2 || a.length() < 4) {
+      return false;
+    }
+    int[] prev = new int[b.length() + 1];
+    int[] cur = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      prev[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      cur[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int c = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+        cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + c);
+      }
+      int[] t = prev;
+      prev = cur;
+      cur = t;
+    }
+    return prev[b.length()] <= 2;
   }
 
   private List<Value> objects(Resource s, IRI p) {
@@ -806,17 +965,59 @@ public final class OdrlReader {
 
   /** Every key of a JSON-LD document is a term its contexts define, a keyword, or an IRI. */
   static final class JsonTerms {
+    private static final Map<String, String> ODRL_TERMS = odrlTerms();
+
+    /** The ODRL context's terms and the IRI each stands for. */
+    private static Map<String, String> odrlTerms() {
+      Map<String, String> out = new HashMap<>();
+      try (java.io.InputStream in = OdrlRdf.context("odrl.jsonld")) {
+        JsonNode ctx =
+            new com.fasterxml.jackson.databind.ObjectMapper().readTree(in).get("@context");
+        ctx.properties().forEach(e -> out.put(e.getKey(), iriOf(e.getValue())));
+      } catch (java.io.IOException e) {
+        throw new IllegalStateException(e);
+      }
+      return out;
+    }
+
+    private static String iriOf(JsonNode def) {
+      String v = def.isTextual() ? def.asText() : def.path("@id").asText(null);
+      if (v == null) {
+        return null;
+      }
+      for (String[] p :
+          List.of(
+              new String[] {"odrl:", N},
+              new String[] {"xsd:", "http://www.w3.org/2001/XMLSchema#"},
+              new String[] {"rdf:", "http://www.w3.org/1999/02/22-rdf-syntax-ns#"},
+              new String[] {"dct:", "http://purl.org/dc/terms/"})) {
+        if (v.startsWith(p[0])) {
+          return p[1] + v.substring(p[0].length());
+        }
+      }
+      return v;
+    }
+
     static void check(String file, LocatedDocuments.Document doc, List<Diagnostic> out) {
       Set<String> terms = new HashSet<>();
-      collect(doc.root(), terms);
+      collect(doc.root(), "", terms, doc.positions(), file, out);
       walk(doc.root(), "", terms, doc.positions(), file, out);
     }
 
-    private static void collect(JsonNode n, Set<String> terms) {
+    private static void collect(
+        JsonNode n,
+        String ptr,
+        Set<String> terms,
+        Map<String, int[]> pos,
+        String file,
+        List<Diagnostic> out) {
       if (n.isObject()) {
         JsonNode ctx = n.get("@context");
         if (ctx != null) {
+          int i = 0;
           for (JsonNode c : ctx.isArray() ? ctx : List.of(ctx)) {
+            String cp = ptr + "/@context" + (ctx.isArray() ? "/" + i : "");
+            i++;
             if (c.isTextual()) {
               String res = OdrlRdf.CONTEXTS.get(c.asText());
               if (res == null) {
@@ -833,7 +1034,40 @@ public final class OdrlReader {
                 }
               }
             } else if (c.isObject()) {
-              c.fieldNames().forEachRemaining(terms::add);
+              for (var e : c.properties()) {
+                String k = e.getKey();
+                String kp = cp + "/" + k.replace("~", "~0").replace("/", "~1");
+                int[] at = pos.get(kp);
+                if (e.getValue().isNull()) {
+                  out.add(
+                      diag(
+                          file,
+                          at,
+                          kp,
+                          "expected a context that defines its terms, found \""
+                              + k
+                              + "\" set to null: JSON-LD would drop it silently"));
+                } else if (ODRL_TERMS.containsKey(k)
+                    && !java.util.Objects.equals(
+                        ODRL_TERMS.get(k), expand(iriOf(e.getValue()), c))) {
+                  out.add(
+                      diag(
+                          file,
+                          at,
+                          kp,
+                          "expected the ODRL term \""
+                              + k
+                              + "\" as ODRL defines it, found it redefined"));
+                }
+                terms.add(k);
+              }
+            } else if (c.isNull()) {
+              out.add(
+                  diag(
+                      file,
+                      pos.get(cp),
+                      cp,
+                      "expected a context, found null: it would reset the ODRL terms"));
             }
           }
         }
@@ -841,12 +1075,39 @@ public final class OdrlReader {
             .forEach(
                 e -> {
                   if (!e.getKey().equals("@context") && !e.getKey().equals("@value")) {
-                    collect(e.getValue(), terms);
+                    collect(
+                        e.getValue(),
+                        ptr + "/" + e.getKey().replace("~", "~0").replace("/", "~1"),
+                        terms,
+                        pos,
+                        file,
+                        out);
                   }
                 });
       } else if (n.isArray()) {
-        n.forEach(x -> collect(x, terms));
+        for (int i = 0; i < n.size(); i++) {
+          collect(n.get(i), ptr + "/" + i, terms, pos, file, out);
+        }
       }
+    }
+
+    /** A compact IRI of an inline context, expanded by that context's own prefixes. */
+    private static String expand(String v, JsonNode ctx) {
+      if (v == null) {
+        return null;
+      }
+      int colon = v.indexOf(':');
+      if (colon > 0 && !v.contains("://")) {
+        JsonNode prefix = ctx.get(v.substring(0, colon));
+        if (prefix != null && prefix.isTextual()) {
+          return prefix.asText() + v.substring(colon + 1);
+        }
+      }
+      return v;
+    }
+
+    private static Diagnostic diag(String file, int[] at, String ptr, String message) {
+      return new Diagnostic(file, at == null ? 0 : at[0], at == null ? 0 : at[1], ptr, message);
     }
 
     private static void walk(
@@ -857,22 +1118,35 @@ public final class OdrlReader {
         String file,
         List<Diagnostic> out) {
       if (n.isObject()) {
+        if ("@json".equals(n.path("@type").asText(null))) {
+          return; // a JSON literal: its members are data
+        }
         for (var e : n.properties()) {
           String k = e.getKey();
           String p = ptr + "/" + k.replace("~", "~0").replace("/", "~1");
           if (k.equals("@context") || k.equals("@value")) {
             continue;
           }
-          if (!k.startsWith("@")
-              && !k.contains(":")
-              && !terms.contains(k)
-              && !terms.contains("@vocab")) {
-            int[] at = pos.get(p);
+          int colon = k.indexOf(':');
+          boolean iri = k.contains("://") || k.startsWith("urn:");
+          if (colon > 0 && !iri && !terms.contains(k.substring(0, colon))) {
             out.add(
-                new Diagnostic(
+                diag(
                     file,
-                    at == null ? 0 : at[0],
-                    at == null ? 0 : at[1],
+                    pos.get(p),
+                    p,
+                    "expected a compact IRI of a prefix the contexts define, found \""
+                        + k
+                        + "\": its prefix \""
+                        + k.substring(0, colon)
+                        + "\" is not defined"));
+            continue;
+          }
+          if (!k.startsWith("@") && colon < 0 && !terms.contains(k) && !terms.contains("@vocab")) {
+            out.add(
+                diag(
+                    file,
+                    pos.get(p),
                     p,
                     "expected a term the document's contexts define, found \""
                         + k

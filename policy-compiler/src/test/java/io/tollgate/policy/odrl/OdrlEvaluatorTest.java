@@ -338,4 +338,40 @@ class OdrlEvaluatorTest {
             world("2026-03-02T10:00:00Z", ""));
     assertThat(no.get("tg:conclusion").asText()).isEqualTo("NotPermitted");
   }
+
+  @Test
+  void theTimeIsTheWorldsNeverTheRequests() {
+    String request =
+        "ex:q a odrl:Request ; odrl:permission ex:qr .\n"
+            + "ex:qr odrl:assignee ex:a ; odrl:target ex:x ; odrl:action odrl:read ;"
+            + " odrl:constraint [ odrl:leftOperand odrl:dateTime ; odrl:operator odrl:eq ;"
+            + " odrl:rightOperand \"2026-03-02T10:00:00Z\"^^xsd:dateTime ] .";
+    OdrlInputs.Read<OdrlEvaluator.Request> r =
+        OdrlInputs.request("r.ttl", P + request, OdrlRdf.Format.TURTLE);
+    assertThat(r.value()).isNull();
+    assertThat(r.diagnostics().get(0).message()).contains("sotw:currentTime");
+  }
+
+  @Test
+  void setOperatorsMeanWhatTheSpecAndTheCompilerSay() {
+    String values =
+        "ex:w tg:value [ odrl:leftOperand odrl:spatial ; rdf:value \"CN\" ] , [ odrl:leftOperand odrl:purpose ; rdf:value \"marketing\" ] .";
+    String allOf =
+        "[ odrl:leftOperand odrl:spatial ; odrl:operator odrl:isAllOf ; odrl:rightOperand \"CN-SH\", \"CN-BJ\" ]";
+    assertThat(
+            activation(
+                eval(permission(allOf), READ_X_BY_A, world("2026-03-02T10:00:00Z", values)), 0))
+        .isEqualTo("report:Inactive");
+    String neq =
+        "[ odrl:leftOperand odrl:purpose ; odrl:operator odrl:neq ; odrl:rightOperand \"marketing\", \"ads\" ]";
+    assertThat(
+            activation(
+                eval(permission(neq), READ_X_BY_A, world("2026-03-02T10:00:00Z", values)), 0))
+        .isEqualTo("report:Inactive");
+    String eq =
+        "[ odrl:leftOperand odrl:purpose ; odrl:operator odrl:eq ; odrl:rightOperand \"marketing\", \"ads\" ]";
+    assertThat(
+            activation(eval(permission(eq), READ_X_BY_A, world("2026-03-02T10:00:00Z", values)), 0))
+        .isEqualTo("report:Active");
+  }
 }

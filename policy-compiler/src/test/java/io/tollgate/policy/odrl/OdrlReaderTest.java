@@ -174,4 +174,151 @@ class OdrlReaderTest {
     assertThat(rules.stream().map(x -> x.target().iri()).toList())
         .containsExactly("urn:x", "urn:y", "urn:x");
   }
+
+  static final String BASE =
+      "{\"@context\": [\"http://www.w3.org/ns/odrl.jsonld\", {\"tg\": \"https://tollgate.io/odrl/\"}CTX],\n"
+          + " \"@type\": \"Agreement\", \"uid\": \"p1\", \"assigner\": \"prov\", \"assignee\": \"cons\","
+          + " \"target\": \"ds\",\n \"permission\": [{\"action\": \"read\", \"constraint\":"
+          + " [{\"leftOperand\": \"purpose\", \"operator\": \"eq\", \"rightOperand\": \"risk\"}]}]}";
+
+  static List<Diagnostic> odrl(String text) {
+    io.tollgate.policy.source.SourceResult r =
+        new OdrlPolicySource(OdrlRdf.Format.JSONLD).read("p.jsonld", null, text);
+    assertThat(r.policies()).as("no contract from %s", text).isEmpty();
+    return r.diagnostics();
+  }
+
+  @Test
+  void jsonLdCannotDropOrDivertAConstraint() {
+    assertThat(
+            new OdrlPolicySource(OdrlRdf.Format.JSONLD)
+                .read("p.jsonld", null, BASE.replace("CTX", ""))
+                .diagnostics())
+        .isEmpty();
+    // a term set to null, redefined inline, behind an undefined prefix, or under @vocab misspelt
+    assertThat(odrl(BASE.replace("CTX", ", {\"constraint\": null}")))
+        .extracting(Diagnostic::message)
+        .anyMatch(m -> m.contains("set to null"));
+    assertThat(
+            odrl(
+                BASE.replace("CTX", "")
+                    .replace(
+                        "{\"action\": \"read\",",
+                        "{\"@context\": {\"constraint\": \"https://example.org/c\"}, \"action\": \"read\",")))
+        .extracting(Diagnostic::message)
+        .anyMatch(m -> m.contains("redefined"));
+    assertThat(odrl(BASE.replace("CTX", "").replace("\"constraint\":", "\"ordl:constraint\":")))
+        .extracting(Diagnostic::message)
+        .anyMatch(m -> m.contains("prefix \"ordl\" is not defined"));
+    assertThat(
+            odrl(
+                BASE.replace("CTX", ", {\"@vocab\": \"https://example.org/\"}")
+                    .replace("\"constraint\":", "\"constraints\":")))
+        .extracting(Diagnostic::message)
+        .anyMatch(m -> m.contains("https://example.org/constraints"));
+  }
+
+  @Test
+  void aPolicyLevelConstraintBindsEveryRule() {
+    String text =
+        BASE.replace("CTX", "")
+            .replace(
+                "\"target\": \"ds\",",
+                "\"target\": \"ds\", \"constraint\": [{\"leftOperand\": \"spatial\", \"operator\": \"isAnyOf\", \"rightOperand\": [\"CN\"]}],");
+    io.tollgate.policy.source.SourceResult r =
+        new OdrlPolicySource(OdrlRdf.Format.JSONLD).read("p.jsonld", null, text);
+    assertThat(r.diagnostics()).isEmpty();
+    assertThat(r.policies().get(0).permissions().get(0).constraints()).hasSize(2);
+  }
+
+  @Test
+  void logicalConstraintsHoldOneOperatorAndNoAtomicParts() {
+    assertThat(
+            turtle(
+                P
+                    + "<urn:p> a odrl:Set ; odrl:permission [ odrl:action odrl:use ; odrl:constraint [\n"
+                    + "  odrl:and ( [ odrl:leftOperand odrl:purpose ; odrl:operator odrl:eq ; odrl:rightOperand \"a\" ] ) ;\n"
+                    + "  odrl:or ( [ odrl:leftOperand odrl:purpose ; odrl:operator odrl:eq ; odrl:rightOperand \"b\" ] ) ] ] .\n"))
+        .extracting(Diagnostic::message)
+        .anyMatch(m -> m.contains("expected one of and, or, xone, andSequence"));
+  }
+
+  @Test
+  void aRightOperandOfAStringOperandIsAStringOrAnIri() {
+    assertThat(
+            odrl(
+                BASE.replace("CTX", "")
+                    .replace(
+                        "\"rightOperand\": \"risk\"",
+                        "\"rightOperand\": {\"@value\": [\"risk\"], \"@type\": \"@json\"}")))
+        .extracting(Diagnostic::message)
+        .anyMatch(m -> m.contains("expected a string or an IRI for odrl:purpose"));
+    assertThat(
+            odrl(
+                BASE.replace("CTX", "")
+                    .replace(
+                        "\"rightOperand\": \"risk\"",
+                        "\"rightOperand\": {\"rdf:value\": \"risk\"}")))
+        .extracting(Diagnostic::message)
+        .anyMatch(m -> m.contains("blank node"));
+    assertThat(
+            turtle(
+                P
+                    + "<urn:p> a odrl:Set ; odrl:permission [ odrl:action odrl:use ; odrl:constraint [\n"
+                    + "  odrl:leftOperand odrl:purpose ; odrl:operator odrl:isNoneOf ; odrl:rightOperand ( ( \"a\" ) ) ] ] .\n"))
+        .extracting(Diagnostic::message)
+        .anyMatch(m -> m.contains("blank node"));
+  }
+
+  @Test
+  void anAnonymizeDutyMasksOneFieldAndSaysNothingElse() {
+    String duty =
+        ", \"duty\": [{\"action\": [{\"rdf:value\": {\"@id\": \"odrl:anonymize\"}, \"refinement\": ["
+            + "{\"leftOperand\": \"tg:field\", \"operator\": \"eq\", \"rightOperand\": \"ssn\"},"
+            + "EXTRA{\"leftOperand\": \"tg:maskMethod\", \"operator\": \"eq\", \"rightOperand\": \"redact\"}]}]}]}]}";
+    String base = BASE.replace("CTX", "").replace("}]}]}", "}]" + duty);
+    io.tollgate.policy.source.SourceResult ok =
+        new OdrlPolicySource(OdrlRdf.Format.JSONLD)
+            .read("p.jsonld", null, base.replace("EXTRA", ""));
+    assertThat(ok.diagnostics()).isEmpty();
+    assertThat(ok.policies().get(0).permissions().get(0).duties()).hasSize(1);
+    assertThat(
+            odrl(
+                base.replace(
+                    "EXTRA",
+                    "{\"leftOperand\": \"tg:field\", \"operator\": \"eq\", \"rightOperand\": \"name\"},")))
+        .extracting(Diagnostic::message)
+        .anyMatch(m -> m.contains("found 2 field(s)"));
+    assertThat(
+            odrl(
+                base.replace(
+                    "EXTRA",
+                    "{\"leftOperand\": \"purpose\", \"operator\": \"neq\", \"rightOperand\": \"x\"},")))
+        .extracting(Diagnostic::message)
+        .anyMatch(m -> m.contains("another refinement"));
+  }
+
+  @Test
+  void deepNestingIsADiagnosticNotACrash() {
+    StringBuilder b =
+        new StringBuilder(
+            P + "<urn:p> a odrl:Set ; odrl:permission [ odrl:action odrl:use ; odrl:constraint ");
+    for (int i = 0; i < 3000; i++) {
+      b.append("[ odrl:and ");
+    }
+    b.append("[ odrl:leftOperand odrl:count ; odrl:operator odrl:lt ; odrl:rightOperand 1 ]");
+    b.append(" ]".repeat(3000)).append(" ] .\n");
+    assertThat(turtle(b.toString())).isNotEmpty();
+    StringBuilder c =
+        new StringBuilder(
+            P + "<urn:p> a odrl:Set ; odrl:permission [ odrl:action odrl:use ; odrl:constraint ");
+    for (int i = 0; i < 40; i++) {
+      c.append("[ odrl:and ");
+    }
+    c.append("[ odrl:leftOperand odrl:count ; odrl:operator odrl:lt ; odrl:rightOperand 1 ]");
+    c.append(" ]".repeat(40)).append(" ] .\n");
+    assertThat(turtle(c.toString()))
+        .extracting(Diagnostic::message)
+        .anyMatch(m -> m.contains("nested at most 32"));
+  }
 }
