@@ -69,7 +69,12 @@ public final class OdrlPolicySource implements PolicySource {
     List<Policy> out = new ArrayList<>();
     List<Diagnostic> diagnostics = new ArrayList<>();
     for (Odrl.Policy p : r.policies()) {
-      Mapper m = new Mapper(file, baseDir, r.policies().size() == 1 ? text : null, r.positions());
+      Mapper m =
+          new Mapper(
+              file,
+              baseDir,
+              r.policies().size() == 1 ? text : ownText(text, p.where()),
+              r.positions());
       Policy policy = m.policy(p);
       diagnostics.addAll(m.diagnostics);
       if (policy != null && m.diagnostics.isEmpty()) {
@@ -79,6 +84,31 @@ public final class OdrlPolicySource implements PolicySource {
     return diagnostics.isEmpty()
         ? new SourceResult(out, List.of())
         : new SourceResult(List.of(), diagnostics);
+  }
+
+  /**
+   * The text of one policy of a JSON-LD {@code @graph} (as {@code policy export} writes several):
+   * the document's context and that policy's node, so that it can be published as its own record.
+   * Null when it cannot be cut out (Turtle, or a policy that is not a node of the graph).
+   */
+  private String ownText(String text, String where) {
+    if (format != OdrlRdf.Format.JSONLD || !where.matches("/@graph/\\d+")) {
+      return null;
+    }
+    try {
+      ObjectMapper json = new ObjectMapper();
+      JsonNode root = json.readTree(text);
+      JsonNode node = root.path("@graph").path(Integer.parseInt(where.substring(8)));
+      if (!node.isObject() || !root.has("@context")) {
+        return null;
+      }
+      com.fasterxml.jackson.databind.node.ObjectNode one = json.createObjectNode();
+      one.set("@context", root.get("@context"));
+      one.setAll((com.fasterxml.jackson.databind.node.ObjectNode) node);
+      return json.writerWithDefaultPrettyPrinter().writeValueAsString(one) + "\n";
+    } catch (java.io.IOException | RuntimeException e) {
+      return null;
+    }
   }
 
   /** An id from an IRI: the last segment of {@link OdrlRdf#BASE}'s, else the IRI itself. */
@@ -339,6 +369,13 @@ public final class OdrlPolicySource implements PolicySource {
             && a.operator().equals("eq")
             && a.rightOperand().size() == 1
             && a.leftOperand().equals(Odrl.TG + "field")) {
+          if (!(a.rightOperand().get(0) instanceof Literal)) {
+            error(
+                c.where() + "/rightOperand",
+                "expected a field name (a string) to mask, found the IRI "
+                    + a.rightOperand().get(0));
+            return null;
+          }
           field = a.rightOperand().get(0).stringValue();
           fields++;
         } else if (c instanceof Odrl.Atomic a
@@ -413,8 +450,15 @@ public final class OdrlPolicySource implements PolicySource {
             Literal lit = (Literal) vs.get(0);
             if (lit.getDatatype().equals(XSD.DATE)) {
               // a date is a whole day in the contract's zone
-              LocalDate d =
-                  LocalDate.parse(lit.getLabel().replaceAll("(Z|[+-]\\d\\d:\\d\\d)$", ""));
+              LocalDate d;
+              try {
+                d = LocalDate.parse(lit.getLabel().replaceAll("(Z|[+-]\\d\\d:\\d\\d)$", ""));
+              } catch (RuntimeException e) {
+                error(
+                    w + "/rightOperand",
+                    "expected a date this engine reads, found \"" + lit.getLabel() + "\"");
+                return null;
+              }
               Instant start = d.atStartOfDay(zone).toInstant();
               Instant next = d.plusDays(1).atStartOfDay(zone).toInstant();
               return switch (op) {
@@ -425,8 +469,17 @@ public final class OdrlPolicySource implements PolicySource {
                 default -> new AtomicConstraint(LeftOperand.DATE_TIME, op, start, w);
               };
             }
-            return new AtomicConstraint(
-                LeftOperand.DATE_TIME, op, Instant.parse(normalizeInstant(lit.getLabel())), w);
+            try {
+              return new AtomicConstraint(
+                  LeftOperand.DATE_TIME, op, Instant.parse(normalizeInstant(lit.getLabel())), w);
+            } catch (RuntimeException e) {
+              error(
+                  w + "/rightOperand",
+                  "expected an instant this engine reads (years 0000 to 9999, hours to 23), found \""
+                      + lit.getLabel()
+                      + "\"");
+              return null;
+            }
           }
         case "tg:timeOfDay":
           {
@@ -478,8 +531,18 @@ public final class OdrlPolicySource implements PolicySource {
           }
         case "odrl:count":
           if (vs.size() == 1) {
-            return new AtomicConstraint(
-                LeftOperand.COUNT, op, ((Literal) vs.get(0)).longValue(), w);
+            try {
+              return new AtomicConstraint(
+                  LeftOperand.COUNT,
+                  op,
+                  new java.math.BigDecimal(vs.get(0).stringValue()).longValueExact(),
+                  w);
+            } catch (RuntimeException e) {
+              error(
+                  w + "/rightOperand",
+                  "expected a whole number of calls, found \"" + vs.get(0).stringValue() + "\"");
+              return null;
+            }
           }
           break;
         case "tg:rate":

@@ -90,6 +90,7 @@ public final class OdrlReader {
   private final Map<String, int[]> positions;
   final List<Diagnostic> diagnostics = new ArrayList<>();
   private List<Odrl.Constraint> policyConstraints = List.of();
+  private final Set<Resource> reached = new HashSet<>();
 
   private OdrlReader(
       String file, Model m, Map<Resource, Integer> lines, Map<String, int[]> positions) {
@@ -208,6 +209,32 @@ public final class OdrlReader {
       }
     }
     cycles(iri("partOf"), "partOf");
+    // rules and constraints no policy reaches would be ignored: they are errors
+    Set<Resource> stray = new java.util.LinkedHashSet<>();
+    for (String t :
+        List.of(
+            "Permission",
+            "Prohibition",
+            "Duty",
+            "Obligation",
+            "Constraint",
+            "LogicalConstraint",
+            "Rule")) {
+      stray.addAll(m.filter(null, RDF.TYPE, iri(t)).subjects());
+    }
+    for (String p : List.of("leftOperand", "action", "and", "or", "xone", "andSequence")) {
+      stray.addAll(m.filter(null, iri(p), null).subjects());
+    }
+    stray.removeAll(reached);
+    stray.removeAll(subjects);
+    for (Resource r : stray) {
+      error(
+          r,
+          "",
+          "expected every rule and constraint to belong to a policy, found "
+              + (r instanceof IRI ? r.stringValue() : "a blank node")
+              + " that no policy reaches: it would be ignored");
+    }
     // inheritance: a child takes its parents' rules; no cycles
     List<Odrl.Policy> out = new ArrayList<>();
     for (Odrl.Policy p : byUid.values()) {
@@ -433,6 +460,7 @@ public final class OdrlReader {
       Odrl.Entity assigner,
       List<Odrl.Entity> assignees,
       Odrl.Action action) {
+    reached.add(r);
     if (!m.contains(r, null, null)) {
       error(r, where, "expected a rule, found a node with no content (a dangling blank node)");
       return List.of();
@@ -515,6 +543,7 @@ public final class OdrlReader {
         return null;
       }
       name = value.get(0).stringValue();
+      reached.add(node);
       unknownProperties(node, ACTION_PROPS, where + "/action/0");
       refinements = constraints(node, "refinement", where + "/action/0");
     } else {
@@ -601,6 +630,7 @@ public final class OdrlReader {
       error(owner, where, "expected constraints without a cycle, found " + c + " within itself");
       return null;
     }
+    reached.add(c);
     if (!m.contains(c, null, null)) {
       error(
           owner,
@@ -812,6 +842,18 @@ public final class OdrlReader {
         // measures (sizes, positions, resolutions)
         boolean measure =
             name.contains("Size") || name.contains("Position") || name.equals("odrl:resolution");
+        String text = r.stringValue();
+        for (int i = 0; i < text.length(); i++) {
+          if (Character.getType(text.charAt(i)) == Character.FORMAT) {
+            return "expected visible text for "
+                + name
+                + ", found an invisible format character (U+"
+                + String.format("%04X", (int) text.charAt(i))
+                + ") in \""
+                + text
+                + "\"";
+          }
+        }
         if (dt != null && !string && !(measure && numeric(dt))) {
           return "expected a string or an IRI for " + name + ", found " + describe(r);
         }
@@ -1038,7 +1080,26 @@ public final class OdrlReader {
                 String k = e.getKey();
                 String kp = cp + "/" + k.replace("~", "~0").replace("/", "~1");
                 int[] at = pos.get(kp);
-                if (e.getValue().isNull()) {
+                if (k.equals("@propagate") || k.equals("@import") || k.equals("@protected")) {
+                  out.add(
+                      diag(
+                          file,
+                          at,
+                          kp,
+                          "expected a plain context, found "
+                              + k
+                              + ": it changes what other terms mean"));
+                } else if (e.getValue().isObject()
+                    && (e.getValue().has("@context") || e.getValue().has("@reverse"))) {
+                  out.add(
+                      diag(
+                          file,
+                          at,
+                          kp,
+                          "expected a plain term definition, found \""
+                              + k
+                              + "\" with a scoped context or @reverse: this reader does not follow them, so it refuses them"));
+                } else if (e.getValue().isNull()) {
                   out.add(
                       diag(
                           file,
@@ -1124,6 +1185,21 @@ public final class OdrlReader {
         for (var e : n.properties()) {
           String k = e.getKey();
           String p = ptr + "/" + k.replace("~", "~0").replace("/", "~1");
+          if (k.equals("@context") && !ptr.isEmpty()) {
+            out.add(
+                diag(
+                    file,
+                    pos.get(p),
+                    p,
+                    "expected the document's @context at its top alone, found one inside a node: a context scoped to a node changes what its terms mean there"));
+            continue;
+          }
+          if (k.equals("@reverse")) {
+            out.add(
+                diag(
+                    file, pos.get(p), p, "expected properties of the node itself, found @reverse"));
+            continue;
+          }
           if (k.equals("@context") || k.equals("@value")) {
             continue;
           }

@@ -321,4 +321,74 @@ class OdrlReaderTest {
         .extracting(Diagnostic::message)
         .anyMatch(m -> m.contains("nested at most 32"));
   }
+
+  @Test
+  void scopedContextsAndReversePropertiesAreRefused() {
+    assertThat(
+            odrl(
+                BASE.replace(
+                    "CTX",
+                    ", {\"permission\": {\"@id\": \"odrl:permission\", \"@type\": \"@id\", \"@context\": {\"constraint\": null}}}")))
+        .extracting(Diagnostic::message)
+        .anyMatch(m -> m.contains("scoped context"));
+    assertThat(
+            odrl(
+                BASE.replace("CTX", "")
+                    .replace(
+                        "\"target\": \"ds\",",
+                        "\"target\": {\"@context\": {\"c\": \"odrl:constraint\"}, \"@id\": \"ds\"},")))
+        .extracting(Diagnostic::message)
+        .anyMatch(m -> m.contains("at its top alone"));
+    assertThat(
+            odrl(
+                BASE.replace("CTX", "")
+                    .replace("{\"action\": \"read\",", "{\"@reverse\": {}, \"action\": \"read\",")))
+        .extracting(Diagnostic::message)
+        .anyMatch(m -> m.contains("@reverse"));
+  }
+
+  @Test
+  void aRuleNoPolicyReachesIsAnErrorNotIgnored() {
+    assertThat(
+            turtle(
+                P
+                    + "<urn:p> a odrl:Agreement ; odrl:permission <urn:r1> .\n"
+                    + "<urn:r1> a odrl:Permission ; odrl:action odrl:read .\n"
+                    + "<urn:r2> a odrl:Prohibition ; odrl:action odrl:read .\n"))
+        .extracting(Diagnostic::message)
+        .anyMatch(m -> m.contains("urn:r2 that no policy reaches"));
+  }
+
+  @Test
+  void valuesTheMappingCannotReadAreLocatedErrors() {
+    assertThat(
+            odrl(
+                BASE.replace("CTX", "")
+                    .replace(
+                        "{\"leftOperand\": \"purpose\", \"operator\": \"eq\", \"rightOperand\": \"risk\"}",
+                        "{\"leftOperand\": \"dateTime\", \"operator\": \"lt\", \"rightOperand\": {\"@value\": \"2026-07-01T24:00:00Z\", \"@type\": \"xsd:dateTime\"}}")))
+        .anySatisfy(
+            d -> assertThat(d.pointer()).isEqualTo("/permission/0/constraint/0/rightOperand"));
+    assertThat(
+            odrl(
+                BASE.replace("CTX", "")
+                    .replace(
+                        "{\"leftOperand\": \"purpose\", \"operator\": \"eq\", \"rightOperand\": \"risk\"}",
+                        "{\"leftOperand\": \"count\", \"operator\": \"lteq\", \"rightOperand\": 1.5}")))
+        .extracting(Diagnostic::message)
+        .anyMatch(m -> m.contains("whole number"));
+    assertThat(
+            odrl(
+                BASE.replace("CTX", "")
+                    .replace("\"rightOperand\": \"risk\"", "\"rightOperand\": \"ri\\u200Bsk\"")))
+        .extracting(Diagnostic::message)
+        .anyMatch(m -> m.contains("U+200B"));
+    String duty =
+        ", \"duty\": [{\"action\": [{\"rdf:value\": {\"@id\": \"odrl:anonymize\"}, \"refinement\": ["
+            + "{\"leftOperand\": \"tg:field\", \"operator\": \"eq\", \"rightOperand\": {\"@id\": \"ssn\"}},"
+            + "{\"leftOperand\": \"tg:maskMethod\", \"operator\": \"eq\", \"rightOperand\": \"redact\"}]}]}]}]}";
+    assertThat(odrl(BASE.replace("CTX", "").replace("}]}]}", "}]" + duty)))
+        .extracting(Diagnostic::message)
+        .anyMatch(m -> m.contains("expected a field name (a string)"));
+  }
 }
