@@ -64,20 +64,9 @@ public final class OdrlInputs {
                     "expected sotw:requestedAction on the evaluation request, found none")));
       }
       Map<String, List<Value>> vals = OdrlEvaluator.values(m);
-      for (String clock : OdrlEvaluator.CLOCK) {
-        if (vals.containsKey(clock)) {
-          return new Read<>(
-              null,
-              List.of(
-                  new Diagnostic(
-                      file,
-                      0,
-                      0,
-                      "",
-                      "expected the time from the state of the world (sotw:currentTime), found a"
-                          + " request bringing "
-                          + Odrl.shortName(clock))));
-        }
+      Diagnostic clock = clock(file, vals);
+      if (clock != null) {
+        return new Read<>(null, List.of(clock));
       }
       return new Read<>(
           new OdrlEvaluator.Request(s.stringValue(), null, action, party, target, vals), List.of());
@@ -109,20 +98,9 @@ public final class OdrlInputs {
         values.put(a.leftOperand(), a.rightOperand());
       }
     }
-    for (String clock : OdrlEvaluator.CLOCK) {
-      if (values.containsKey(clock)) {
-        return new Read<>(
-            null,
-            List.of(
-                new Diagnostic(
-                    file,
-                    0,
-                    0,
-                    "",
-                    "expected the time from the state of the world (sotw:currentTime), found a"
-                        + " request bringing "
-                        + Odrl.shortName(clock))));
-      }
+    Diagnostic clock = clock(file, values);
+    if (clock != null) {
+      return new Read<>(null, List.of(clock));
     }
     return new Read<>(
         new OdrlEvaluator.Request(
@@ -214,6 +192,23 @@ public final class OdrlInputs {
     return problems.isEmpty()
         ? new Read<>(new OdrlEvaluator.World(now, m, values, duties), List.of())
         : new Read<>(null, problems);
+  }
+
+  /** The time is the world's: a request bringing a value of the clock's is refused. */
+  private static Diagnostic clock(String file, Map<String, List<Value>> values) {
+    for (String clock : OdrlEvaluator.CLOCK) {
+      if (values.containsKey(clock)) {
+        return new Diagnostic(
+            file,
+            0,
+            0,
+            "",
+            "expected the time from the state of the world (sotw:currentTime), found a request"
+                + " bringing "
+                + Odrl.shortName(clock));
+      }
+    }
+    return null;
   }
 
   private static String one(Model m, Resource s, String p) {

@@ -990,19 +990,7 @@ public final class OdrlReader {
   }
 
   private int[] position(String pointer) {
-    String p = pointer;
-    while (p != null) {
-      int[] pos = positions.get(p);
-      if (pos != null) {
-        return pos;
-      }
-      if (p.isEmpty()) {
-        return null;
-      }
-      int slash = p.lastIndexOf('/');
-      p = slash <= 0 ? "" : p.substring(0, slash);
-    }
-    return null;
+    return new io.tollgate.policy.model.Origin(file, null, positions).position(pointer);
   }
 
   /** Every key of a JSON-LD document is a term its contexts define, a keyword, or an IRI. */
