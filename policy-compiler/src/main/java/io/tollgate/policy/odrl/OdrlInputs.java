@@ -32,20 +32,11 @@ public final class OdrlInputs {
 
   public static Read<OdrlEvaluator.Request> request(
       String file, String text, OdrlRdf.Format format) {
-    OdrlRdf.Format f = format != null ? format : OdrlRdf.Format.of(file);
-    if (f == null) {
-      return new Read<>(
-          null,
-          List.of(
-              new Diagnostic(
-                  file, 0, 0, "", "expected a .jsonld, .json or .ttl file, or --format")));
+    Read<OdrlRdf.Parsed> parsed = parse(file, text, format);
+    if (parsed.value() == null) {
+      return new Read<>(null, parsed.diagnostics());
     }
-    OdrlRdf.Parsed p;
-    try {
-      p = OdrlRdf.parse(file, text, f);
-    } catch (OdrlRdf.ParseError e) {
-      return new Read<>(null, List.of(e.diagnostic));
-    }
+    OdrlRdf.Parsed p = parsed.value();
     Model m = p.model();
     IRI er = Values.iri(OdrlEvaluator.SOTW + "EvaluationRequest");
     for (Resource s : m.filter(null, RDF.TYPE, er).subjects()) {
@@ -114,20 +105,11 @@ public final class OdrlInputs {
   }
 
   public static Read<OdrlEvaluator.World> world(String file, String text, OdrlRdf.Format format) {
-    OdrlRdf.Format f = format != null ? format : OdrlRdf.Format.of(file);
-    if (f == null) {
-      return new Read<>(
-          null,
-          List.of(
-              new Diagnostic(
-                  file, 0, 0, "", "expected a .jsonld, .json or .ttl file, or --format")));
+    Read<OdrlRdf.Parsed> parsed = parse(file, text, format);
+    if (parsed.value() == null) {
+      return new Read<>(null, parsed.diagnostics());
     }
-    OdrlRdf.Parsed p;
-    try {
-      p = OdrlRdf.parse(file, text, f);
-    } catch (OdrlRdf.ParseError e) {
-      return new Read<>(null, List.of(e.diagnostic));
-    }
+    OdrlRdf.Parsed p = parsed.value();
     Model m = p.model();
     Instant now = null;
     List<Diagnostic> problems = new ArrayList<>();
@@ -192,6 +174,23 @@ public final class OdrlInputs {
     return problems.isEmpty()
         ? new Read<>(new OdrlEvaluator.World(now, m, values, duties), List.of())
         : new Read<>(null, problems);
+  }
+
+  /** A document parsed in {@code format}, or by its file's extension. */
+  private static Read<OdrlRdf.Parsed> parse(String file, String text, OdrlRdf.Format format) {
+    OdrlRdf.Format f = format != null ? format : OdrlRdf.Format.of(file);
+    if (f == null) {
+      return new Read<>(
+          null,
+          List.of(
+              new Diagnostic(
+                  file, 0, 0, "", "expected a .jsonld, .json or .ttl file, or --format")));
+    }
+    try {
+      return new Read<>(OdrlRdf.parse(file, text, f), List.of());
+    } catch (OdrlRdf.ParseError e) {
+      return new Read<>(null, List.of(e.diagnostic));
+    }
   }
 
   /** The time is the world's: a request bringing a value of the clock's is refused. */

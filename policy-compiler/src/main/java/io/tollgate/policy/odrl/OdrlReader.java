@@ -943,25 +943,9 @@ public final class OdrlReader {
 
   /** Within two edits (insertion, deletion, substitution): a likely misspelling. */
   static boolean close(String a, String b) {
-    if (Math.abs(a.length() - b.length()) > 2 || a.length() < 4) {
-      return false;
-    }
-    int[] prev = new int[b.length() + 1];
-    int[] cur = new int[b.length() + 1];
-    for (int j = 0; j <= b.length(); j++) {
-      prev[j] = j;
-    }
-    for (int i = 1; i <= a.length(); i++) {
-      cur[0] = i;
-      for (int j = 1; j <= b.length(); j++) {
-        int c = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-        cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + c);
-      }
-      int[] t = prev;
-      prev = cur;
-      cur = t;
-    }
-    return prev[b.length()] <= 2;
+    return Math.abs(a.length() - b.length()) <= 2
+        && a.length() >= 4
+        && io.tollgate.policy.internal.EditDistance.of(a, b) <= 2;
   }
 
   private List<Value> objects(Resource s, IRI p) {
