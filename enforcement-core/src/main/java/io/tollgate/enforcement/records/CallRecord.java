@@ -28,13 +28,23 @@ public final class CallRecord {
   public long records;
   public long bytes;
 
-  /** The payload object as UTF-8 JSON, or null when the call has none. */
+  /**
+   * The bytes holding the payload object, UTF-8 JSON, at {@code [payloadFrom, payloadTo)}: the
+   * object alone, or the whole record it was read from (the stream's reader does not copy it). Null
+   * when the call has none.
+   */
   public byte[] payload;
+
+  /** Where the payload object starts in {@link #payload}. */
+  public int payloadFrom;
+
+  /** Where it ends (exclusive); 0 means {@code payload.length} (records of older state). */
+  public int payloadTo;
 
   /** The payload's top-level keys, in order (null when there is no payload). */
   public String[] payloadKeys;
 
-  /** For key i, its value's raw JSON is payload[spans[2i], spans[2i+1]). */
+  /** For key i, its value's raw JSON is {@code payload[spans[2i], spans[2i+1])}. */
   public int[] payloadSpans;
 
   /** Broker timestamp of the record (ms): when it entered Tollgate. */
@@ -52,6 +62,11 @@ public final class CallRecord {
   public byte[] original;
 
   public CallRecord() {}
+
+  /** The end of the payload object in {@link #payload}. */
+  public int payloadEnd() {
+    return payloadTo > 0 ? payloadTo : payload.length;
+  }
 
   public boolean malformed() {
     return error != null;

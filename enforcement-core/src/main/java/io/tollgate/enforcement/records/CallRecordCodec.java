@@ -126,6 +126,8 @@ public final class CallRecordCodec {
     }
     into.from(call);
     into.payload = payload;
+    into.payloadFrom = 0;
+    into.payloadTo = payload == null ? 0 : payload.length;
     into.payloadKeys = payloadKeys;
     into.payloadSpans = payloadSpans;
     return into;

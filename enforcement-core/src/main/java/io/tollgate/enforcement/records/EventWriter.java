@@ -218,7 +218,15 @@ public final class EventWriter {
         .ascii(time, IsoTime.format(call.ts, time))
         .raw('"')
         .key("payload", false);
-    payloads.write(out, call.payload, call.payloadKeys, call.payloadSpans, project, masks);
+    payloads.write(
+        out,
+        call.payload,
+        call.payloadFrom,
+        call.payload == null ? 0 : call.payloadEnd(),
+        call.payloadKeys,
+        call.payloadSpans,
+        project,
+        masks);
     out.raw('}');
     return out.toByteArray();
   }

@@ -25,7 +25,9 @@ public final class PayloadFilter {
   /**
    * Writes the filtered payload object to {@code out}.
    *
-   * @param payload the payload object's UTF-8 JSON (null: writes {@code {}})
+   * @param payload the bytes holding the payload object's UTF-8 JSON (null: writes {@code {}})
+   * @param from where the object starts in {@code payload}
+   * @param to where it ends
    * @param keys its top-level keys in order
    * @param spans for key i, its value is {@code payload[spans[2i], spans[2i+1])}
    * @param project the keys to keep, or null for all
@@ -34,6 +36,8 @@ public final class PayloadFilter {
   void write(
       JsonBytes out,
       byte[] payload,
+      int from,
+      int to,
       String[] keys,
       int[] spans,
       String[] project,
@@ -43,7 +47,7 @@ public final class PayloadFilter {
       return;
     }
     if (project == null && (masks == null || masks.length == 0)) {
-      out.raw(payload, 0, payload.length);
+      out.raw(payload, from, to - from);
       return;
     }
     out.raw('{');
@@ -62,14 +66,14 @@ public final class PayloadFilter {
       }
       first = false;
       out.string(name).raw(':');
-      int from = spans[2 * i];
-      int to = spans[2 * i + 1];
+      int at = spans[2 * i];
+      int end = spans[2 * i + 1];
       if (m == null) {
-        out.raw(payload, from, to - from);
+        out.raw(payload, at, end - at);
       } else if (m == MaskMethod.REDACT) {
         out.string(REDACTED);
       } else {
-        out.raw(pseudonyms.quoted(payload, from, to), 0, Pseudonyms.QUOTED_LENGTH);
+        out.raw(pseudonyms.quoted(payload, at, end), 0, Pseudonyms.QUOTED_LENGTH);
       }
     }
     out.raw('}');

@@ -46,7 +46,15 @@ class StreamingPayloadFilterTest {
 
     JsonBytes expected = new JsonBytes();
     new PayloadFilter(new Pseudonyms(KEY))
-        .write(expected, rec.payload, rec.payloadKeys, rec.payloadSpans, project, masks);
+        .write(
+            expected,
+            rec.payload,
+            rec.payloadFrom,
+            rec.payloadEnd(),
+            rec.payloadKeys,
+            rec.payloadSpans,
+            project,
+            masks);
     byte[] want = expected.toByteArray();
     if (project == null && masks.length == 0) {
       return; // both pass the bytes through untouched; the gateway does not filter then
