@@ -10,15 +10,15 @@ import java.util.SplittableRandom;
  * a purpose the contract does not allow, 1 % come from a consumer with no contract and 0.05 % are
  * malformed.
  */
-final class Telemetry {
-  static final String DATASET = "vehicle-telemetry";
+public final class Telemetry {
+  public static final String DATASET = "vehicle-telemetry";
   final int consumers;
   private final Zipf zipf;
   private final SplittableRandom rnd;
   private final StringBuilder b = new StringBuilder(512);
   private long seq;
 
-  Telemetry(int consumers, double exponent, long seed) {
+  public Telemetry(int consumers, double exponent, long seed) {
     this.consumers = consumers;
     this.zipf = new Zipf(consumers, exponent);
     this.rnd = new SplittableRandom(seed);
@@ -29,7 +29,7 @@ final class Telemetry {
   }
 
   /** The contract of consumer {@code i}: {@code purposes} may differ to make a new version. */
-  static String contract(int i, String purposes) {
+  public static String contract(int i, String purposes) {
     return String.join(
         "\n",
         "contract: load-" + i,
@@ -50,12 +50,12 @@ final class Telemetry {
         "");
   }
 
-  static final String PURPOSES = "traffic-optimisation, road-safety-research";
+  public static final String PURPOSES = "traffic-optimisation, road-safety-research";
 
   /**
    * The key of the next call (consumer|dataset) is written to {@code key[0]}; returns the value.
    */
-  byte[] next(long ts, byte[][] key) {
+  public byte[] next(long ts, byte[][] key) {
     long id = seq++;
     int roll = rnd.nextInt(10_000);
     if (roll < 5) {

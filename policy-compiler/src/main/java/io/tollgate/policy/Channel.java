@@ -10,9 +10,11 @@ public enum Channel {
 
   private static final Channel[] VALUES = values();
 
-  /** The lower-case term used in contracts and calls. */
+  private final String term = name().toLowerCase(Locale.ROOT);
+
+  /** The lower-case term used in contracts and calls (one instance per channel). */
   public String term() {
-    return name().toLowerCase(Locale.ROOT);
+    return term;
   }
 
   /** The channel with this term (case-insensitive), or null. */

@@ -1,5 +1,6 @@
 package io.tollgate.enforcement.records;
 
+import ch.randelshofer.fastdoubleparser.JsonDoubleParser;
 import io.tollgate.policy.Action;
 import io.tollgate.policy.Channel;
 import io.tollgate.policy.json.DataCallCodec;
@@ -26,8 +27,9 @@ import java.util.Arrays;
  *       and each top-level value's in {@link CallRecord#payloadSpans}.
  *   <li>The record's arrays (fields, payload keys and spans) are reused when the next call has as
  *       many, so one {@link CallRecord} per source reader carries every call.
- *   <li>ISO-8601 times of the usual shape and decimal coordinates are converted in place; other
- *       forms go through {@code java.time} and {@link Double#parseDouble}, which decide as before.
+ *   <li>ISO-8601 times of the usual shape are converted in place; other forms go through {@code
+ *       java.time}, which decides as before. Coordinates are converted from the bytes (Clinger's
+ *       fast path, else FastDoubleParser, the library Jackson embeds), correctly rounded.
  * </ul>
  *
  * <p>Strict JSON (RFC 8259) with Jackson's limits as the codec sets them: nesting at most {@value
@@ -90,6 +92,22 @@ public final class CallReader {
   private static final int K_RECORDS = 11;
   private static final int K_BYTES = 12;
   private static final int K_PAYLOAD = 13;
+  private static final String[] KEY_NAMES = {
+    "v",
+    "id",
+    "ts",
+    "consumer",
+    "dataset",
+    "action",
+    "purpose",
+    "fields",
+    "region",
+    "location",
+    "channel",
+    "records",
+    "bytes",
+    "payload"
+  };
   private static final byte[] LAT = bytes("lat");
   private static final byte[] LON = bytes("lon");
 
@@ -115,10 +133,16 @@ public final class CallReader {
   private final int[] spanScratch = new int[2 * CallRecordCodec.MAX_PAYLOAD_KEYS];
   private final String[] fieldScratch = new String[DataCallCodec.MAX_FIELDS];
 
+  private String lastActionText; // the canonical text of the last action, and its action
+  private Action lastAction;
+  private String lastChannelText;
+  private Channel lastChannel;
+
   private byte[] b;
   private int i;
   private int n;
   private int objects;
+  private int seen; // the call's keys read so far, a bit each
 
   // the last string read: its decoded UTF-8 bytes are str[strFrom, strFrom + strLen)
   private byte[] str;
@@ -132,10 +156,12 @@ public final class CallReader {
   private int numTo;
   private boolean numFitsLong;
   private long numLong;
-  private int numDigits; // significant digits, for the fast double path
-  private long numMantissa;
+  private int numIntFrom; // its parts, for the double's value: digits before the point
+  private int numIntTo;
+  private int numFracFrom; // after it (-1: none)
+  private int numFracTo;
+  private int numExp; // the exponent (Integer.MIN_VALUE: too large to matter here)
   private boolean numNegative;
-  private int numExp10;
 
   /**
    * @param maxFutureMillis how far a call's {@code ts} may lead its record's broker time
@@ -156,13 +182,16 @@ public final class CallReader {
     into.error = null;
     into.originalKey = null;
     into.original = null;
-    String error = check(value);
+    String error = bounds(value);
     if (error == null) {
       try {
         parse(value, into);
         error = timeBounds(into.ts, ingestTs);
       } catch (Refusal r) {
-        error = r.getMessage();
+        // the strings' own checks saw every byte and escape a readable record holds; a refused
+        // one may hold bad ones elsewhere, which are reported first, as they always were
+        String encoding = encoding(value);
+        error = encoding != null ? encoding : r.getMessage();
       } catch (RuntimeException e) {
         error = "unreadable: " + e;
       } finally {
@@ -179,7 +208,7 @@ public final class CallReader {
     return into;
   }
 
-  private static String check(byte[] value) {
+  private static String bounds(byte[] value) {
     if (value == null) {
       return "expected a call record, found a null value";
     }
@@ -189,6 +218,16 @@ public final class CallReader {
           + " bytes, found "
           + value.length;
     }
+    return null;
+  }
+
+  /**
+   * What is wrong with the record's bytes, as text, before any JSON: a byte order mark, invalid
+   * UTF-8, an escaped lone surrogate; or null. Run only on refused records: a record that parses
+   * had each of its strings checked for the same as it was read (and these bytes can stand nowhere
+   * else in JSON).
+   */
+  private static String encoding(byte[] value) {
     if (value.length >= 3
         && value[0] == (byte) 0xef
         && value[1] == (byte) 0xbb
@@ -257,8 +296,8 @@ public final class CallReader {
     i = 0;
     n = value.length;
     objects = 0;
+    seen = 0;
     keys.clear();
-    keys.record(value);
     String[] oldFields = into.fields;
     String[] oldKeys = into.payloadKeys;
     int[] oldSpans = into.payloadSpans;
@@ -313,7 +352,9 @@ public final class CallReader {
           case K_ACTION:
             {
               String a = text(v, "action", true);
-              Action action = Action.ofTerm(a);
+              Action action = a == lastActionText ? lastAction : Action.ofTerm(a);
+              lastActionText = a;
+              lastAction = action;
               if (action == null) {
                 throw new Refusal(
                     "action: expected one of " + Action.terms() + ", found \"" + a + "\"");
@@ -342,7 +383,9 @@ public final class CallReader {
           case K_CHANNEL:
             if (v != NULL) {
               String c = text(v, "channel", true);
-              Channel channel = Channel.ofTerm(c);
+              Channel channel = c == lastChannelText ? lastChannel : Channel.ofTerm(c);
+              lastChannelText = c;
+              lastChannel = channel;
               if (channel == null) {
                 throw new Refusal("channel: expected http, kafka or mqtt, found \"" + c + "\"");
               }
@@ -399,18 +442,39 @@ public final class CallReader {
     }
   }
 
-  /** Reads a key of the top-level object and its colon; returns its index in KEYS or -1. */
+  /**
+   * Reads a key of the top-level object and its colon; returns its index among the call's keys or
+   * -1. A second key of the same name is refused: the call's own keys by a bit each, others through
+   * the record's key set.
+   */
   private int key(int object) throws Refusal {
     if (peek() != '"') {
       throw syntax("expected a key in double quotes");
     }
-    name(object);
+    string();
+    if (strChars > MAX_NAME_CHARS) {
+      throw syntax("a name of " + strChars + " characters (at most " + MAX_NAME_CHARS + ")");
+    }
     int found = -1;
-    for (int k = 0; k < KEYS.length; k++) {
-      byte[] name = KEYS[k];
-      if (name.length == strLen && Arrays.equals(name, 0, strLen, str, strFrom, strFrom + strLen)) {
-        found = k;
-        break;
+    if (strLen <= 8) {
+      for (int k = 0; k < KEYS.length; k++) {
+        byte[] name = KEYS[k];
+        if (name.length == strLen
+            && Arrays.equals(name, 0, strLen, str, strFrom, strFrom + strLen)) {
+          found = k;
+          break;
+        }
+      }
+    }
+    if (found >= 0) {
+      if ((seen & (1 << found)) != 0) {
+        throw duplicate(KEY_NAMES[found]);
+      }
+      seen |= 1 << found;
+    } else {
+      String name = names.get(str, strFrom, strLen);
+      if (!keys.add(object, name)) {
+        throw duplicate(name);
       }
     }
     colon();
@@ -418,17 +482,20 @@ public final class CallReader {
   }
 
   /** Reads an object key (the parser is on its quote), refusing a second of the same name. */
-  private void name(int object) throws Refusal {
+  private String name(int object) throws Refusal {
     string();
     if (strChars > MAX_NAME_CHARS) {
       throw syntax("a name of " + strChars + " characters (at most " + MAX_NAME_CHARS + ")");
     }
-    if (!keys.add(object, str, strFrom, strLen)) {
-      throw syntax(
-          "duplicate key \""
-              + clip(new String(str, strFrom, strLen, StandardCharsets.UTF_8))
-              + "\"");
+    String name = names.get(str, strFrom, strLen);
+    if (!keys.add(object, name)) {
+      throw duplicate(name);
     }
+    return name;
+  }
+
+  private Refusal duplicate(String name) {
+    return syntax("duplicate key \"" + clip(name) + "\"");
   }
 
   private void colon() throws Refusal {
@@ -572,8 +639,10 @@ public final class CallReader {
     if (v != OBJECT) {
       throw new Refusal("location: expected {lat, lon}, found " + describe(v));
     }
-    int object = enter(2);
+    enter(2);
     i++;
+    boolean latSeen = false;
+    boolean lonSeen = false;
     double lat = Double.NaN;
     double lon = Double.NaN;
     skipWs();
@@ -584,15 +653,22 @@ public final class CallReader {
         if (peek() != '"') {
           throw syntax("expected a key in double quotes");
         }
-        name(object);
-        int kFrom = strFrom;
-        int kLen = strLen;
-        byte[] kBuf = str;
-        boolean isLat = Arrays.equals(LAT, 0, 3, kBuf, kFrom, kFrom + kLen);
-        boolean isLon = !isLat && Arrays.equals(LON, 0, 3, kBuf, kFrom, kFrom + kLen);
+        string();
+        boolean isLat = strLen == 3 && Arrays.equals(LAT, 0, 3, str, strFrom, strFrom + 3);
+        boolean isLon =
+            !isLat && strLen == 3 && Arrays.equals(LON, 0, 3, str, strFrom, strFrom + 3);
         String k = isLat ? "lat" : isLon ? "lon" : null;
         if (k == null) {
-          k = new String(kBuf, kFrom, kLen, StandardCharsets.UTF_8);
+          if (strChars > MAX_NAME_CHARS) {
+            throw syntax("a name of " + strChars + " characters (at most " + MAX_NAME_CHARS + ")");
+          }
+          k = new String(str, strFrom, strLen, StandardCharsets.UTF_8);
+        } else if ((isLat ? latSeen : lonSeen)) {
+          throw duplicate(k);
+        } else if (isLat) {
+          latSeen = true;
+        } else {
+          lonSeen = true;
         }
         colon();
         int t = valueType();
@@ -665,14 +741,14 @@ public final class CallReader {
         if (peek() != '"') {
           throw syntax("expected a key in double quotes");
         }
-        name(object);
+        String key = name(object);
         if (count == CallRecordCodec.MAX_PAYLOAD_KEYS) {
           throw new Refusal(
               "payload: expected at most "
                   + CallRecordCodec.MAX_PAYLOAD_KEYS
                   + " keys, found more");
         }
-        keyScratch[count] = names.get(str, strFrom, strLen);
+        keyScratch[count] = key;
         colon();
         spanScratch[2 * count] = i;
         skip(valueType(), 2);
@@ -835,56 +911,42 @@ public final class CallReader {
       throw syntax("a number of more than " + MAX_NUMBER_CHARS + " digits");
     }
     if (!isFloat) {
-      // a whole number: does it fit a long? (accumulated negatively, so that MIN_VALUE fits)
-      long limit = negative ? Long.MIN_VALUE : -Long.MAX_VALUE;
-      long multmin = limit / 10;
+      // a whole number: up to 18 digits it fits a long; 19 may; more do not
+      int len = intTo - intFrom;
       long v = 0;
-      boolean fits = intTo - intFrom <= 19;
-      for (int k = intFrom; k < intTo && fits; k++) {
-        int d = b[k] - '0';
-        if (v < multmin) {
-          fits = false;
-          break;
+      boolean fits = len <= 19;
+      if (len <= 18) {
+        for (int k = intFrom; k < intTo; k++) {
+          v = v * 10 + (b[k] - '0');
         }
-        v *= 10;
-        if (v < limit + d) {
-          fits = false;
-          break;
+        v = -v;
+      } else if (fits) {
+        // accumulated negatively, so that Long.MIN_VALUE fits
+        long limit = negative ? Long.MIN_VALUE : -Long.MAX_VALUE;
+        for (int k = intFrom; k < intTo; k++) {
+          int d = b[k] - '0';
+          if (v < -922_337_203_685_477_580L) { // Long.MIN_VALUE / 10
+            fits = false;
+            break;
+          }
+          v *= 10;
+          if (v < limit + d) {
+            fits = false;
+            break;
+          }
+          v -= d;
         }
-        v -= d;
       }
       numFitsLong = fits;
       numLong = fits ? (negative ? v : -v) : 0;
       return INT;
     }
-    // the fast path of a double: at most 15 significant digits and a small power of ten
-    long mantissa = 0;
-    int significant = 0;
-    boolean leading = true;
-    for (int k = intFrom; k < intTo; k++) {
-      int d = b[k] - '0';
-      if (leading && d == 0) {
-        continue;
-      }
-      leading = false;
-      mantissa = significant < 18 ? mantissa * 10 + d : mantissa;
-      significant++;
-    }
-    int scale = 0;
-    for (int k = fracFrom; k >= 0 && k < fracTo; k++) {
-      int d = b[k] - '0';
-      scale--;
-      if (leading && d == 0) {
-        continue;
-      }
-      leading = false;
-      mantissa = significant < 18 ? mantissa * 10 + d : mantissa;
-      significant++;
-    }
-    numDigits = expOk ? significant : Integer.MAX_VALUE;
-    numMantissa = mantissa;
+    numIntFrom = intFrom;
+    numIntTo = intTo;
+    numFracFrom = fracFrom;
+    numFracTo = fracTo;
+    numExp = expOk ? exp : Integer.MIN_VALUE;
     numNegative = negative;
-    numExp10 = exp + scale;
     numFitsLong = false;
     return FLOAT;
   }
@@ -893,12 +955,35 @@ public final class CallReader {
     if (t == INT && numFitsLong) {
       return numLong;
     }
-    if (t == FLOAT && numDigits <= 15 && numExp10 >= -22 && numExp10 <= 22) {
-      // Clinger's fast path: both operands are exact doubles, so one rounding is correct
-      double m = numNegative ? -(double) numMantissa : numMantissa;
-      return numExp10 < 0 ? m / POW10[-numExp10] : m * POW10[numExp10];
+    if (t == FLOAT && numExp != Integer.MIN_VALUE) {
+      // Clinger's fast path: at most 15 significant digits and a power of ten up to 22 are exact
+      // doubles, so one operation rounds correctly
+      long mantissa = 0;
+      int significant = 0;
+      for (int k = numIntFrom; k < numIntTo; k++) {
+        int d = b[k] - '0';
+        if (significant > 0 || d != 0) {
+          mantissa = mantissa * 10 + d;
+          significant++;
+        }
+      }
+      int scale = 0;
+      for (int k = numFracFrom; k >= 0 && k < numFracTo && significant <= 15; k++) {
+        int d = b[k] - '0';
+        scale--;
+        if (significant > 0 || d != 0) {
+          mantissa = mantissa * 10 + d;
+          significant++;
+        }
+      }
+      int exp10 = numExp + scale;
+      if (significant <= 15 && exp10 >= -22 && exp10 <= 22) {
+        double m = numNegative ? -(double) mantissa : mantissa;
+        return exp10 < 0 ? m / POW10[-exp10] : m * POW10[exp10];
+      }
     }
-    return Double.parseDouble(numberText());
+    // longer decimals (Java's own toString gives 17 digits): Eisel-Lemire from the bytes
+    return JsonDoubleParser.parseDouble(b, numFrom, numTo - numFrom);
   }
 
   private String numberText() {
@@ -912,8 +997,22 @@ public final class CallReader {
   private void string() throws Refusal {
     int at = ++i;
     int chars = 0;
-    // the common case: no escapes, the bytes are the text
-    while (i < n) {
+    // the common case: no escapes, the bytes are the text. Eight bytes at a time: the first byte
+    // that is a quote, a backslash, a control character or not ASCII is found by bit arithmetic
+    while (true) {
+      if (i + 8 <= n) {
+        long m = specials((long) Utf8.LONGS.get(b, i));
+        if (m == 0) {
+          i += 8;
+          chars += 8;
+          continue;
+        }
+        int k = Long.numberOfTrailingZeros(m) >>> 3;
+        i += k;
+        chars += k;
+      } else if (i >= n) {
+        throw syntax("a string without its closing quote");
+      }
       int c = b[i];
       if (c == '"') {
         str = b;
@@ -926,14 +1025,20 @@ public final class CallReader {
       if (c == '\\') {
         break;
       }
-      if (c >= 0 && c < 0x20) {
+      if (c >= 0x20) { // plain ASCII, in the last bytes of the record
+        chars++;
+        i++;
+        continue;
+      }
+      if (c >= 0) {
         throw syntax("an unescaped control character in a string");
       }
-      chars += utf16(c);
-      i++;
-    }
-    if (i >= n) {
-      throw syntax("a string without its closing quote");
+      int len = Utf8.sequenceAt(b, i, n);
+      if (len < 0) {
+        throw syntax("invalid UTF-8");
+      }
+      chars += len == 4 ? 2 : 1;
+      i += len;
     }
     // escapes: decode into the scratch buffer
     int len = i - at;
@@ -953,9 +1058,20 @@ public final class CallReader {
         if (c >= 0 && c < 0x20) {
           throw syntax("an unescaped control character in a string");
         }
-        chars += utf16(c);
-        unescaped[len++] = (byte) c;
-        i++;
+        if (c >= 0) {
+          chars++;
+          unescaped[len++] = (byte) c;
+          i++;
+          continue;
+        }
+        int seq = Utf8.sequenceAt(b, i, n);
+        if (seq < 0) {
+          throw syntax("invalid UTF-8");
+        }
+        chars += seq == 4 ? 2 : 1;
+        System.arraycopy(b, i, unescaped, len, seq);
+        len += seq;
+        i += seq;
         continue;
       }
       if (i + 1 >= n) {
@@ -995,10 +1111,15 @@ public final class CallReader {
             int cp = hex4(i);
             i += 4;
             if (cp >= 0xd800 && cp <= 0xdbff) {
-              // a high surrogate: the check before parsing made sure an escaped low one follows
-              int low = hex4(i + 2);
+              // a high surrogate: an escaped low one must follow
+              int low = i + 6 <= n && b[i] == '\\' && b[i + 1] == 'u' ? hex4(i + 2) : -1;
+              if (low < 0xdc00 || low > 0xdfff) {
+                throw syntax("an escaped lone surrogate");
+              }
               i += 6;
               cp = 0x10000 + ((cp - 0xd800) << 10) + (low - 0xdc00);
+            } else if (cp >= 0xdc00 && cp <= 0xdfff) {
+              throw syntax("an escaped lone surrogate");
             }
             len = utf8(cp, len);
             chars += cp >= 0x10000 ? 2 : 1;
@@ -1014,13 +1135,16 @@ public final class CallReader {
     strChars = chars;
   }
 
-  /** UTF-16 units of a UTF-8 byte: a lead byte of four counts two, continuations none. */
-  private static int utf16(int c) {
-    if (c >= 0) {
-      return 1;
-    }
-    int u = c & 0xff;
-    return u >= 0xf0 ? 2 : u >= 0xc0 ? 1 : 0;
+  /**
+   * The high bit set in each byte of {@code w} that a string's fast path must stop at (a quote, a
+   * backslash, a control character, a byte of a multi-byte character); exact for the lowest such
+   * byte, which is all the caller uses.
+   */
+  private static long specials(long w) {
+    long q = w ^ 0x2222222222222222L;
+    long s = w ^ 0x5C5C5C5C5C5C5C5CL;
+    return (w | ((q - Utf8.ONES) & ~q) | ((s - Utf8.ONES) & ~s) | ((w - 0x2020202020202020L) & ~w))
+        & Utf8.HIGH_BITS;
   }
 
   private int hex4(int at) throws Refusal {
@@ -1150,6 +1274,9 @@ public final class CallReader {
   }
 
   private void skipWs() {
+    if (i < n && b[i] > ' ') {
+      return; // mostly: no whitespace at all
+    }
     while (i < n) {
       byte c = b[i];
       if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
@@ -1203,18 +1330,15 @@ public final class CallReader {
   }
 
   /**
-   * The keys of the record's objects, for duplicate detection: an open-addressing table of (object
-   * serial, key bytes), cleared per record by a generation stamp rather than by a sweep.
+   * The keys of the record's objects (other than the call's own), for duplicate detection: an
+   * open-addressing table of (object serial, key), cleared per record by a generation stamp rather
+   * than by a sweep. Keys are the canonical strings of {@link Names}, whose hashes are cached, so a
+   * key costs a probe and, mostly, an identity comparison.
    */
   private static final class KeySet {
-    private int[] stamp = new int[256];
-    private int[] object = new int[256];
-    private int[] hash = new int[256];
-    private byte[][] buf = new byte[256][];
-    private int[] from = new int[256];
-    private int[] len = new int[256];
-    private byte[] copies = new byte[1024]; // escaped keys' decoded bytes, per record
-    private int copied;
+    private int[] stamp = new int[64];
+    private int[] object = new int[64];
+    private String[] key = new String[64];
     private int generation;
     private int size;
 
@@ -1225,89 +1349,53 @@ public final class CallReader {
         generation = 1;
       }
       size = 0;
-      copied = 0;
     }
 
     /** False when the object already has this key. */
-    boolean add(int obj, byte[] b, int f, int l) {
+    boolean add(int obj, String k) {
       if (2 * (size + 1) > stamp.length) {
         grow();
       }
-      int h = obj * 0x9E3779B9;
-      for (int k = f, end = f + l; k < end; k++) {
-        h = 31 * h + b[k];
-      }
       int mask = stamp.length - 1;
-      int s = (h ^ (h >>> 15)) & mask;
+      int s = slot(obj, k) & mask;
       while (stamp[s] == generation) {
-        if (object[s] == obj
-            && hash[s] == h
-            && Arrays.equals(buf[s], from[s], from[s] + len[s], b, f, f + l)) {
+        if (object[s] == obj && (key[s] == k || key[s].equals(k))) {
           return false;
         }
         s = (s + 1) & mask;
       }
       stamp[s] = generation;
       object[s] = obj;
-      hash[s] = h;
-      if (b.length > 0 && !isRecord(b)) {
-        // a decoded (escaped) key lives in a scratch buffer that the next string overwrites
-        if (copies.length < copied + l) {
-          copies = Arrays.copyOf(copies, Math.max(copied + l, 2 * copies.length));
-          // earlier entries keep the old array, which stays valid
-        }
-        System.arraycopy(b, f, copies, copied, l);
-        buf[s] = copies;
-        from[s] = copied;
-        copied += l;
-      } else {
-        buf[s] = b;
-        from[s] = f;
-      }
-      len[s] = l;
+      key[s] = k;
       size++;
       return true;
     }
 
-    private byte[] record;
-
-    void record(byte[] r) {
-      record = r;
-    }
-
-    private boolean isRecord(byte[] b) {
-      return b == record;
+    private static int slot(int obj, String k) {
+      int h = k.hashCode() * 31 + obj * 0x9E3779B9;
+      return h ^ (h >>> 15);
     }
 
     private void grow() {
       int[] oStamp = stamp;
       int[] oObject = object;
-      int[] oHash = hash;
-      byte[][] oBuf = buf;
-      int[] oFrom = from;
-      int[] oLen = len;
+      String[] oKey = key;
       int cap = oStamp.length * 2;
       stamp = new int[cap];
       object = new int[cap];
-      hash = new int[cap];
-      buf = new byte[cap][];
-      from = new int[cap];
-      len = new int[cap];
+      key = new String[cap];
       int mask = cap - 1;
       for (int k = 0; k < oStamp.length; k++) {
         if (oStamp[k] != generation) {
           continue;
         }
-        int s = (oHash[k] ^ (oHash[k] >>> 15)) & mask;
+        int s = slot(oObject[k], oKey[k]) & mask;
         while (stamp[s] == generation) {
           s = (s + 1) & mask;
         }
         stamp[s] = generation;
         object[s] = oObject[k];
-        hash[s] = oHash[k];
-        buf[s] = oBuf[k];
-        from[s] = oFrom[k];
-        len[s] = oLen[k];
+        key[s] = oKey[k];
       }
     }
   }

@@ -98,7 +98,7 @@ public final class CallRecord {
         .ts(ts)
         .consumer(consumer)
         .dataset(dataset)
-        .action(Action.ofTerm(action))
+        .action(action(action))
         .purpose(purpose)
         .records(records)
         .bytes(bytes);
@@ -112,9 +112,31 @@ public final class CallRecord {
       c.location(lat, lon);
     }
     if (channel != null) {
-      c.channel(Channel.ofTerm(channel));
+      c.channel(channel(channel));
     }
     return c;
+  }
+
+  private static final Action[] ACTIONS = Action.values();
+  private static final Channel[] CHANNELS = Channel.values();
+
+  /** The action of a term: the canonical term by identity (as the readers store it), else read. */
+  private static Action action(String term) {
+    for (Action a : ACTIONS) {
+      if (a.term() == term) {
+        return a;
+      }
+    }
+    return Action.ofTerm(term);
+  }
+
+  private static Channel channel(String term) {
+    for (Channel c : CHANNELS) {
+      if (c.term() == term) {
+        return c;
+      }
+    }
+    return Channel.ofTerm(term);
   }
 
   /** The key the enforcement is partitioned by: (consumer, dataset), hashed to a long. */

@@ -78,7 +78,35 @@ public final class EventWriter {
       String version,
       String provider,
       long decisionTime) {
-    writeFeedback(call, outcome, reasons, contract, version, decisionTime);
+    encodeFeedback(call, outcome, reasons, contract, version, provider, decisionTime);
+    return out.toByteArray();
+  }
+
+  /**
+   * As {@link #feedback(CallRecord, Decision, long)}, into this writer's own buffer, without
+   * allocating: returns the length; {@link #buffer()} holds the bytes until the next record.
+   */
+  public int encodeFeedback(CallRecord call, Decision d, long decisionTime) {
+    io.tollgate.policy.CompiledPolicy c = d.contract();
+    return encodeFeedback(
+        call,
+        d.outcome().name(),
+        d.reasonMask(),
+        d.contractId(),
+        d.policyVersion(),
+        c == null ? null : c.provider(),
+        decisionTime);
+  }
+
+  private int encodeFeedback(
+      CallRecord call,
+      String outcome,
+      int reasons,
+      String contract,
+      String version,
+      String provider,
+      long decisionTime) {
+    feedbackFields(call, outcome, reasons, contract, version, decisionTime);
     out.key("id", false)
         .raw('"')
         .raw('s')
@@ -88,13 +116,18 @@ public final class EventWriter {
         .number(call.offset)
         .raw('"')
         .key("provider", false)
-        .string(provider)
+        .recurring(provider)
         .key("point", false)
-        .string(point)
+        .recurring(point)
         .key("channel", false)
-        .string(call.channel == null ? "stream" : call.channel);
+        .recurring(call.channel == null ? "stream" : call.channel);
     out.raw('}');
-    return out.toByteArray();
+    return out.length();
+  }
+
+  /** The buffer the {@code encode} methods write into, valid up to the length they return. */
+  public byte[] buffer() {
+    return out.buffer();
   }
 
   /**
@@ -113,13 +146,13 @@ public final class EventWriter {
       long decisionTime,
       int status,
       long upstreamMicros) {
-    writeFeedback(call, outcome, reasons, contract, version, decisionTime);
+    feedbackFields(call, outcome, reasons, contract, version, decisionTime);
     out.key("id", false)
         .string("h-" + call.id)
         .key("provider", false)
-        .string(provider)
+        .recurring(provider)
         .key("point", false)
-        .string(point);
+        .recurring(point);
     out.key("channel", false).string("http").key("status", false).number(status);
     out.key("upstreamMs", false);
     if (upstreamMicros < 0) {
@@ -135,7 +168,7 @@ public final class EventWriter {
     return out.toByteArray();
   }
 
-  private void writeFeedback(
+  private void feedbackFields(
       CallRecord call,
       String outcome,
       int reasons,
@@ -149,7 +182,7 @@ public final class EventWriter {
         .key("callId", false)
         .string(call.id)
         .key("decision", false)
-        .string(outcome)
+        .recurring(outcome)
         .key("reasons", false)
         .raw('[');
     boolean first = true;
@@ -158,23 +191,23 @@ public final class EventWriter {
       if (!first) {
         out.raw(',');
       }
-      out.string(REASONS[Integer.numberOfTrailingZeros(mask)].code());
+      out.recurring(REASONS[Integer.numberOfTrailingZeros(mask)].code());
       mask &= mask - 1;
       first = false;
     }
     out.raw(']')
         .key("contract", false)
-        .string(contract)
+        .recurring(contract)
         .key("policyVersion", false)
-        .string(version)
+        .recurring(version)
         .key("consumer", false)
-        .string(call.consumer)
+        .recurring(call.consumer)
         .key("dataset", false)
-        .string(call.dataset)
+        .recurring(call.dataset)
         .key("action", false)
-        .string(call.action)
+        .recurring(call.action)
         .key("purpose", false)
-        .string(call.purpose)
+        .recurring(call.purpose)
         .key("records", false)
         .number(call.records)
         .key("bytes", false)
@@ -199,6 +232,19 @@ public final class EventWriter {
       String policyVersion,
       String[] project,
       Obligations.Mask[] masks) {
+    encodeDelivered(call, contract, policyVersion, project, masks);
+    return out.toByteArray();
+  }
+
+  /**
+   * As {@link #delivered}, into this writer's own buffer: returns the length ({@link #buffer()}).
+   */
+  public int encodeDelivered(
+      CallRecord call,
+      String contract,
+      String policyVersion,
+      String[] project,
+      Obligations.Mask[] masks) {
     out.reset()
         .raw('{')
         .key("v", true)
@@ -206,13 +252,13 @@ public final class EventWriter {
         .key("callId", false)
         .string(call.id)
         .key("consumer", false)
-        .string(call.consumer)
+        .recurring(call.consumer)
         .key("dataset", false)
-        .string(call.dataset)
+        .recurring(call.dataset)
         .key("contract", false)
-        .string(contract)
+        .recurring(contract)
         .key("policyVersion", false)
-        .string(policyVersion)
+        .recurring(policyVersion)
         .key("eventTime", false)
         .raw('"')
         .ascii(time, IsoTime.format(call.ts, time))
@@ -226,9 +272,10 @@ public final class EventWriter {
         call.payloadKeys,
         call.payloadSpans,
         project,
-        masks);
+        masks,
+        project != call.fields);
     out.raw('}');
-    return out.toByteArray();
+    return out.length();
   }
 
   /** Most bytes of an original key or value a dead letter carries (base64 adds a third). */

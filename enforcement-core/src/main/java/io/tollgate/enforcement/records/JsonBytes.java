@@ -68,17 +68,40 @@ final class JsonBytes {
     return this;
   }
 
-  /** {@code "key":} for one of our own ASCII keys, with a leading comma unless first. */
+  private static final int KEYS = 256;
+  private final String[] keyNames = new String[KEYS];
+  private final byte[][] keyBytes = new byte[KEYS][]; // ,"key":
+
+  /**
+   * {@code "key":} for one of our own ASCII keys, with a leading comma unless first. The keys are
+   * constants: each is encoded once, then copied.
+   */
   JsonBytes key(String k, boolean first) {
-    ensure(k.length() + 4);
-    if (!first) {
-      buf[len++] = ',';
+    int slot = (k.hashCode() * 0x9E3779B9) >>> 24;
+    byte[] q = keyBytes[slot];
+    if (keyNames[slot] != k) {
+      int n = k.length();
+      q = new byte[n + 4];
+      q[0] = ',';
+      q[1] = '"';
+      for (int i = 0; i < n; i++) {
+        q[2 + i] = (byte) k.charAt(i);
+      }
+      q[n + 2] = '"';
+      q[n + 3] = ':';
+      keyNames[slot] = k;
+      keyBytes[slot] = q;
     }
-    buf[len++] = '"';
-    ascii(k);
-    buf[len++] = '"';
-    buf[len++] = ':';
-    return this;
+    return first ? raw(q, 1, q.length - 1) : raw(q, 0, q.length);
+  }
+
+  private static final byte[] DIGITS = new byte[200];
+
+  static {
+    for (int i = 0; i < 100; i++) {
+      DIGITS[2 * i] = (byte) ('0' + i / 10);
+      DIGITS[2 * i + 1] = (byte) ('0' + i % 10);
+    }
   }
 
   JsonBytes number(long v) {
@@ -90,16 +113,84 @@ final class JsonBytes {
       buf[len++] = '-';
       v = -v;
     }
-    int start = len;
-    do {
-      buf[len++] = (byte) ('0' + v % 10);
-      v /= 10;
-    } while (v != 0);
-    for (int i = start, j = len - 1; i < j; i++, j--) {
-      byte t = buf[i];
-      buf[i] = buf[j];
-      buf[j] = t;
+    if (v < 100_000_000L) {
+      digits((int) v);
+    } else if (v < 10_000_000_000_000_000L) {
+      digits((int) (v / 100_000_000L));
+      eight((int) (v % 100_000_000L));
+    } else {
+      long hi = v / 100_000_000L;
+      digits((int) (hi / 100_000_000L));
+      eight((int) (hi % 100_000_000L));
+      eight((int) (v % 100_000_000L));
     }
+    return this;
+  }
+
+  /** Writes {@code v} (0 to 99,999,999) without leading zeros, two digits at a time. */
+  private void digits(int v) {
+    int n =
+        v < 10
+            ? 1
+            : v < 100
+                ? 2
+                : v < 1000
+                    ? 3
+                    : v < 10_000 ? 4 : v < 100_000 ? 5 : v < 1_000_000 ? 6 : v < 10_000_000 ? 7 : 8;
+    int end = len + n;
+    int at = end;
+    while (v >= 100) {
+      int q = v / 100;
+      int r = (v - q * 100) * 2;
+      buf[--at] = DIGITS[r + 1];
+      buf[--at] = DIGITS[r];
+      v = q;
+    }
+    if (v >= 10) {
+      buf[--at] = DIGITS[2 * v + 1];
+      buf[--at] = DIGITS[2 * v];
+    } else {
+      buf[--at] = (byte) ('0' + v);
+    }
+    len = end;
+  }
+
+  /** Writes {@code v} (0 to 99,999,999) as exactly eight digits. */
+  private void eight(int v) {
+    int at = len + 8;
+    for (int k = 0; k < 4; k++) {
+      int q = v / 100;
+      int r = (v - q * 100) * 2;
+      buf[--at] = DIGITS[r + 1];
+      buf[--at] = DIGITS[r];
+      v = q;
+    }
+    len += 8;
+  }
+
+  private static final int QUOTES = 1024;
+  private final String[] quotedKeys = new String[QUOTES];
+  private final byte[][] quotedBytes = new byte[QUOTES][];
+
+  /**
+   * As {@link #string}, for the few texts that recur from record to record (consumers, datasets,
+   * purposes, contract ids, payload keys): their encoded bytes are kept in a small table, found by
+   * the string's cached hash and an equality test, so each is encoded once.
+   */
+  JsonBytes recurring(String s) {
+    if (s == null || s.length() > 64) {
+      return string(s);
+    }
+    int slot = (s.hashCode() * 0x9E3779B9) >>> 22;
+    String k = quotedKeys[slot];
+    if (k != null && (k == s || k.equals(s))) {
+      byte[] q = quotedBytes[slot];
+      return raw(q, 0, q.length);
+    }
+    int from = len;
+    string(s);
+    quotedKeys[slot] = s;
+    quotedBytes[slot] = Arrays.copyOfRange(buf, from, len);
     return this;
   }
 

@@ -29,6 +29,7 @@ public final class Pseudonyms {
 
   private final Mac mac;
   private final byte[] quoted = new byte[QUOTED_LENGTH];
+  private final byte[] digest = new byte[32];
   private final JsonBytes scratch = new JsonBytes();
 
   /**
@@ -62,7 +63,12 @@ public final class Pseudonyms {
     } else {
       mac.update(json, from, to - from);
     }
-    byte[] h = mac.doFinal();
+    byte[] h = digest;
+    try {
+      mac.doFinal(h, 0);
+    } catch (javax.crypto.ShortBufferException e) {
+      throw new IllegalStateException(e); // 32 bytes always fit
+    }
     quoted[0] = '"';
     for (int i = 0; i < 16; i++) {
       quoted[1 + 2 * i] = HEX[(h[i] >> 4) & 0xf];

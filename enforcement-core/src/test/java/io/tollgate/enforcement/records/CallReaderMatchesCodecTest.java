@@ -301,6 +301,53 @@ class CallReaderMatchesCodecTest {
     assertThat(r.id).isEqualTo("y");
   }
 
+  @Test
+  void aReusedRecordsOwnFieldsAreProjectedAnewEachCall() {
+    // the reader reuses the record's fields array when the next call asks for as many fields:
+    // the writer must not take the array for a contract's own, unchanging list
+    EventWriter writer = new EventWriter(new byte[] {1});
+    CallRecord r = new CallRecord();
+    String[] delivered = new String[2];
+    String[] asked = {"speed", "heading"};
+    for (int k = 0; k < 2; k++) {
+      String json =
+          "{\"id\":\"x\",\"ts\":"
+              + NOW
+              + ",\"consumer\":\"a\",\"dataset\":\"d\",\"action\":\"read\",\"purpose\":\"p\","
+              + "\"fields\":[\""
+              + asked[k]
+              + "\"],\"payload\":{\"speed\":1,\"heading\":2}}";
+      reader.read(null, json.getBytes(StandardCharsets.UTF_8), NOW, r);
+      delivered[k] =
+          new String(writer.delivered(r, "c", "v", r.fields, null), StandardCharsets.UTF_8);
+    }
+    assertThat(delivered[0]).contains("\"payload\":{\"speed\":1}");
+    assertThat(delivered[1]).contains("\"payload\":{\"heading\":2}");
+  }
+
+  @Test
+  void numbersAreWrittenAsJavaWritesThem() {
+    Random random = new Random(3);
+    JsonBytes out = new JsonBytes();
+    for (int k = 0; k < 100_000; k++) {
+      long v =
+          switch (k % 4) {
+            case 0 -> random.nextLong();
+            case 1 -> random.nextInt(1000) - 500;
+            case 2 -> random.nextLong() >>> random.nextInt(64);
+            default -> (long) Math.pow(10, k % 19) - (k & 1);
+          };
+      out.reset().number(v);
+      assertThat(new String(out.toByteArray(), StandardCharsets.US_ASCII))
+          .isEqualTo(Long.toString(v));
+    }
+    for (long v : new long[] {0, Long.MIN_VALUE, Long.MAX_VALUE, 99_999_999, 100_000_000}) {
+      out.reset().number(v);
+      assertThat(new String(out.toByteArray(), StandardCharsets.US_ASCII))
+          .isEqualTo(Long.toString(v));
+    }
+  }
+
   // ----------------------------------------------------------------------------------------------
 
   private boolean same(byte[] value) {

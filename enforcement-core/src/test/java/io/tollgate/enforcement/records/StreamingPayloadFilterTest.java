@@ -54,7 +54,8 @@ class StreamingPayloadFilterTest {
             rec.payloadKeys,
             rec.payloadSpans,
             project,
-            masks);
+            masks,
+            false);
     byte[] want = expected.toByteArray();
     if (project == null && masks.length == 0) {
       return; // both pass the bytes through untouched; the gateway does not filter then
