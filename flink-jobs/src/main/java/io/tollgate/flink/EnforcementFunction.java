@@ -93,6 +93,7 @@ public final class EnforcementFunction
   private transient Counter denied;
   private transient Counter throttled;
   private transient long parked;
+  private transient HashMap<String, byte[]> outputKeys;
 
   /**
    * @param policyEndOffsets end offsets of tollgate.policies when the job was built, by partition
@@ -135,6 +136,7 @@ public final class EnforcementFunction
     call = new DataCall();
     decision = new Decision();
     writer = new EventWriter(maskKey);
+    outputKeys = new HashMap<>();
     // Calls may wait in state (parked before the policies were read, or restored from a
     // checkpoint) until a sentinel timer set when the policies are ready has fired: timers fire in
     // timestamp order, so by then every parked key's timer has drained it.
@@ -237,7 +239,7 @@ public final class EnforcementFunction
 
   private void decide(CallRecord r, long now, Collector<Out> out, ReadOnlyContext ctx)
       throws Exception {
-    byte[] key = r.consumer.getBytes(StandardCharsets.UTF_8);
+    byte[] key = keyOf(r.consumer);
     if (engine == null) { // first call after a (re)start: contracts come from broadcast state
       engine = rebuild(ctx.getBroadcastState(CONTRACTS).immutableEntries());
     }
@@ -264,6 +266,22 @@ public final class EnforcementFunction
       default:
         denied.inc();
     }
+  }
+
+  /**
+   * The output records' key, the consumer's UTF-8 bytes: the same for every call of the consumer,
+   * so kept (at most {@code 4096} consumers; then started afresh). The arrays are never changed.
+   */
+  private byte[] keyOf(String consumer) {
+    byte[] k = outputKeys.get(consumer);
+    if (k == null) {
+      if (outputKeys.size() >= 4096) {
+        outputKeys.clear();
+      }
+      k = consumer.getBytes(StandardCharsets.UTF_8);
+      outputKeys.put(consumer, k);
+    }
+    return k;
   }
 
   @Override

@@ -1,7 +1,7 @@
 package io.tollgate.flink.kafka;
 
+import io.tollgate.enforcement.records.CallReader;
 import io.tollgate.enforcement.records.CallRecord;
-import io.tollgate.enforcement.records.CallRecordCodec;
 import java.io.IOException;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -18,7 +18,8 @@ public final class CallRecordDeserializer implements KafkaRecordDeserializationS
 
   private final long maxFutureMillis;
   private final long maxLateMillis;
-  private transient CallRecordCodec codec;
+  private transient CallReader reader;
+  private transient CallRecord reused;
 
   public CallRecordDeserializer(long maxFutureMillis, long maxLateMillis) {
     this.maxFutureMillis = maxFutureMillis;
@@ -27,16 +28,22 @@ public final class CallRecordDeserializer implements KafkaRecordDeserializationS
 
   @Override
   public void open(DeserializationSchema.InitializationContext context) {
-    codec = new CallRecordCodec(maxFutureMillis, maxLateMillis);
+    reader = new CallReader(maxFutureMillis, maxLateMillis);
+    reused = new CallRecord();
   }
 
+  /**
+   * Reads each record into one reused {@link CallRecord}: the source emits it synchronously into
+   * the operators chained to it (the triage, then the network serializer of the keyBy), none of
+   * which keeps it (the job runs with object reuse).
+   */
   @Override
   public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<CallRecord> out)
       throws IOException {
-    if (codec == null) {
-      codec = new CallRecordCodec(maxFutureMillis, maxLateMillis);
+    if (reader == null) {
+      open(null);
     }
-    CallRecord r = codec.parse(record.key(), record.value(), record.timestamp(), new CallRecord());
+    CallRecord r = reader.read(record.key(), record.value(), record.timestamp(), reused);
     r.partition = record.partition();
     r.offset = record.offset();
     out.collect(r);

@@ -4,8 +4,8 @@
  *
  * <ul>
  *   <li>{@link io.tollgate.flink.kafka.CallRecordDeserializer} parses {@code tollgate.calls} in the
- *       source reader with the enforcement core's {@code CallRecordCodec}; it never throws on bad
- *       input (a malformed record carries its error to the DLQ).
+ *       source reader with the enforcement core's {@code CallReader}; it never throws on bad input
+ *       (a malformed record carries its error to the DLQ).
  *   <li>{@link io.tollgate.flink.kafka.PolicyRecordDeserializer} reads {@code tollgate.policies}
  *       through {@code PolicyRecord.read}, never throwing either.
  *   <li>{@link io.tollgate.flink.kafka.OutSerializer} writes an {@link io.tollgate.flink.Out} to
