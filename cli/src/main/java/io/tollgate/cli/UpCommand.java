@@ -163,6 +163,9 @@ public final class UpCommand implements Callable<Integer> {
       description = "Enforcement parallelism (default: ${DEFAULT-VALUE}).")
   int parallelism;
 
+  /** How long the demo traffic takes to reach its full rate. */
+  static final Duration RAMP = Duration.ofSeconds(10);
+
   private PrintWriter out;
   private final CountDownLatch stopped = new CountDownLatch(1);
   private KafkaBroker broker;
@@ -314,6 +317,7 @@ public final class UpCommand implements Callable<Integer> {
     deleteTree(kafkaDir);
     deleteTree(stateDir.resolve("checkpoints"));
     deleteTree(stateDir.resolve("gateway-spool"));
+    deleteTree(stateDir.resolve("savepoints"));
     // a new broker is a new data space: a new evidence log, under new keys (an older log's
     // packages keep their own keys and verify as they are)
     deleteTree(stateDir.resolve("evidence"));
@@ -397,7 +401,10 @@ public final class UpCommand implements Callable<Integer> {
     statsThread = new Thread(stats, "tollgate-live-stats");
     statsThread.setDaemon(true);
     statsThread.start();
-    producer = new DemoProducer(bootstrap, vehicles, hz, 0);
+    // the rate ramps up over the first seconds, while the JIT compiles the job's hot paths: the
+    // live line says so ("warming") until the full rate is reached
+    producer = new DemoProducer(bootstrap, vehicles, hz, 0).rampingOver(RAMP);
+    stats.warmingUntil(System.currentTimeMillis() + RAMP.toMillis());
     producerThread = new Thread(producer, "tollgate-demo-producer");
     producerThread.setDaemon(true);
     producerThread.start();
@@ -621,6 +628,10 @@ public final class UpCommand implements Callable<Integer> {
                 "tollgate: the job did not commit everything sent within 60 s (%,d of %,d answered%s)%n",
                 stats.answered(), producer.sent(), open == null ? "" : "; " + open);
           }
+          // Stop the enforcement job with a savepoint: its sinks commit the savepoint's
+          // transactions before it ends, so feedback and delivered records end at one consistent
+          // cut, and their committed ends, read now, are final. The closing totals read to them.
+          stopEnforcement();
           if (stats != null) {
             Map<TopicPartition, Long> ends = new HashMap<>();
             for (String t : OUTPUTS) {
@@ -657,6 +668,21 @@ public final class UpCommand implements Callable<Integer> {
       }
       if (broker != null) {
         broker.close();
+      }
+    }
+  }
+
+  /** Stops the enforcement job with a savepoint (its outputs all committed), else cancels it. */
+  private void stopEnforcement() {
+    try {
+      flink.stopWithSavepoint(job, stateDir.resolve("savepoints"));
+    } catch (Exception e) {
+      LoggerFactory.getLogger(UpCommand.class)
+          .warn("could not stop the enforcement job with a savepoint; cancelling it", e);
+      try {
+        flink.cancel(job);
+      } catch (Exception ex) {
+        // already gone
       }
     }
   }

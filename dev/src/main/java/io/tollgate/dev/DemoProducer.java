@@ -36,6 +36,28 @@ public final class DemoProducer implements Runnable {
     this.maxCalls = maxCalls;
   }
 
+  private long rampNanos;
+
+  /**
+   * Starts at no calls and raises the rate evenly to the full one over {@code ramp} (so that the
+   * consumer's code is compiled at a rate it can take), then holds it.
+   */
+  public DemoProducer rampingOver(java.time.Duration ramp) {
+    this.rampNanos = ramp.toNanos();
+    return this;
+  }
+
+  /** Calls due {@code elapsed} ns after the start: the integral of the (ramping) rate. */
+  long due(long elapsedNanos, long perSecond) {
+    if (elapsedNanos < rampNanos) {
+      // rate(t) = perSecond * t / ramp, so due(t) = perSecond * t^2 / (2 ramp)
+      double t = elapsedNanos / 1e9;
+      return (long) (perSecond * t * t / (2 * (rampNanos / 1e9)));
+    }
+    long after = (elapsedNanos - rampNanos) / 1_000_000L * perSecond / 1000L; // ms: no overflow
+    return perSecond * rampNanos / 2_000_000_000L + after;
+  }
+
   public long sent() {
     return sent.get();
   }
@@ -79,11 +101,7 @@ public final class DemoProducer implements Runnable {
     try (KafkaProducer<byte[], byte[]> producer =
         new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
       while (running && (maxCalls <= 0 || seq < maxCalls)) {
-        long due =
-            (System.nanoTime() - start)
-                / 1_000_000L
-                * perSecond
-                / 1000L; // ms first: no overflow for years
+        long due = due(System.nanoTime() - start, perSecond);
         if (seq >= due) {
           LockSupport.parkNanos(1_000_000);
           continue;

@@ -222,6 +222,13 @@ public final class LiveStats implements Runnable {
    * {@code read_committed} reader sees as the end), after a last line of figures: then the totals
    * count exactly what was committed up to there.
    */
+  private volatile long warmingUntil;
+
+  /** Until then (epoch ms), the live line says the traffic is still ramping up ("warming"). */
+  public void warmingUntil(long epochMillis) {
+    this.warmingUntil = epochMillis;
+  }
+
   public void stopAt(Map<TopicPartition, Long> ends) {
     this.ends = Map.copyOf(ends);
   }
@@ -312,12 +319,13 @@ public final class LiveStats implements Runnable {
                 second[6],
                 second[7],
                 String.format(
-                    "%,d calls, %s%s",
-                    billedCalls(),
-                    amounts(billed()),
-                    unpricedCalls() == 0
-                        ? ""
-                        : String.format(" (%,d not priced)", unpricedCalls())));
+                        "%,d calls, %s%s",
+                        billedCalls(),
+                        amounts(billed()),
+                        unpricedCalls() == 0
+                            ? ""
+                            : String.format(" (%,d not priced)", unpricedCalls()))
+                    + (now < warmingUntil ? "   warming: rate ramping up" : ""));
           }
           java.util.Arrays.fill(second, 0);
           decision.reset();

@@ -172,7 +172,28 @@ public final class StreamLoad implements Callable<Integer> {
   private String bootstrap;
   private KafkaFacts facts;
 
-  record Drain(String name, long calls, double seconds, double steadyRate, double overallRate) {}
+  @Option(
+      names = "--plain",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
+      description =
+          "Also drain with a plain Kafka consume-transform-produce loop (no Flink, one thread,"
+              + " the same reading, decisions and records, one transaction per checkpoint"
+              + " interval) (default: ${DEFAULT-VALUE}).")
+  boolean plain;
+
+  record Drain(
+      String name,
+      long calls,
+      double seconds,
+      double steadyRate,
+      double overallRate,
+      List<String> taskRates) {
+    Drain(String name, long calls, double seconds, double steadyRate, double overallRate) {
+      this(name, calls, seconds, steadyRate, overallRate, List.of());
+    }
+  }
 
   @Override
   public Integer call() throws Exception {
@@ -228,6 +249,7 @@ public final class StreamLoad implements Callable<Integer> {
       Drain seal = evidence ? evidenceDrain() : null;
       drains.add(
           drain("pass-through, heap state", "load-pass-" + UUID.randomUUID(), true, "hashmap"));
+      Drain loop = plain ? plainDrain(contracts) : null;
       if (rocksdb) {
         drains.add(
             drain(
@@ -261,6 +283,17 @@ public final class StreamLoad implements Callable<Integer> {
                 d.steadyRate(),
                 d.overallRate()));
       }
+      if (loop != null) {
+        report.append(
+            String.format(
+                Locale.ROOT,
+                "| %s | %,d | %.1f | %,.0f | %,.0f |%n",
+                loop.name(),
+                loop.calls(),
+                loop.seconds(),
+                loop.steadyRate(),
+                loop.overallRate()));
+      }
       if (meter != null) {
         report.append(
             String.format(
@@ -288,6 +321,13 @@ public final class StreamLoad implements Callable<Integer> {
               Locale.ROOT,
               "%nenforcement / pass-through, heap: %.2f%n",
               drains.get(0).steadyRate() / drains.get(1).steadyRate()));
+      if (loop != null) {
+        report.append(
+            String.format(
+                Locale.ROOT,
+                "enforcement / plain Kafka loop, heap: %.2f%n",
+                drains.get(0).steadyRate() / loop.steadyRate()));
+      }
       if (rocksdb) {
         report.append(
             String.format(
@@ -310,6 +350,19 @@ public final class StreamLoad implements Callable<Integer> {
                 "evidence / enforcement, heap: %.2f (steady), %.2f (overall)%n",
                 seal.steadyRate() / drains.get(0).steadyRate(),
                 seal.overallRate() / drains.get(0).overallRate()));
+      }
+      report.append(
+          String.format(
+              Locale.ROOT,
+              "%ntrue processing rate per subtask (Flink's metrics: records/s over the busy share of"
+                  + " each second, averaged over the drain's middle):%n"
+                  + "| run: task (subtask) | records/s | busy | records per busy second |%n"
+                  + "|---|---:|---:|---:|%n"));
+      for (Drain d : drains) {
+        for (String line : d.taskRates()) {
+          report.append("| ").append(d.name()).append(": ").append(line, 2, line.length());
+          report.append('\n');
+        }
       }
       report.append(latency);
       out.print(report);
@@ -339,13 +392,19 @@ public final class StreamLoad implements Callable<Integer> {
     s.checkpointDir = stateDir.resolve("checkpoints").toAbsolutePath().toUri().toString();
     out.printf("stream-load: %s: draining %,d calls ...%n", name, calls);
     try (RunningJob job = new RunningJob(s, passThrough)) {
+      TaskRates rates = new TaskRates(job.flink.restAddress(), job.job);
       List<long[]> samples = new ArrayList<>();
       long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(timeoutMinutes);
       long lastPrint = 0;
+      long lastRate = 0;
       while (true) {
         long done = facts.committedTotal(group, Topics.CALLS);
         long now = System.nanoTime();
         samples.add(new long[] {now, done});
+        if (done > calls / 5 && done < calls - calls / 20 && now - lastRate > 2e9) {
+          rates.sample(); // Flink's rates are over a minute's window: sample the steady middle
+          lastRate = now;
+        }
         if (done >= calls) {
           break;
         }
@@ -372,7 +431,57 @@ public final class StreamLoad implements Callable<Integer> {
           name,
           steady,
           overall);
-      return new Drain(name, calls, seconds, steady, overall);
+      return new Drain(name, calls, seconds, steady, overall, rates.report());
+    }
+  }
+
+  /** The plain Kafka loop drains the same calls (no Flink), measured the same way. */
+  private Drain plainDrain(Map<String, String> contracts) throws Exception {
+    String name = "plain Kafka loop (no Flink), in memory";
+    String group = "load-plain-" + UUID.randomUUID();
+    List<io.tollgate.policy.CompiledPolicy> compiled = new ArrayList<>();
+    PolicyCompiler compiler = new PolicyCompiler();
+    for (Map.Entry<String, String> e : contracts.entrySet()) {
+      compiled.add(
+          compiler.compile(
+              new YamlContractSource().read(e.getKey(), null, e.getValue()).policies().get(0)));
+    }
+    out.printf("stream-load: %s: draining %,d calls ...%n", name, calls);
+    try (PlainLoop loop =
+        new PlainLoop(bootstrap, group, compiled, checkpointIntervalMs, sinkCompression)) {
+      List<long[]> samples = new ArrayList<>();
+      long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(timeoutMinutes);
+      long lastPrint = 0;
+      while (true) {
+        long done = facts.committedTotal(group, Topics.CALLS);
+        long now = System.nanoTime();
+        samples.add(new long[] {now, done});
+        if (done >= calls) {
+          break;
+        }
+        if (now > deadline) {
+          throw new IllegalStateException(
+              name + ": only " + done + " of " + calls + " calls after " + timeoutMinutes + " min");
+        }
+        loop.check();
+        if (now - lastPrint > 10e9) {
+          out.printf("stream-load:   %,d of %,d%n", done, calls);
+          lastPrint = now;
+        }
+        Thread.sleep(250);
+      }
+      long[] first = samples.stream().filter(x -> x[1] > 0).findFirst().orElseThrow();
+      long[] tenth = samples.stream().filter(x -> x[1] >= calls / 10).findFirst().orElseThrow();
+      long[] last = samples.get(samples.size() - 1);
+      double overall = (last[1]) / ((last[0] - first[0]) / 1e9);
+      double steady = (last[1] - tenth[1]) / ((last[0] - tenth[0]) / 1e9);
+      out.printf(
+          Locale.ROOT,
+          "stream-load: %s: %,.0f calls/s steady (after the first 10 %%), %,.0f overall%n",
+          name,
+          steady,
+          overall);
+      return new Drain(name, calls, (last[0] - first[0]) / 1e9, steady, overall);
     }
   }
 
