@@ -79,7 +79,15 @@ final class JsonBytes {
   JsonBytes key(String k, boolean first) {
     int slot = (k.hashCode() * 0x9E3779B9) >>> 24;
     byte[] q = keyBytes[slot];
-    if (keyNames[slot] != k) {
+    if (keyNames[slot] != k && keyNames[slot] != null) {
+      // the slot is another key's: this one is written out each time (a slot is never taken
+      // over, so that two keys never evict each other record after record)
+      if (!first) {
+        raw(',');
+      }
+      return raw('"').ascii(k).raw('"').raw(':');
+    }
+    if (q == null) {
       int n = k.length();
       q = new byte[n + 4];
       q[0] = ',';
@@ -189,8 +197,10 @@ final class JsonBytes {
     }
     int from = len;
     string(s);
-    quotedKeys[slot] = s;
-    quotedBytes[slot] = Arrays.copyOfRange(buf, from, len);
+    if (k == null) { // a slot is taken once and kept: no eviction, no garbage, under any mix
+      quotedKeys[slot] = s;
+      quotedBytes[slot] = Arrays.copyOfRange(buf, from, len);
+    }
     return this;
   }
 

@@ -6,8 +6,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
+import java.security.MessageDigest;
 
 /**
  * What the {@code hash} mask means: a stable, keyed pseudonym of a JSON value. The pseudonym is 32
@@ -27,7 +26,12 @@ public final class Pseudonyms {
   private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
   private static final JsonFactory JSON = new JsonFactory();
 
-  private final Mac mac;
+  // HMAC-SHA256 (RFC 2104) over a MessageDigest that digests into our own buffer: the JDK's Mac
+  // returns a new array per value, even through doFinal(byte[], int)
+  private final MessageDigest sha;
+  private final byte[] innerPad = new byte[64];
+  private final byte[] outerPad = new byte[64];
+  private final byte[] inner = new byte[32];
   private final byte[] quoted = new byte[QUOTED_LENGTH];
   private final byte[] digest = new byte[32];
   private final JsonBytes scratch = new JsonBytes();
@@ -37,10 +41,29 @@ public final class Pseudonyms {
    */
   public Pseudonyms(byte[] key) {
     try {
-      mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(key, "HmacSHA256"));
+      sha = MessageDigest.getInstance("SHA-256");
     } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("HmacSHA256 unavailable", e);
+      throw new IllegalStateException("SHA-256 unavailable", e);
+    }
+    byte[] k = key.length > 64 ? sha.digest(key) : key;
+    for (int i = 0; i < 64; i++) {
+      byte b = i < k.length ? k[i] : 0;
+      innerPad[i] = (byte) (b ^ 0x36);
+      outerPad[i] = (byte) (b ^ 0x5c);
+    }
+  }
+
+  /** HMAC-SHA256 of {@code m[from, to)} into {@link #digest}. */
+  private void hmac(byte[] m, int from, int to) {
+    try {
+      sha.update(innerPad);
+      sha.update(m, from, to - from);
+      sha.digest(inner, 0, 32);
+      sha.update(outerPad);
+      sha.update(inner);
+      sha.digest(digest, 0, 32);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e); // 32 bytes always fit
     }
   }
 
@@ -59,16 +82,12 @@ public final class Pseudonyms {
       }
     }
     if (escaped) {
-      mac.update(scratch.reset().string(decodeString(json, from, to)).toByteArray());
+      byte[] canonical = scratch.reset().string(decodeString(json, from, to)).toByteArray();
+      hmac(canonical, 0, canonical.length);
     } else {
-      mac.update(json, from, to - from);
+      hmac(json, from, to);
     }
     byte[] h = digest;
-    try {
-      mac.doFinal(h, 0);
-    } catch (javax.crypto.ShortBufferException e) {
-      throw new IllegalStateException(e); // 32 bytes always fit
-    }
     quoted[0] = '"';
     for (int i = 0; i < 16; i++) {
       quoted[1 + 2 * i] = HEX[(h[i] >> 4) & 0xf];
