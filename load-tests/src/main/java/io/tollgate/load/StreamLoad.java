@@ -354,8 +354,8 @@ public final class StreamLoad implements Callable<Integer> {
       report.append(
           String.format(
               Locale.ROOT,
-              "%ntrue processing rate per subtask (Flink's metrics: records/s over the busy share of"
-                  + " each second, averaged over the drain's middle):%n"
+              "%ntrue processing rate per subtask (Flink's counters over the drain's middle: records"
+                  + " in, for a source out, per second busy):%n"
                   + "| run: task (subtask) | records/s | busy | records per busy second |%n"
                   + "|---|---:|---:|---:|%n"));
       for (Drain d : drains) {
@@ -402,7 +402,7 @@ public final class StreamLoad implements Callable<Integer> {
         long now = System.nanoTime();
         samples.add(new long[] {now, done});
         if (done > calls / 5 && done < calls - calls / 20 && now - lastRate > 2e9) {
-          rates.sample(); // Flink's rates are over a minute's window: sample the steady middle
+          rates.sample(); // the counters at the start and the end of the drain's steady middle
           lastRate = now;
         }
         if (done >= calls) {

@@ -29,7 +29,8 @@ final class TaskRates {
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final URI rest;
   private final JobID job;
-  // task name -> subtask -> sums of (records/s, busy ms/s) and the count of samples
+  // task name -> subtask -> {first time, first records, first busy ms, last time, last records,
+  // last busy ms, samples}
   private final Map<String, double[][]> sums = new LinkedHashMap<>();
 
   TaskRates(URI rest, JobID job) {
@@ -45,7 +46,7 @@ final class TaskRates {
         String id = v.path("id").asText();
         String name = v.path("name").asText();
         int parallelism = v.path("parallelism").asInt();
-        double[][] s = sums.computeIfAbsent(name, k -> new double[parallelism][3]);
+        double[][] s = sums.computeIfAbsent(name, k -> new double[parallelism][7]);
         for (int i = 0; i < parallelism && i < s.length; i++) {
           JsonNode metrics =
               get(
@@ -57,7 +58,7 @@ final class TaskRates {
                       + i
                       + "/metrics?get="
                       + URLEncoder.encode(
-                          "busyTimeMsPerSecond,numRecordsInPerSecond,numRecordsOutPerSecond",
+                          "accumulateBusyTimeMs,numRecordsIn,numRecordsOut",
                           StandardCharsets.UTF_8));
           double busy = Double.NaN;
           double in = Double.NaN;
@@ -65,18 +66,25 @@ final class TaskRates {
           for (JsonNode m : metrics) {
             double value = m.path("value").asDouble(Double.NaN);
             switch (m.path("id").asText()) {
-              case "busyTimeMsPerSecond" -> busy = value;
-              case "numRecordsInPerSecond" -> in = value;
-              case "numRecordsOutPerSecond" -> out = value;
+              case "accumulateBusyTimeMs" -> busy = value;
+              case "numRecordsIn" -> in = value;
+              case "numRecordsOut" -> out = value;
               default -> {}
             }
           }
-          // a source has no records in: its rate is what it emits
+          // a source takes no records in: its count is what it emits
           double records = in > 0 ? in : out;
-          if (busy > 0 && records > 0) {
-            s[i][0] += records;
-            s[i][1] += busy;
-            s[i][2]++;
+          if (!Double.isNaN(busy) && records > 0) {
+            double now = System.nanoTime() / 1e6;
+            if (s[i][6] == 0) {
+              s[i][0] = now;
+              s[i][1] = records;
+              s[i][2] = busy;
+            }
+            s[i][3] = now;
+            s[i][4] = records;
+            s[i][5] = busy;
+            s[i][6]++;
           }
         }
       }
@@ -91,20 +99,21 @@ final class TaskRates {
     for (Map.Entry<String, double[][]> e : sums.entrySet()) {
       double[][] s = e.getValue();
       for (int i = 0; i < s.length; i++) {
-        if (s[i][2] == 0) {
+        double ms = s[i][3] - s[i][0];
+        double records = s[i][4] - s[i][1];
+        double busyMs = s[i][5] - s[i][2];
+        if (s[i][6] < 2 || ms <= 0 || records <= 0 || busyMs <= 0) {
           continue;
         }
-        double records = s[i][0] / s[i][2];
-        double busy = s[i][1] / s[i][2];
         lines.add(
             String.format(
                 Locale.ROOT,
                 "| %s (%d) | %,.0f | %.0f %% | %,.0f |",
                 clip(e.getKey()),
                 i,
-                records,
-                busy / 10,
-                records / (busy / 1000)));
+                records / (ms / 1000),
+                100 * busyMs / ms,
+                records / (busyMs / 1000)));
       }
     }
     return lines;

@@ -227,44 +227,54 @@ public class CallPipelineBenchmark {
     }
     byte t = r.getNextToken();
     while (t == '"') {
-      String key = r.readKey();
-      r.getNextToken();
+      String key = r.readKey(); // the key and its colon: the reader is on the value
       switch (key) {
         case "v", "ts", "records", "bytes" -> {
           long v = com.dslplatform.json.NumberConverter.deserializeLong(r);
           if (key.equals("ts")) {
             c.ts = v;
           }
+          t = r.getNextToken();
         }
-        case "id" -> c.id = r.readString();
-        case "consumer" -> c.consumer = r.readString();
-        case "dataset" -> c.dataset = r.readString();
-        case "action" -> c.action = r.readString();
-        case "purpose" -> c.purpose = r.readString();
-        case "region" -> c.region = r.readString();
-        case "channel" -> c.channel = r.readString();
+        case "id" -> {
+          c.id = r.readString();
+          t = r.getNextToken();
+        }
+        case "consumer", "dataset", "action", "purpose", "region", "channel" -> {
+          String v = r.readString();
+          switch (key) {
+            case "consumer" -> c.consumer = v;
+            case "dataset" -> c.dataset = v;
+            case "action" -> c.action = v;
+            case "purpose" -> c.purpose = v;
+            case "region" -> c.region = v;
+            default -> c.channel = v;
+          }
+          t = r.getNextToken();
+        }
         case "location" -> {
-          r.getNextToken();
-          while (r.last() == '"' || r.getNextToken() == '"') {
+          byte u = r.getNextToken();
+          while (u == '"') {
             String k = r.readKey();
-            r.getNextToken();
             double d = com.dslplatform.json.NumberConverter.deserializeDouble(r);
             if (k.equals("lat")) {
               c.lat = d;
             } else {
               c.lon = d;
             }
-            if (r.getNextToken() != ',') {
-              break;
+            u = r.getNextToken();
+            if (u == ',') {
+              u = r.getNextToken();
             }
-            r.getNextToken();
           }
+          t = r.getNextToken();
         }
-        default -> r.skip();
+        default -> t = r.skip();
       }
-      t = r.getNextToken();
       if (t == ',') {
         t = r.getNextToken();
+      } else {
+        break;
       }
     }
     return c.ts;
