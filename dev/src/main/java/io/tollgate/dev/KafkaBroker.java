@@ -78,6 +78,11 @@ public final class KafkaBroker implements AutoCloseable {
     return at(Files.createTempDirectory(parent, "kafka-"), 0, 0, "512m");
   }
 
+  /** The broker's process id (it runs in a JVM of its own), or -1 before it is started. */
+  public long pid() {
+    return process == null ? -1 : process.pid();
+  }
+
   public String bootstrapServers() {
     return "127.0.0.1:" + port;
   }

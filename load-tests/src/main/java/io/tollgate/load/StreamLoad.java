@@ -183,6 +183,30 @@ public final class StreamLoad implements Callable<Integer> {
               + " interval) (default: ${DEFAULT-VALUE}).")
   boolean plain;
 
+  @Option(
+      names = "--pin",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
+      description =
+          "Pin the job's threads to CPU 0 and the broker, the load generator and the measuring"
+              + " consumer to CPU 1 with taskset, where the machine can (Linux, 2+ CPUs)"
+              + " (default: ${DEFAULT-VALUE}).")
+  boolean pin;
+
+  private boolean pinned;
+
+  /**
+   * Every thread of this JVM to CPU 0 (the job's, which the job's own threads then inherit), then
+   * the calling thread (the driver: generator and measurer) back to CPU 1.
+   */
+  private void pinJob() {
+    if (pinned) {
+      Pinning.process(ProcessHandle.current().pid(), 0);
+      Pinning.currentThread(1);
+    }
+  }
+
   record Drain(
       String name,
       long calls,
@@ -202,6 +226,17 @@ public final class StreamLoad implements Callable<Integer> {
     KafkaBroker broker = KafkaBroker.temporary(stateDir.toAbsolutePath()).start();
     try {
       bootstrap = broker.bootstrapServers();
+      pinned = pin && Pinning.available();
+      if (pinned) {
+        Pinning.process(broker.pid(), 1);
+        Pinning.currentThread(1);
+        out.printf(
+            "stream-load: pinned with taskset: the job on CPU 0; the broker (pid %d), the load"
+                + " generator and the measuring consumer on CPU 1%n",
+            broker.pid());
+      } else if (pin) {
+        out.println("stream-load: not pinned (needs Linux, taskset and 2 CPUs)");
+      }
       facts = new KafkaFacts(bootstrap);
       TopicAdmin.create(bootstrap, parallelism, (short) 1);
       Map<String, String> contracts = new LinkedHashMap<>();
@@ -268,6 +303,12 @@ public final class StreamLoad implements Callable<Integer> {
       }
 
       StringBuilder report = new StringBuilder();
+      if (pinned) {
+        report.append(
+            String.format(
+                "%npinned: the job on CPU 0; the broker, the load generator and the measuring"
+                    + " consumer on CPU 1%n"));
+      }
       report.append(
           String.format(
               Locale.ROOT,
@@ -449,6 +490,7 @@ public final class StreamLoad implements Callable<Integer> {
     out.printf("stream-load: %s: draining %,d calls ...%n", name, calls);
     try (PlainLoop loop =
         new PlainLoop(bootstrap, group, compiled, checkpointIntervalMs, sinkCompression)) {
+      pinJob();
       List<long[]> samples = new ArrayList<>();
       long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(timeoutMinutes);
       long lastPrint = 0;
@@ -553,6 +595,7 @@ public final class StreamLoad implements Callable<Integer> {
       build.accept(env);
       JobID job = flink.submit(env, group);
       flink.awaitRunning(job, Duration.ofMinutes(2));
+      pinJob();
       List<long[]> samples = new ArrayList<>();
       long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(timeoutMinutes);
       long lastPrint = 0;
@@ -624,18 +667,22 @@ public final class StreamLoad implements Callable<Integer> {
       long[] published = {0};
       Thread producer =
           new Thread(
-              () ->
-                  produceAt(
-                      target,
-                      latencySeconds,
-                      () -> {
-                        published[0] = System.currentTimeMillis();
-                        try (KafkaProducer<byte[], byte[]> p = producer()) {
-                          ContractPublisher.publish(p, Map.of("load-0", newText));
-                        } catch (Exception e) {
-                          throw new IllegalStateException(e);
-                        }
-                      }),
+              () -> {
+                if (pinned) {
+                  Pinning.currentThread(1); // its producer's network thread follows it
+                }
+                produceAt(
+                    target,
+                    latencySeconds,
+                    () -> {
+                      published[0] = System.currentTimeMillis();
+                      try (KafkaProducer<byte[], byte[]> p = producer()) {
+                        ContractPublisher.publish(p, Map.of("load-0", newText));
+                      } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                      }
+                    });
+              },
               "latency-producer");
       producer.start();
       long end = start + latencySeconds * 1000L + 5000;
@@ -785,6 +832,7 @@ public final class StreamLoad implements Callable<Integer> {
       }
       job = flink.submit(env, s.groupId);
       flink.awaitRunning(job, Duration.ofMinutes(2));
+      pinJob();
     }
 
     void check() throws Exception {

@@ -34,7 +34,7 @@ import java.util.Arrays;
  *
  * <p>Strict JSON (RFC 8259) with Jackson's limits as the codec sets them: nesting at most {@value
  * #MAX_DEPTH} deep, numbers of at most {@value #MAX_NUMBER_CHARS} characters, names of at most
- * {@value #MAX_NAME_CHARS}; duplicate keys are refused in every object of the record.
+ * {@value #MAX_NAME_BYTES} bytes; duplicate keys are refused in every object of the record.
  *
  * <p>Not thread-safe: one per source reader.
  */
@@ -48,8 +48,8 @@ public final class CallReader {
    */
   public static final int MAX_NUMBER_CHARS = 1000;
 
-  /** Longest object key (Jackson's default {@code maxNameLength}). */
-  public static final int MAX_NAME_CHARS = 50_000;
+  /** Longest object key in UTF-8 bytes, as decoded (Jackson's default {@code maxNameLength}). */
+  public static final int MAX_NAME_BYTES = 50_000;
 
   // value types, as the first bytes of a value tell them
   private static final int STRING = 1;
@@ -307,6 +307,14 @@ public final class CallReader {
       throw new Refusal("expected a JSON object, found nothing");
     }
     int t = valueType();
+    if ((t == INT || t == FLOAT)
+        && i < n
+        && b[i] != ' '
+        && b[i] != '\n'
+        && b[i] != '\r'
+        && b[i] != '\t') {
+      throw syntax("a root-level number not followed by a space"); // as Jackson
+    }
     if (t != OBJECT) {
       throw new Refusal("expected a JSON object, found " + describeTop(t));
     }
@@ -418,10 +426,6 @@ public final class CallReader {
         throw syntax("expected ',' or '}' after a value of the call object");
       }
     }
-    skipWs();
-    if (i < n) {
-      throw new Refusal("expected one JSON object, found trailing content");
-    }
     if (!id) {
       throw new Refusal("id: required, missing");
     }
@@ -440,6 +444,11 @@ public final class CallReader {
     if (into.purpose == null) {
       throw new Refusal("purpose: required, missing");
     }
+    // as the codec: the object's own checks first, then what follows it
+    skipWs();
+    if (i < n) {
+      throw new Refusal("expected one JSON object, found trailing content");
+    }
   }
 
   /**
@@ -452,8 +461,8 @@ public final class CallReader {
       throw syntax("expected a key in double quotes");
     }
     string();
-    if (strChars > MAX_NAME_CHARS) {
-      throw syntax("a name of " + strChars + " characters (at most " + MAX_NAME_CHARS + ")");
+    if (strLen > MAX_NAME_BYTES) {
+      throw syntax("a name of " + strLen + " bytes (at most " + MAX_NAME_BYTES + ")");
     }
     int found = -1;
     if (strLen <= 8) {
@@ -484,8 +493,8 @@ public final class CallReader {
   /** Reads an object key (the parser is on its quote), refusing a second of the same name. */
   private String name(int object) throws Refusal {
     string();
-    if (strChars > MAX_NAME_CHARS) {
-      throw syntax("a name of " + strChars + " characters (at most " + MAX_NAME_CHARS + ")");
+    if (strLen > MAX_NAME_BYTES) {
+      throw syntax("a name of " + strLen + " bytes (at most " + MAX_NAME_BYTES + ")");
     }
     String name = names.get(str, strFrom, strLen);
     if (!keys.add(object, name)) {
@@ -659,8 +668,8 @@ public final class CallReader {
             !isLat && strLen == 3 && Arrays.equals(LON, 0, 3, str, strFrom, strFrom + 3);
         String k = isLat ? "lat" : isLon ? "lon" : null;
         if (k == null) {
-          if (strChars > MAX_NAME_CHARS) {
-            throw syntax("a name of " + strChars + " characters (at most " + MAX_NAME_CHARS + ")");
+          if (strLen > MAX_NAME_BYTES) {
+            throw syntax("a name of " + strLen + " bytes (at most " + MAX_NAME_BYTES + ")");
           }
           k = new String(str, strFrom, strLen, StandardCharsets.UTF_8);
         } else if ((isLat ? latSeen : lonSeen)) {
@@ -742,6 +751,9 @@ public final class CallReader {
           throw syntax("expected a key in double quotes");
         }
         String key = name(object);
+        colon();
+        int at = i;
+        int vt = valueType(); // as Jackson, which scans the colon and a number or literal first
         if (count == CallRecordCodec.MAX_PAYLOAD_KEYS) {
           throw new Refusal(
               "payload: expected at most "
@@ -749,9 +761,8 @@ public final class CallReader {
                   + " keys, found more");
         }
         keyScratch[count] = key;
-        colon();
-        spanScratch[2 * count] = i;
-        skip(valueType(), 2);
+        spanScratch[2 * count] = at;
+        skip(vt, 2);
         spanScratch[2 * count + 1] = i;
         count++;
         skipWs();
@@ -836,6 +847,7 @@ public final class CallReader {
         || (c >= '0' && c <= '9')
         || c == '_'
         || c == '$'
+        || c == 0x7f // Jackson takes DEL for one
         || c < 0;
   }
 

@@ -40,6 +40,10 @@ public final class Pseudonyms {
    * @param key the mask key (HMAC-SHA256)
    */
   public Pseudonyms(byte[] key) {
+    if (key.length == 0) {
+      // an empty key makes pseudonyms an unkeyed hash, which a dictionary reverses
+      throw new IllegalArgumentException("the mask key is empty");
+    }
     try {
       sha = MessageDigest.getInstance("SHA-256");
     } catch (GeneralSecurityException e) {
