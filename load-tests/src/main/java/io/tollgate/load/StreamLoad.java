@@ -434,46 +434,84 @@ public final class StreamLoad implements Callable<Integer> {
     out.printf("stream-load: %s: draining %,d calls ...%n", name, calls);
     try (RunningJob job = new RunningJob(s, passThrough)) {
       TaskRates rates = new TaskRates(job.flink.restAddress(), job.job);
-      List<long[]> samples = new ArrayList<>();
-      long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(timeoutMinutes);
-      long lastPrint = 0;
-      long lastRate = 0;
-      while (true) {
-        long done = facts.committedTotal(group, Topics.CALLS);
-        long now = System.nanoTime();
-        samples.add(new long[] {now, done});
-        if (done > calls / 5 && done < calls - calls / 20 && now - lastRate > 2e9) {
-          rates.sample(); // the counters at the start and the end of the drain's steady middle
-          lastRate = now;
-        }
-        if (done >= calls) {
-          break;
-        }
-        if (now > deadline) {
-          throw new IllegalStateException(
-              name + ": only " + done + " of " + calls + " calls after " + timeoutMinutes + " min");
-        }
-        job.check();
-        if (now - lastPrint > 10e9) {
-          out.printf("stream-load:   %,d of %,d%n", done, calls);
-          lastPrint = now;
-        }
-        Thread.sleep(250); // a progress sample every 250 ms
-      }
-      long[] first = samples.stream().filter(x -> x[1] > 0).findFirst().orElseThrow();
-      long[] tenth = samples.stream().filter(x -> x[1] >= calls / 10).findFirst().orElseThrow();
-      long[] last = samples.get(samples.size() - 1);
-      double overall = (last[1]) / ((last[0] - first[0]) / 1e9);
-      double steady = (last[1] - tenth[1]) / ((last[0] - tenth[0]) / 1e9);
-      double seconds = (last[0] - first[0]) / 1e9;
-      out.printf(
-          Locale.ROOT,
-          "stream-load: %s: %,.0f calls/s steady (after the first 10 %%), %,.0f overall%n",
+      long[] lastRate = {0};
+      return measure(
           name,
-          steady,
-          overall);
-      return new Drain(name, calls, seconds, steady, overall, rates.report());
+          group,
+          Topics.CALLS,
+          calls,
+          "calls",
+          job::check,
+          (now, done) -> {
+            if (done > calls / 5 && done < calls - calls / 20 && now - lastRate[0] > 2e9) {
+              rates.sample(); // the counters at the start and the end of the drain's steady middle
+              lastRate[0] = now;
+            }
+          },
+          rates::report);
     }
+  }
+
+  @FunctionalInterface
+  private interface Check {
+    void run() throws Exception;
+  }
+
+  @FunctionalInterface
+  private interface Sample {
+    void at(long nanos, long done);
+  }
+
+  /**
+   * Samples the group's committed offsets on {@code topic} every 250 ms until they reach {@code
+   * total}: the drain's overall rate, and its steady rate after the first 10 %.
+   */
+  private Drain measure(
+      String name,
+      String group,
+      String topic,
+      long total,
+      String unit,
+      Check check,
+      Sample sample,
+      java.util.function.Supplier<List<String>> rates)
+      throws Exception {
+    List<long[]> samples = new ArrayList<>();
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(timeoutMinutes);
+    long lastPrint = 0;
+    while (true) {
+      long done = facts.committedTotal(group, topic);
+      long now = System.nanoTime();
+      samples.add(new long[] {now, done});
+      if (done >= total) {
+        break;
+      }
+      if (now > deadline) {
+        throw new IllegalStateException(
+            name + ": only " + done + " of " + total + " after " + timeoutMinutes + " min");
+      }
+      check.run();
+      sample.at(now, done);
+      if (now - lastPrint > 10e9) {
+        out.printf("stream-load:   %,d of %,d%n", done, total);
+        lastPrint = now;
+      }
+      Thread.sleep(250); // a progress sample every 250 ms: offsets have no event to wait on
+    }
+    long[] first = samples.stream().filter(x -> x[1] > 0).findFirst().orElseThrow();
+    long[] tenth = samples.stream().filter(x -> x[1] >= total / 10).findFirst().orElseThrow();
+    long[] last = samples.get(samples.size() - 1);
+    double seconds = (last[0] - first[0]) / 1e9;
+    double overall = last[1] / seconds;
+    double steady = (last[1] - tenth[1]) / ((last[0] - tenth[0]) / 1e9);
+    out.printf(
+        Locale.ROOT,
+        "stream-load: %s: %,.0f %s/s steady (after the first 10 %%), %,.0f overall%n",
+        name,
+        steady,
+        unit,
+        overall);
+    return new Drain(name, total, seconds, steady, overall, rates.get());
   }
 
   /** The plain Kafka loop drains the same calls (no Flink), measured the same way. */
@@ -491,39 +529,8 @@ public final class StreamLoad implements Callable<Integer> {
     try (PlainLoop loop =
         new PlainLoop(bootstrap, group, compiled, checkpointIntervalMs, sinkCompression)) {
       pinJob();
-      List<long[]> samples = new ArrayList<>();
-      long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(timeoutMinutes);
-      long lastPrint = 0;
-      while (true) {
-        long done = facts.committedTotal(group, Topics.CALLS);
-        long now = System.nanoTime();
-        samples.add(new long[] {now, done});
-        if (done >= calls) {
-          break;
-        }
-        if (now > deadline) {
-          throw new IllegalStateException(
-              name + ": only " + done + " of " + calls + " calls after " + timeoutMinutes + " min");
-        }
-        loop.check();
-        if (now - lastPrint > 10e9) {
-          out.printf("stream-load:   %,d of %,d%n", done, calls);
-          lastPrint = now;
-        }
-        Thread.sleep(250);
-      }
-      long[] first = samples.stream().filter(x -> x[1] > 0).findFirst().orElseThrow();
-      long[] tenth = samples.stream().filter(x -> x[1] >= calls / 10).findFirst().orElseThrow();
-      long[] last = samples.get(samples.size() - 1);
-      double overall = (last[1]) / ((last[0] - first[0]) / 1e9);
-      double steady = (last[1] - tenth[1]) / ((last[0] - tenth[0]) / 1e9);
-      out.printf(
-          Locale.ROOT,
-          "stream-load: %s: %,.0f calls/s steady (after the first 10 %%), %,.0f overall%n",
-          name,
-          steady,
-          overall);
-      return new Drain(name, calls, (last[0] - first[0]) / 1e9, steady, overall);
+      return measure(
+          name, group, Topics.CALLS, calls, "calls", loop::check, (now, done) -> {}, List::of);
     }
   }
 
@@ -596,40 +603,19 @@ public final class StreamLoad implements Callable<Integer> {
       JobID job = flink.submit(env, group);
       flink.awaitRunning(job, Duration.ofMinutes(2));
       pinJob();
-      List<long[]> samples = new ArrayList<>();
-      long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(timeoutMinutes);
-      long lastPrint = 0;
-      while (true) {
-        long done = facts.committedTotal(group, Topics.FEEDBACK);
-        long now = System.nanoTime();
-        samples.add(new long[] {now, done});
-        if (done >= events) {
-          break;
-        }
-        if (now > deadline) {
-          throw new IllegalStateException(
-              name + ": only " + done + " of " + events + " after " + timeoutMinutes + " min");
-        }
-        flink.check(job);
-        if (now - lastPrint > 10e9) {
-          out.printf("stream-load:   %,d of %,d%n", done, events);
-          lastPrint = now;
-        }
-        Thread.sleep(250);
+      try {
+        return measure(
+            name,
+            group,
+            Topics.FEEDBACK,
+            events,
+            "events",
+            () -> flink.check(job),
+            (now, done) -> {},
+            List::of);
+      } finally {
+        flink.cancel(job);
       }
-      flink.cancel(job);
-      long[] first = samples.stream().filter(x -> x[1] > 0).findFirst().orElseThrow();
-      long[] tenth = samples.stream().filter(x -> x[1] >= events / 10).findFirst().orElseThrow();
-      long[] last = samples.get(samples.size() - 1);
-      double overall = last[1] / ((last[0] - first[0]) / 1e9);
-      double steady = (last[1] - tenth[1]) / ((last[0] - tenth[0]) / 1e9);
-      out.printf(
-          Locale.ROOT,
-          "stream-load: %s: %,.0f events/s steady (after the first 10 %%), %,.0f overall%n",
-          name,
-          steady,
-          overall);
-      return new Drain(name, events, (last[0] - first[0]) / 1e9, steady, overall);
     }
   }
 

@@ -208,7 +208,8 @@ public final class CallReader {
     return into;
   }
 
-  private static String bounds(byte[] value) {
+  /** A null or oversize record's error, or null (shared with {@link CallRecordCodec}). */
+  static String bounds(byte[] value) {
     if (value == null) {
       return "expected a call record, found a null value";
     }
@@ -227,7 +228,7 @@ public final class CallReader {
    * had each of its strings checked for the same as it was read (and these bytes can stand nowhere
    * else in JSON).
    */
-  private static String encoding(byte[] value) {
+  static String encoding(byte[] value) {
     if (value.length >= 3
         && value[0] == (byte) 0xef
         && value[1] == (byte) 0xbb
@@ -247,6 +248,11 @@ public final class CallReader {
   }
 
   private String timeBounds(long ts, long ingestTs) {
+    return timeBounds(ts, ingestTs, maxFutureMillis, maxLateMillis);
+  }
+
+  /** Why a call's time lies too far from its record's broker time, or null (shared). */
+  static String timeBounds(long ts, long ingestTs, long maxFutureMillis, long maxLateMillis) {
     if (ingestTs >= 0 && ts - ingestTs > maxFutureMillis) {
       return "ts: expected at most "
           + maxFutureMillis

@@ -134,26 +134,12 @@ public final class CallRecordCodec {
   }
 
   private String read(byte[] value, long ingestTs) {
-    if (value == null) {
-      return "expected a call record, found a null value";
+    String refused = CallReader.bounds(value);
+    if (refused == null) {
+      refused = CallReader.encoding(value);
     }
-    if (value.length > MAX_RECORD_BYTES) {
-      return "expected a record of at most " + MAX_RECORD_BYTES + " bytes, found " + value.length;
-    }
-    if (value.length >= 3
-        && value[0] == (byte) 0xef
-        && value[1] == (byte) 0xbb
-        && value[2] == (byte) 0xbf) {
-      return "expected UTF-8 JSON without a byte order mark, found one";
-    }
-    int bad = Utf8.invalidAt(value);
-    if (bad >= 0) {
-      return "expected UTF-8 text, found an invalid byte sequence at offset " + bad;
-    }
-    bad = Utf8.loneSurrogateEscapeAt(value);
-    if (bad >= 0) {
-      return "expected text that UTF-8 can encode, found an escaped lone surrogate at offset "
-          + bad;
+    if (refused != null) {
+      return refused;
     }
     payload = null;
     payloadKeys = null;
@@ -178,23 +164,7 @@ public final class CallRecordCodec {
     } finally {
       current = null;
     }
-    if (ingestTs >= 0 && call.ts() - ingestTs > maxFutureMillis) {
-      return "ts: expected at most "
-          + maxFutureMillis
-          + " ms after the record's broker time "
-          + ingestTs
-          + ", found "
-          + call.ts();
-    }
-    if (ingestTs >= 0 && ingestTs - call.ts() > maxLateMillis) {
-      return "ts: expected at most "
-          + maxLateMillis
-          + " ms before the record's broker time "
-          + ingestTs
-          + ", found "
-          + call.ts();
-    }
-    return null;
+    return CallReader.timeBounds(call.ts(), ingestTs, maxFutureMillis, maxLateMillis);
   }
 
   /** As the call codec names a token, but for "an array" (the wording of this topic's errors). */

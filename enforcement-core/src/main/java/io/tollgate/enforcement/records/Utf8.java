@@ -125,41 +125,15 @@ final class Utf8 {
       if (i >= n) {
         break;
       }
-      int c = b[i];
-      if (c >= 0) {
+      if (b[i] >= 0) {
         i++;
         continue;
       }
-      c &= 0xff;
-      int need;
-      int min;
-      if (c >= 0xc2 && c <= 0xdf) {
-        need = 1;
-        min = 0x80;
-      } else if (c >= 0xe0 && c <= 0xef) {
-        need = 2;
-        min = 0x800;
-      } else if (c >= 0xf0 && c <= 0xf4) {
-        need = 3;
-        min = 0x10000;
-      } else {
+      int len = sequenceAt(b, i, n);
+      if (len < 0) {
         return i;
       }
-      if (i + need >= n) {
-        return i;
-      }
-      int cp = c & (0x3f >> need);
-      for (int k = 1; k <= need; k++) {
-        int cc = b[i + k] & 0xff;
-        if ((cc & 0xc0) != 0x80) {
-          return i;
-        }
-        cp = (cp << 6) | (cc & 0x3f);
-      }
-      if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
-        return i;
-      }
-      i += need + 1;
+      i += len;
     }
     return -1;
   }
