@@ -41,15 +41,8 @@ public final class EventWriter {
 
   /** The feedback event of one decision. */
   public byte[] feedback(CallRecord call, Decision d, long decisionTime) {
-    io.tollgate.policy.CompiledPolicy c = d.contract();
-    return feedback(
-        call,
-        d.outcome().name(),
-        d.reasonMask(),
-        d.contractId(),
-        d.policyVersion(),
-        c == null ? null : c.provider(),
-        decisionTime);
+    encodeFeedback(call, d, decisionTime);
+    return out.toByteArray();
   }
 
   /**
