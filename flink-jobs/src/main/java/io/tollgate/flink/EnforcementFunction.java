@@ -30,6 +30,9 @@ import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
 import org.apache.flink.api.common.typeinfo.BasicTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -53,7 +56,8 @@ import org.slf4j.LoggerFactory;
  * an older, perhaps wider, version in force.
  */
 public final class EnforcementFunction
-    extends KeyedBroadcastProcessFunction<Long, CallRecord, PolicyRecord, Out> {
+    extends KeyedBroadcastProcessFunction<Long, CallRecord, PolicyRecord, Out>
+    implements CheckpointedFunction {
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(EnforcementFunction.class);
 
@@ -76,6 +80,7 @@ public final class EnforcementFunction
   private final byte[] maskKey;
   private final String opaDir;
   private long maxParked = 1_000_000;
+  private CounterShards shards = new CounterShards(Map.of(), 128);
 
   private transient MapState<String, CounterState> counterState;
   private transient ListState<CallRecord> waiting;
@@ -116,6 +121,54 @@ public final class EnforcementFunction
   public EnforcementFunction parkingAtMost(long calls) {
     this.maxParked = calls;
     return this;
+  }
+
+  /**
+   * How hot consumers' calls are spread over counter shards: the same {@link CounterShards} the
+   * stream is keyed by. Part of the state's shape: a restore with other shard counts is refused.
+   */
+  public EnforcementFunction sharded(CounterShards shards) {
+    this.shards = shards;
+    return this;
+  }
+
+  /** What the counters were split by when the state was written, one entry per subtask 0. */
+  private static final ListStateDescriptor<String> SHARDS =
+      new ListStateDescriptor<>("counter-shards", BasicTypeInfo.STRING_TYPE_INFO);
+
+  private transient ListState<String> shardsState;
+
+  @Override
+  public void initializeState(FunctionInitializationContext context) throws Exception {
+    shardsState = context.getOperatorStateStore().getUnionListState(SHARDS);
+    if (!context.isRestored()) {
+      return;
+    }
+    java.util.Set<String> written = new java.util.TreeSet<>();
+    for (String w : shardsState.get()) {
+      written.add(w);
+    }
+    // a state from before shards existed had none: every consumer had one shard
+    String was = written.isEmpty() ? "" : written.iterator().next();
+    String now = shards.describe();
+    if (written.size() > 1 || !was.equals(now)) {
+      throw new IllegalStateException(
+          "--hot-consumer differs from the state's: its counters are split "
+              + (was.isEmpty() ? "for no consumer" : "as " + was)
+              + ", the job splits them "
+              + (now.isEmpty() ? "for no consumer" : "as " + now)
+              + ". A consumer's shards hold parts of its limits and cannot be re-split yet: start"
+              + " with the state's --hot-consumer settings (or, losing every counter, from no"
+              + " state)");
+    }
+  }
+
+  @Override
+  public void snapshotState(FunctionSnapshotContext context) throws Exception {
+    shardsState.clear();
+    if (getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0) {
+      shardsState.add(shards.describe());
+    }
   }
 
   @Override
@@ -240,6 +293,8 @@ public final class EnforcementFunction
   private void decide(CallRecord r, long now, Collector<Out> out, ReadOnlyContext ctx)
       throws Exception {
     byte[] key = keyOf(r.consumer);
+    int n = shards.shardsOf(r.consumer);
+    counters.shard(CounterShards.shardOf(r.id, n), n);
     if (engine == null) { // first call after a (re)start: contracts come from broadcast state
       engine = rebuild(ctx.getBroadcastState(CONTRACTS).immutableEntries());
     }

@@ -146,6 +146,26 @@ public final class EnforcementJob implements Callable<Integer> {
             "Longest a record waits in a network buffer before it is sent on; Flink's 100 ms default would dominate latency at low rates (default: ${DEFAULT-VALUE}).")
     public long bufferTimeoutMs = 5;
 
+    @Option(
+        names = "--hot-consumer",
+        paramLabel = "CONSUMER=SHARDS",
+        description = {
+          "A consumer whose calls of one dataset are more than one subtask can enforce: its calls"
+              + " are spread by call id over SHARDS subtasks, each enforcing 1/SHARDS of every rate,"
+              + " quota and total of its contracts (the parts sum to the limits: never more is"
+              + " permitted; a shard may refuse while another has room). Repeatable. Part of the"
+              + " state's shape: a restore with other settings is refused."
+        })
+    public Map<String, Integer> hotConsumers = new java.util.LinkedHashMap<>();
+
+    @Option(
+        names = "--max-parallelism",
+        defaultValue = "128",
+        description =
+            "Key groups of the keyed state, the most subtasks a rescale can reach; fixed for the life"
+                + " of the state (default: ${DEFAULT-VALUE}).")
+    public int maxParallelism = 128;
+
     public Settings bootstrapServers(String s) {
       bootstrapServers = s;
       return this;
@@ -225,10 +245,16 @@ public final class EnforcementJob implements Callable<Integer> {
   /** The enforcement function the settings imply. */
   public static EnforcementFunction enforcement(Settings s, Map<Integer, Long> policiesEnd) {
     return new EnforcementFunction(
-        policiesEnd,
-        s.policiesReadyTimeoutMs,
-        s.maskKey.getBytes(StandardCharsets.UTF_8),
-        s.opaDir);
+            policiesEnd,
+            s.policiesReadyTimeoutMs,
+            s.maskKey.getBytes(StandardCharsets.UTF_8),
+            s.opaDir)
+        .sharded(shards(s));
+  }
+
+  /** How the settings spread hot consumers' calls. */
+  public static CounterShards shards(Settings s) {
+    return new CounterShards(s.hotConsumers, s.maxParallelism);
   }
 
   /**
@@ -242,6 +268,7 @@ public final class EnforcementJob implements Callable<Integer> {
       KeyedBroadcastProcessFunction<Long, CallRecord, PolicyRecord, Out> decide,
       String name) {
     env.setParallelism(s.parallelism);
+    env.setMaxParallelism(s.maxParallelism);
     env.setBufferTimeout(s.bufferTimeoutMs);
     env.enableCheckpointing(s.checkpointIntervalMs, CheckpointingMode.EXACTLY_ONCE);
     env.getCheckpointConfig()
@@ -292,7 +319,7 @@ public final class EnforcementJob implements Callable<Integer> {
 
     SingleOutputStreamOperator<Out> feedback =
         calls
-            .keyBy(CallRecord::key, Types.LONG)
+            .keyBy(shards(s), Types.LONG)
             .connect(policies)
             .process(decide)
             .uid("enforce")

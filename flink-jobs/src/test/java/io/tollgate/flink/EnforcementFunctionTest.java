@@ -306,4 +306,77 @@ class EnforcementFunctionTest {
       assertThat(dead.value()).isEqualTo(new byte[] {(byte) 0xc4, (byte) 0xe3});
     }
   }
+
+  static KeyedBroadcastOperatorTestHarness<Long, CallRecord, PolicyRecord, Out> sharded(
+      Map<String, Integer> hot) throws Exception {
+    CounterShards shards = new CounterShards(hot, 128);
+    return new KeyedBroadcastOperatorTestHarness<>(
+        new CoBroadcastWithKeyedOperator<>(
+            new EnforcementFunction(Map.of(), 10_000, "k".getBytes(StandardCharsets.UTF_8), null)
+                .sharded(shards),
+            List.of(EnforcementFunction.CONTRACTS, EnforcementFunction.POLICY_OFFSETS)),
+        shards,
+        Types.LONG,
+        128,
+        1,
+        0);
+  }
+
+  @Test
+  void eachShardOfAHotConsumerSpendsItsPartOfTheLimits() throws Exception {
+    try (var h = sharded(Map.of("acme", 2))) {
+      h.open();
+      h.processBroadcastElement(policy("fleet-rate", CONTRACT, 0), 0); // 2/min
+      List<String> ids = new ArrayList<>();
+      for (int i = 0; i < 20; i++) {
+        ids.add("c" + i);
+        h.processElement(call("c" + i, T0 + i, "navigation"), T0);
+      }
+      List<FeedbackEvent> fb = feedback(h);
+      assertThat(fb).hasSize(20);
+      List<String> permitted =
+          fb.stream()
+              .filter(e -> e.decision() == io.tollgate.policy.Outcome.PERMIT)
+              .map(FeedbackEvent::callId)
+              .toList();
+      assertThat(permitted).as("one of 2/min per shard").hasSize(2);
+      assertThat(permitted)
+          .extracting(id -> CounterShards.shardOf(id, 2))
+          .containsExactlyInAnyOrder(0, 1);
+      for (String id : permitted) { // the first call of its shard
+        int shard = CounterShards.shardOf(id, 2);
+        assertThat(ids.stream().filter(c -> CounterShards.shardOf(c, 2) == shard).findFirst())
+            .contains(id);
+      }
+      assertThat(delivered(h)).hasSize(2);
+    }
+  }
+
+  @Test
+  void aRestoreWithOtherShardsIsRefusedAndWithTheSameAccepted() throws Exception {
+    org.apache.flink.runtime.checkpoint.OperatorSubtaskState snapshot;
+    try (var h = sharded(Map.of("acme", 2, "cold", 1))) {
+      h.open();
+      h.processBroadcastElement(policy("fleet-rate", CONTRACT, 0), 0);
+      h.processElement(call("c1", T0, "navigation"), T0);
+      snapshot = h.snapshot(1, 1);
+    }
+    try (var h = sharded(Map.of("acme", 2))) {
+      h.initializeState(snapshot);
+      h.open();
+      h.processElement(call("c2", T0 + 1, "navigation"), T0);
+      assertThat(feedback(h)).hasSize(1);
+    }
+    for (Map<String, Integer> other : List.of(Map.<String, Integer>of(), Map.of("acme", 4))) {
+      try (var h = sharded(other)) {
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                () -> {
+                  h.initializeState(snapshot);
+                  h.open();
+                })
+            .hasStackTraceContaining("--hot-consumer differs from the state's")
+            .hasStackTraceContaining("split as acme=2");
+      }
+    }
+  }
 }

@@ -46,13 +46,29 @@ public final class LimitSpec {
    * @param zone the contract's zone, for calendar periods (may be null when there is no quota)
    */
   public LimitSpec(long total, Quota quota, Rate rate, ZoneId zone) {
+    this(
+        total,
+        quota == null ? -1 : quota.permits(),
+        quota != null && quota.period() == Quota.Period.MONTH,
+        zone == null ? null : LocalClock.of(zone),
+        rate == null ? -1 : rate.permits(),
+        rate == null ? 0 : rate.unitMillis());
+  }
+
+  private LimitSpec(
+      long total,
+      long quota,
+      boolean quotaMonthly,
+      LocalClock clock,
+      long ratePermits,
+      long rateUnitMillis) {
     this.total = total;
-    this.quota = quota == null ? -1 : quota.permits();
-    this.quotaMonthly = quota != null && quota.period() == Quota.Period.MONTH;
-    this.clock = zone == null ? null : LocalClock.of(zone);
-    this.ratePermits = rate == null ? -1 : rate.permits();
-    this.rateUnitMillis = rate == null ? 0 : rate.unitMillis();
-    this.capacity = rate == null ? 0 : Math.multiplyExact(rate.permits(), rate.unitMillis());
+    this.quota = quota;
+    this.quotaMonthly = quotaMonthly;
+    this.clock = clock;
+    this.ratePermits = ratePermits;
+    this.rateUnitMillis = rateUnitMillis;
+    this.capacity = ratePermits < 0 ? 0 : Math.multiplyExact(ratePermits, rateUnitMillis);
   }
 
   public boolean hasTotal() {
@@ -111,6 +127,34 @@ public final class LimitSpec {
         clock == null ? null : clock.zone());
   }
 
+  /**
+   * Part {@code index} of {@code parts} exact parts of this spec, for counters split over {@code
+   * parts} shards that each see a share of the calls: every limit divided, the remainder going one
+   * each to the first parts, so that the parts of each limit sum to the limit exactly. A part may
+   * be 0 (a limit smaller than {@code parts}): that shard refuses every call. Together the shards
+   * never permit more than this spec would: a rate's buckets hold and refill at most its capacity
+   * and rate, a quota's or total's parts at most its count.
+   */
+  public LimitSpec part(int index, int parts) {
+    if (parts < 1 || index < 0 || index >= parts) {
+      throw new IllegalArgumentException("part " + index + " of " + parts);
+    }
+    if (parts == 1) {
+      return this;
+    }
+    return new LimitSpec(
+        partOf(total, index, parts),
+        partOf(quota, index, parts),
+        quotaMonthly,
+        clock,
+        partOf(ratePermits, index, parts),
+        rateUnitMillis);
+  }
+
+  private static long partOf(long limit, int index, int parts) {
+    return limit < 0 ? -1 : limit / parts + (index < limit % parts ? 1 : 0);
+  }
+
   /** The calendar period (local epoch day or month) of an event time. */
   public long quotaPeriod(long tsMillis) {
     return quotaMonthly ? clock.epochMonth(tsMillis) : clock.epochDay(tsMillis);
@@ -162,7 +206,7 @@ public final class LimitSpec {
       }
       if (slot < 0) {
         failed |= Reason.QUOTA.bit(); // older than every period kept: its count is unknown
-      } else if (!freshSlot && s.getQuotaCounts()[slot] >= quota) {
+      } else if ((freshSlot ? 0 : s.getQuotaCounts()[slot]) >= quota) { // a part may be 0
         failed |= Reason.QUOTA.bit();
       }
     }

@@ -193,4 +193,78 @@ class LimitSpecTest {
     }
     assertThat(s.getTokens()).isEqualTo((1_000_000_000L - 1000) * 3_600_000L);
   }
+
+  @Test
+  void partsOfEveryLimitSumToTheLimitExactly() {
+    for (int parts = 1; parts <= 9; parts++) {
+      for (long limit : new long[] {1, 2, 7, 8, 100, 1001, 86_399}) {
+        LimitSpec spec =
+            new LimitSpec(
+                limit, new Quota(limit + 3, Quota.Period.MONTH), new Rate(limit + 5, 60_000), UTC);
+        long total = 0;
+        long quota = 0;
+        long rate = 0;
+        long capacity = 0;
+        for (int i = 0; i < parts; i++) {
+          LimitSpec p = spec.part(i, parts);
+          assertThat(p.total()).isBetween(limit / parts, limit / parts + 1);
+          total += p.total();
+          quota += p.quota();
+          rate += p.ratePermits();
+          capacity += p.capacity();
+          assertThat(p.rateUnitMillis()).isEqualTo(60_000);
+          assertThat(p.quotaMonthly()).isTrue();
+        }
+        assertThat(total).as("%d in %d parts", limit, parts).isEqualTo(limit);
+        assertThat(quota).isEqualTo(limit + 3);
+        assertThat(rate).isEqualTo(limit + 5);
+        assertThat(capacity).isEqualTo(spec.capacity());
+      }
+    }
+    LimitSpec spec = new LimitSpec(5, null, null, UTC);
+    assertThat(spec.part(0, 1)).isSameAs(spec);
+    assertThat(spec.part(3, 4).hasRate()).isFalse();
+    assertThat(spec.part(3, 4).hasQuota()).isFalse();
+  }
+
+  @Test
+  void aPartOfZeroRefusesEveryCall() {
+    LimitSpec spec =
+        new LimitSpec(2, new Quota(2, Quota.Period.DAY), new Rate(2, 1000), UTC).part(3, 4);
+    assertThat(spec.total()).isZero();
+    assertThat(spec.tryAcquire(new CounterState(), T0))
+        .isEqualTo(Reason.TOTAL.bit() | Reason.QUOTA.bit() | Reason.RATE.bit());
+    LimitSpec quotaOnly = new LimitSpec(-1, new Quota(1, Quota.Period.DAY), null, UTC).part(1, 2);
+    assertThat(quotaOnly.tryAcquire(new CounterState(), T0))
+        .as("a fresh period of a zero quota")
+        .isEqualTo(Reason.QUOTA.bit());
+  }
+
+  @Test
+  void shardsTogetherNeverPermitMoreThanTheWholeSpec() {
+    LimitSpec spec = new LimitSpec(-1, new Quota(500, Quota.Period.DAY), new Rate(40, 1000), UTC);
+    int parts = 3;
+    CounterState whole = new CounterState();
+    CounterState[] shard = new CounterState[parts];
+    for (int i = 0; i < parts; i++) {
+      shard[i] = new CounterState();
+    }
+    java.util.Random rnd = new java.util.Random(11);
+    long wholePermits = 0;
+    long shardPermits = 0;
+    long[] perSecond = new long[200];
+    for (int c = 0; c < 60_000; c++) {
+      long ts = T0 + c * 3L; // 333 calls/s of event time against 40/s
+      wholePermits += spec.tryAcquire(whole, ts) == 0 ? 1 : 0;
+      int i = rnd.nextInt(parts);
+      if (spec.part(i, parts).tryAcquire(shard[i], ts) == 0) {
+        shardPermits++;
+        perSecond[(int) ((ts - T0) / 1000)]++;
+      }
+    }
+    assertThat(shardPermits).isEqualTo(wholePermits).isEqualTo(500);
+    for (int sec = 1; sec < perSecond.length; sec++) {
+      assertThat(perSecond[sec]).as("second %d", sec).isLessThanOrEqualTo(40);
+    }
+  }
 }
