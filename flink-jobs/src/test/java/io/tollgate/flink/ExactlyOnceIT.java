@@ -31,11 +31,13 @@ import org.junit.jupiter.api.Test;
  * A task failure in the middle of 500,000 calls: afterwards every call has exactly one committed
  * feedback event, every permitted call exactly one committed delivered record, and every decision
  * (rate limits included) is the one an uninterrupted run makes, because counters come back from the
- * checkpoint and the calls after it are replayed.
+ * checkpoint and the calls after it are replayed. One consumer is hot, its counters split over two
+ * shards ({@link CounterShards}): its decisions are those of two buckets of half the rate.
  */
 class ExactlyOnceIT {
   static final int CALLS = 500_000;
   static final int CONSUMERS = 20;
+  static final String HOT = "c0";
 
   static String contract(int i) {
     return String.join(
@@ -84,7 +86,17 @@ class ExactlyOnceIT {
           compiler.compile(new YamlContractSource().read("eo", null, text).policies().get(0)));
     }
     PolicyEngine engine = PolicyEngine.of(compiled);
-    InMemoryCounterStore counters = new InMemoryCounterStore();
+    // consumer c0 is hot, spread over two counter shards: each spends its part of the rate
+    InMemoryCounterStore memory = new InMemoryCounterStore();
+    String[] current = new String[2]; // the call's consumer and id
+    io.tollgate.policy.spi.CounterStore counters =
+        (key, spec, ts) -> {
+          if (!HOT.equals(current[0])) {
+            return memory.tryAcquire(key, spec, ts);
+          }
+          int shard = CounterShards.shardOf(current[1], 2);
+          return memory.tryAcquire(key + "#" + shard, spec.part(shard, 2), ts);
+        };
     DataCallCodec codec = new DataCallCodec();
     DataCall dc = new DataCall();
     Decision d = new Decision();
@@ -95,7 +107,10 @@ class ExactlyOnceIT {
     for (int i = 0; i < CALLS; i++) {
       String line = call(i, rnd, t0);
       lines.add(line);
-      engine.decide(codec.parse(line, dc), counters, d);
+      codec.parse(line, dc);
+      current[0] = dc.consumer();
+      current[1] = Integer.toString(i);
+      engine.decide(dc, counters, d);
       keys[i] = dc.consumer(); // records keyed by consumer, as a producer would key them
       expected[i] = (byte) d.outcome().ordinal();
     }
@@ -113,6 +128,7 @@ class ExactlyOnceIT {
         p.flush();
       }
       EnforcementJob.Settings s = JobFixture.settings(kafka.bootstrap());
+      s.hotConsumers.put(HOT, 2);
       // subtask 0 sees about half the calls: it fails once in the middle of its share
       try (JobFixture job = new JobFixture(s, null, st -> FailOnceAfter.into(st, CALLS / 4))) {
         job.awaitDrained(kafka.facts, Duration.ofMinutes(5));
