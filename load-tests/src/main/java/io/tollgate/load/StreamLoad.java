@@ -184,6 +184,17 @@ public final class StreamLoad implements Callable<Integer> {
   boolean plain;
 
   @Option(
+      names = "--hot",
+      paramLabel = "SHARDS",
+      defaultValue = "0",
+      description =
+          "One hot consumer: every call (but the 1 % from consumers without a contract) comes from"
+              + " consumer-0, whose contract allows 1,000,000 calls/s, keyed by vehicle over every"
+              + " partition, and the job spreads it over SHARDS counter shards (--hot-consumer);"
+              + " compare --hot 1 --parallelism 1 with --hot 2 --parallelism 2 (default: off).")
+  int hot;
+
+  @Option(
       names = "--pin",
       negatable = true,
       defaultValue = "true",
@@ -240,8 +251,15 @@ public final class StreamLoad implements Callable<Integer> {
       facts = new KafkaFacts(bootstrap);
       TopicAdmin.create(bootstrap, parallelism, (short) 1);
       Map<String, String> contracts = new LinkedHashMap<>();
+      if (hot > 0) {
+        consumers = 1;
+      }
       for (int i = 0; i < consumers; i++) {
-        contracts.put("load-" + i, Telemetry.contract(i, Telemetry.PURPOSES));
+        contracts.put(
+            "load-" + i,
+            hot > 0
+                ? Telemetry.contract(i, Telemetry.PURPOSES, 1_000_000)
+                : Telemetry.contract(i, Telemetry.PURPOSES));
       }
       try (KafkaProducer<byte[], byte[]> p = producer()) {
         ContractPublisher.publish(p, contracts);
@@ -426,6 +444,7 @@ public final class StreamLoad implements Callable<Integer> {
     s.groupId = group;
     s.transactionalIdPrefix = group;
     s.parallelism = parallelism;
+    hotConsumer(s);
     s.stateBackend = backend;
     s.checkpointIntervalMs = checkpointIntervalMs;
     s.sinkCompression = sinkCompression;
@@ -624,6 +643,7 @@ public final class StreamLoad implements Callable<Integer> {
     s.groupId = group; // its offsets sit at the end of the calls written so far
     s.transactionalIdPrefix = group + "-latency";
     s.parallelism = parallelism;
+    hotConsumer(s);
     s.checkpointIntervalMs = checkpointIntervalMs;
     s.sinkCompression = sinkCompression;
     s.bufferTimeoutMs = bufferTimeoutMs;
@@ -631,7 +651,10 @@ public final class StreamLoad implements Callable<Integer> {
     long target = (long) rate;
     out.printf("stream-load: latency at %,d calls/s for %d s ...%n", target, latencySeconds);
 
-    String newText = Telemetry.contract(0, "traffic-optimisation");
+    String newText =
+        hot > 0
+            ? Telemetry.contract(0, "traffic-optimisation", 1_000_000)
+            : Telemetry.contract(0, "traffic-optimisation");
     String newVersion =
         new PolicyCompiler()
             .compile(new YamlContractSource().read("load-0", null, newText).policies().get(0))
@@ -722,9 +745,21 @@ public final class StreamLoad implements Callable<Integer> {
     }
   }
 
+  private Telemetry telemetry(long seed) {
+    Telemetry t = new Telemetry(consumers, zipf, seed);
+    return hot > 0 ? t.keyByVehicle() : t;
+  }
+
+  /** The job's settings for a run: the hot consumer's shards. */
+  private void hotConsumer(EnforcementJob.Settings s) {
+    if (hot > 1) {
+      s.hotConsumers.put("consumer-0", hot);
+    }
+  }
+
   /** Writes {@code n} calls as fast as the broker takes them; returns how many. */
   private long produce(long n, long rate, Duration timeout) throws Exception {
-    Telemetry tel = new Telemetry(consumers, zipf, 42);
+    Telemetry tel = telemetry(42);
     byte[][] key = new byte[1][];
     long deadline = System.nanoTime() + timeout.toNanos();
     try (KafkaProducer<byte[], byte[]> p = producer()) {
@@ -749,7 +784,7 @@ public final class StreamLoad implements Callable<Integer> {
 
   /** Writes calls at {@code rate}/s for {@code seconds}, running {@code midway} halfway through. */
   private void produceAt(long rate, int seconds, Runnable midway) {
-    Telemetry tel = new Telemetry(consumers, zipf, 4242);
+    Telemetry tel = telemetry(4242);
     byte[][] key = new byte[1][];
     try (KafkaProducer<byte[], byte[]> p = producer()) {
       long start = System.nanoTime();

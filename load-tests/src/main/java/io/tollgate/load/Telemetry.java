@@ -17,6 +17,16 @@ public final class Telemetry {
   private final SplittableRandom rnd;
   private final StringBuilder b = new StringBuilder(512);
   private long seq;
+  private boolean keyByVehicle;
+
+  /**
+   * Records keyed by vehicle rather than by consumer and dataset, as a platform streaming many
+   * vehicles for one consumer keys them: they spread over every partition of tollgate.calls.
+   */
+  public Telemetry keyByVehicle() {
+    keyByVehicle = true;
+    return this;
+  }
 
   public Telemetry(int consumers, double exponent, long seed) {
     this.consumers = consumers;
@@ -30,6 +40,11 @@ public final class Telemetry {
 
   /** The contract of consumer {@code i}: {@code purposes} may differ to make a new version. */
   public static String contract(int i, String purposes) {
+    return contract(i, purposes, i < 3 ? 4000 : 20000);
+  }
+
+  /** The contract of consumer {@code i} with a rate limit of {@code rate} calls/s. */
+  public static String contract(int i, String purposes, long rate) {
     return String.join(
         "\n",
         "contract: load-" + i,
@@ -45,7 +60,7 @@ public final class Telemetry {
         "regions: [CN-SH]",
         "geofence: [[120.85, 30.68], [122.05, 30.68], [122.05, 31.88], [120.85, 31.88]]",
         "channels: [kafka]",
-        "limits: {rate: \"" + (i < 3 ? 4000 : 20000) + "/s\", quota: \"900000000/day\"}",
+        "limits: {rate: \"" + rate + "/s\", quota: \"900000000/day\"}",
         "price: {amount: \"0.0001\", currency: CNY, per: record}",
         "");
   }
@@ -99,7 +114,9 @@ public final class Telemetry {
         .append(",\"heading\":")
         .append(rnd.nextInt(360))
         .append(",\"driver_phone\":\"13800001234\"}}");
-    key[0] = (consumer + "|" + DATASET).getBytes(StandardCharsets.UTF_8);
+    key[0] =
+        (keyByVehicle ? "SH-A" + vehicle : consumer + "|" + DATASET)
+            .getBytes(StandardCharsets.UTF_8);
     return b.toString().getBytes(StandardCharsets.UTF_8);
   }
 }
