@@ -68,11 +68,13 @@ final class SealOperator extends AbstractStreamOperator<Out>
     keys = KeyRing.open(Path.of(s.keysDir), s.origin);
     byte[] restored = null;
     String lastNote = null;
+    List<String> unconfirmed = new java.util.ArrayList<>(); // the last is the last sealed
     for (byte[] b : state.get()) {
       if (restored == null) {
         restored = b;
       } else {
         lastNote = new String(b, StandardCharsets.UTF_8);
+        unconfirmed.add(lastNote);
       }
     }
     sealer =
@@ -118,8 +120,9 @@ final class SealOperator extends AbstractStreamOperator<Out>
     store = TileStore.open(dir, sealer.sealedSize());
     writer = new io.tollgate.evidence.TileWriter(store, 4);
     if (lastNote != null) {
-      // published with the checkpoint restored from, whose notification may have been lost
-      publish(List.of(lastNote));
+      // published with the checkpoint restored from, whose notification may have been lost:
+      // every note sealed since the last notification this state knew of, the latest last
+      publish(unconfirmed);
     }
     lastSealed = lastNote;
     sealedSinceSnapshot = new java.util.ArrayList<>();
@@ -264,10 +267,19 @@ final class SealOperator extends AbstractStreamOperator<Out>
     super.snapshotState(context);
     // every checkpoint sealed before this one is on the disk before Flink may publish it
     writer.flush();
-    state.update(
-        lastSealed == null
-            ? List.of(sealer.state())
-            : List.of(sealer.state(), lastSealed.getBytes(StandardCharsets.UTF_8)));
+    // the state, then every note not yet known published (a restore writes them: the notification
+    // of the checkpoint it restores may never have come), the last sealed last
+    java.util.LinkedHashSet<String> unconfirmed = new java.util.LinkedHashSet<>();
+    toPublish.values().forEach(unconfirmed::addAll);
+    unconfirmed.addAll(sealedSinceSnapshot);
+    if (lastSealed != null) {
+      unconfirmed.remove(lastSealed);
+      unconfirmed.add(lastSealed);
+    }
+    List<byte[]> st = new java.util.ArrayList<>();
+    st.add(sealer.state());
+    unconfirmed.forEach(n -> st.add(n.getBytes(StandardCharsets.UTF_8)));
+    state.update(st);
     toPublish.put(context.getCheckpointId(), sealedSinceSnapshot);
     sealedSinceSnapshot = new java.util.ArrayList<>();
   }
