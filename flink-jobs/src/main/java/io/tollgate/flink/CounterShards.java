@@ -82,7 +82,7 @@ public final class CounterShards implements KeySelector<CallRecord, Long> {
 
   /** The shard of a call among {@code n}: a hash of its id, the same on every replay. */
   public static int shardOf(String callId, int n) {
-    if (n <= 1) {
+    if (n <= 1 || callId == null) {
       return 0;
     }
     int h = callId.hashCode();

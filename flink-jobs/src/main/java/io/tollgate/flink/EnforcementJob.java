@@ -153,8 +153,9 @@ public final class EnforcementJob implements Callable<Integer> {
           "A consumer whose calls of one dataset are more than one subtask can enforce: its calls"
               + " are spread by call id over SHARDS subtasks, each enforcing 1/SHARDS of every rate,"
               + " quota and total of its contracts (the parts sum to the limits: never more is"
-              + " permitted; a shard may refuse while another has room). Repeatable. Part of the"
-              + " state's shape: a restore with other settings is refused."
+              + " permitted, but for a version that lowers a total or quota: see ADR 0011; a shard"
+              + " may refuse while another has room). Repeatable. Part of the state's shape: a"
+              + " restore with other settings is refused."
         })
     public Map<String, Integer> hotConsumers = new java.util.LinkedHashMap<>();
 
@@ -162,8 +163,9 @@ public final class EnforcementJob implements Callable<Integer> {
         names = "--max-parallelism",
         defaultValue = "128",
         description =
-            "Key groups of the keyed state, the most subtasks a rescale can reach; fixed for the life"
-                + " of the state (default: ${DEFAULT-VALUE}).")
+            "With --hot-consumer: key groups of the keyed state, the most subtasks a rescale can"
+                + " reach, fixed for the life of the state; without, Flink's default applies"
+                + " (default: ${DEFAULT-VALUE}).")
     public int maxParallelism = 128;
 
     public Settings bootstrapServers(String s) {
@@ -268,7 +270,19 @@ public final class EnforcementJob implements Callable<Integer> {
       KeyedBroadcastProcessFunction<Long, CallRecord, PolicyRecord, Out> decide,
       String name) {
     env.setParallelism(s.parallelism);
-    env.setMaxParallelism(s.maxParallelism);
+    if (!shards(s).describe().isEmpty()) {
+      // shard keys are placed by key group: their number must not change under them (a rescale
+      // past Flink's default would keep the state's, and rename every shard)
+      if (s.parallelism > s.maxParallelism) {
+        throw new IllegalArgumentException(
+            "--parallelism "
+                + s.parallelism
+                + " exceeds --max-parallelism "
+                + s.maxParallelism
+                + ", the key groups hot consumers are spread over");
+      }
+      env.setMaxParallelism(s.maxParallelism);
+    }
     env.setBufferTimeout(s.bufferTimeoutMs);
     env.enableCheckpointing(s.checkpointIntervalMs, CheckpointingMode.EXACTLY_ONCE);
     env.getCheckpointConfig()

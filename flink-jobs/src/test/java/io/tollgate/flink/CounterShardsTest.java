@@ -74,6 +74,9 @@ class CounterShardsTest {
       assertThat(c).isBetween(99_000, 101_000); // 100,000 ± 3.5 standard deviations
     }
     assertThat(CounterShards.shardOf("anything", 1)).isZero();
+    assertThat(CounterShards.shardOf(null, 4))
+        .as("a call without an id (refused upstream)")
+        .isZero();
   }
 
   @Test

@@ -133,7 +133,9 @@ public final class LimitSpec {
    * each to the first parts, so that the parts of each limit sum to the limit exactly. A part may
    * be 0 (a limit smaller than {@code parts}): that shard refuses every call. Together the shards
    * never permit more than this spec would: a rate's buckets hold and refill at most its capacity
-   * and rate, a quota's or total's parts at most its count.
+   * and rate, a quota's or total's parts at most its count. One exception: when a new version
+   * lowers a total or quota, a shard that had used more than its new part gives nothing back, so
+   * the shards may exceed the new limit by what the busiest shards used beyond their new parts.
    */
   public LimitSpec part(int index, int parts) {
     if (parts < 1 || index < 0 || index >= parts) {
