@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
  *
  * <ul>
  *   <li>{@code up}: this module (the whole system on one machine, with the demo);
+ *   <li>{@code cluster}: this module over dev (a Flink standalone cluster of processes);
  *   <li>{@code policy}: enforcement-core (check and evaluate contracts);
  *   <li>{@code topics}: dev (create Tollgate's topics on a cluster);
  *   <li>{@code gateway}: gateway (the HTTP enforcement point);
@@ -35,6 +36,7 @@ import picocli.CommandLine.Command;
     description = "Tollgate: streaming usage control for trusted data spaces (可信数据空间).",
     subcommands = {
       UpCommand.class,
+      ClusterCommand.class,
       PolicyCommand.class,
       io.tollgate.enforcement.cli.OdrlCommand.class,
       TopicsCommand.class,

@@ -179,8 +179,9 @@ public final class EnforcementJob implements Callable<Integer> {
   @Option(names = "--job-name", defaultValue = "tollgate-enforcement")
   String jobName;
 
-  public static void main(String[] args) {
-    System.exit(new CommandLine(new EnforcementJob()).execute(args));
+  /** Runs the job: from {@code flink run}, a REST submission, or {@code java -cp}. */
+  public static void main(String[] args) throws Exception {
+    JobMain.run(new EnforcementJob(), args);
   }
 
   @Override
