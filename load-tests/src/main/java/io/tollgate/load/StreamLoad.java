@@ -188,7 +188,7 @@ public final class StreamLoad implements Callable<Integer> {
       paramLabel = "SHARDS",
       defaultValue = "0",
       description =
-          "One hot consumer: every call (but the 1 % from consumers without a contract) comes from"
+          "One hot consumer: every call (but the 1 %% from consumers without a contract) comes from"
               + " consumer-0, whose contract allows 1,000,000 calls/s, keyed by vehicle over every"
               + " partition, and the job spreads it over SHARDS counter shards (--hot-consumer);"
               + " compare --hot 1 --parallelism 1 with --hot 2 --parallelism 2 (default: off).")
@@ -224,10 +224,30 @@ public final class StreamLoad implements Callable<Integer> {
       double seconds,
       double steadyRate,
       double overallRate,
-      List<String> taskRates) {
-    Drain(String name, long calls, double seconds, double steadyRate, double overallRate) {
-      this(name, calls, seconds, steadyRate, overallRate, List.of());
+      List<String> taskRates,
+      double jobCpuPerCall,
+      double brokerCpuPerCall) {
+    /** The table row: rates, and CPU per call of this JVM (the job) and of the broker process. */
+    String row() {
+      return String.format(
+          Locale.ROOT,
+          "| %s | %,d | %.1f | %,.0f | %,.0f | %.1f | %.1f |%n",
+          name,
+          calls,
+          seconds,
+          steadyRate,
+          overallRate,
+          jobCpuPerCall,
+          brokerCpuPerCall);
     }
+  }
+
+  /** CPU time a process has used so far, in nanoseconds (0 where the platform does not say). */
+  static long cpuNanos(long pid) {
+    return ProcessHandle.of(pid)
+        .flatMap(h -> h.info().totalCpuDuration())
+        .map(java.time.Duration::toNanos)
+        .orElse(0L);
   }
 
   @Override
@@ -237,6 +257,7 @@ public final class StreamLoad implements Callable<Integer> {
     KafkaBroker broker = KafkaBroker.temporary(stateDir.toAbsolutePath()).start();
     try {
       bootstrap = broker.bootstrapServers();
+      brokerPid = broker.pid();
       pinned = pin && Pinning.available();
       if (pinned) {
         Pinning.process(broker.pid(), 1);
@@ -286,14 +307,17 @@ public final class StreamLoad implements Callable<Integer> {
         return 0;
       }
       long t = System.nanoTime();
+      long brokerBefore = cpuNanos(brokerPid);
       long written = produce(calls, 0, Duration.ofMinutes(timeoutMinutes));
       double produceSeconds = (System.nanoTime() - t) / 1e9;
+      double brokerPerWrite = (cpuNanos(brokerPid) - brokerBefore) / 1e3 / Math.max(1, written);
       out.printf(
           Locale.ROOT,
-          "stream-load: wrote %,d calls in %.1f s (%,.0f/s)%n",
+          "stream-load: wrote %,d calls in %.1f s (%,.0f/s); the broker's CPU: %.1f µs a call%n",
           written,
           produceSeconds,
-          written / produceSeconds);
+          written / produceSeconds,
+          brokerPerWrite);
 
       List<Drain> drains = new ArrayList<>();
       String enforceGroup = "load-enforce-" + UUID.randomUUID();
@@ -330,50 +354,19 @@ public final class StreamLoad implements Callable<Integer> {
       report.append(
           String.format(
               Locale.ROOT,
-              "%n| run | calls | seconds | steady calls/s | overall calls/s |%n|---|---:|---:|---:|---:|%n"));
+              "%n| run | calls | seconds | steady calls/s | overall calls/s | job CPU µs/call |"
+                  + " broker CPU µs/call |%n|---|---:|---:|---:|---:|---:|---:|%n"));
       for (Drain d : drains) {
-        report.append(
-            String.format(
-                Locale.ROOT,
-                "| %s | %,d | %.1f | %,.0f | %,.0f |%n",
-                d.name(),
-                d.calls(),
-                d.seconds(),
-                d.steadyRate(),
-                d.overallRate()));
+        report.append(d.row());
       }
       if (loop != null) {
-        report.append(
-            String.format(
-                Locale.ROOT,
-                "| %s | %,d | %.1f | %,.0f | %,.0f |%n",
-                loop.name(),
-                loop.calls(),
-                loop.seconds(),
-                loop.steadyRate(),
-                loop.overallRate()));
+        report.append(loop.row());
       }
       if (meter != null) {
-        report.append(
-            String.format(
-                Locale.ROOT,
-                "| %s | %,d | %.1f | %,.0f | %,.0f |%n",
-                meter.name(),
-                meter.calls(),
-                meter.seconds(),
-                meter.steadyRate(),
-                meter.overallRate()));
+        report.append(meter.row());
       }
       if (seal != null) {
-        report.append(
-            String.format(
-                Locale.ROOT,
-                "| %s | %,d | %.1f | %,.0f | %,.0f |%n",
-                seal.name(),
-                seal.calls(),
-                seal.seconds(),
-                seal.steadyRate(),
-                seal.overallRate()));
+        report.append(seal.row());
       }
       report.append(
           String.format(
@@ -423,6 +416,7 @@ public final class StreamLoad implements Callable<Integer> {
           report.append('\n');
         }
       }
+      report.append(topicBytes());
       report.append(latency);
       out.print(report);
       Path md = stateDir.resolve("report.md");
@@ -436,6 +430,57 @@ public final class StreamLoad implements Callable<Integer> {
       broker.close();
       deleteQuietly(broker.directory());
     }
+  }
+
+  private long brokerPid;
+
+  /**
+   * What each topic takes on the broker's disk per record (its log segments over its end offsets,
+   * transaction markers counted as records): every run of this command wrote to the same topics.
+   */
+  private String topicBytes() throws Exception {
+    Properties p = new Properties();
+    p.put(org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    StringBuilder b =
+        new StringBuilder(
+            String.format(
+                Locale.ROOT,
+                "%non the broker's disk (replication 1; output compression %s):%n"
+                    + "| topic | records | bytes | bytes per record |%n|---|---:|---:|---:|%n",
+                sinkCompression));
+    try (org.apache.kafka.clients.admin.Admin a = org.apache.kafka.clients.admin.Admin.create(p)) {
+      int node = a.describeCluster().nodes().get(30, TimeUnit.SECONDS).iterator().next().id();
+      Map<String, Long> size = new java.util.TreeMap<>();
+      a.describeLogDirs(List.of(node))
+          .allDescriptions()
+          .get(30, TimeUnit.SECONDS)
+          .get(node)
+          .values()
+          .forEach(
+              d ->
+                  d.replicaInfos().forEach((tp, r) -> size.merge(tp.topic(), r.size(), Long::sum)));
+      for (Map.Entry<String, Long> e : size.entrySet()) {
+        long records =
+            facts
+                .endOffsets(e.getKey(), org.apache.kafka.common.IsolationLevel.READ_UNCOMMITTED)
+                .values()
+                .stream()
+                .mapToLong(Long::longValue)
+                .sum();
+        if (e.getKey().startsWith("__") || records == 0) {
+          continue;
+        }
+        b.append(
+            String.format(
+                Locale.ROOT,
+                "| %s | %,d | %,d | %.0f |%n",
+                e.getKey(),
+                records,
+                e.getValue(),
+                (double) e.getValue() / records));
+      }
+    }
+    return b.toString();
   }
 
   private Drain drain(String name, String group, boolean passThrough, String backend)
@@ -496,6 +541,9 @@ public final class StreamLoad implements Callable<Integer> {
       java.util.function.Supplier<List<String>> rates)
       throws Exception {
     List<long[]> samples = new ArrayList<>();
+    long self = ProcessHandle.current().pid();
+    long jobCpu0 = cpuNanos(self);
+    long brokerCpu0 = cpuNanos(brokerPid);
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(timeoutMinutes);
     long lastPrint = 0;
     while (true) {
@@ -530,7 +578,17 @@ public final class StreamLoad implements Callable<Integer> {
         steady,
         unit,
         overall);
-    return new Drain(name, total, seconds, steady, overall, rates.get());
+    // CPU per call over the whole drain: this JVM (the job, and the sampling thread) and the broker
+    double jobCpu = (cpuNanos(self) - jobCpu0) / 1e3 / total;
+    double brokerCpu = (cpuNanos(brokerPid) - brokerCpu0) / 1e3 / total;
+    out.printf(
+        Locale.ROOT,
+        "stream-load: %s: CPU %.1f µs a %s in the job's JVM, %.1f µs in the broker%n",
+        name,
+        jobCpu,
+        unit.substring(0, unit.length() - 1),
+        brokerCpu);
+    return new Drain(name, total, seconds, steady, overall, rates.get(), jobCpu, brokerCpu);
   }
 
   /** The plain Kafka loop drains the same calls (no Flink), measured the same way. */
