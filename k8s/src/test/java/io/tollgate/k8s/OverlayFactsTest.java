@@ -88,7 +88,7 @@ class OverlayFactsTest {
   void prodHasTheSizingFigures() {
     String p = "prod";
     assertThat(spec(p, "KafkaNodePool", "controller").path("replicas").asInt()).isEqualTo(3);
-    assertThat(spec(p, "KafkaNodePool", "broker").path("replicas").asInt()).isEqualTo(12);
+    assertThat(spec(p, "KafkaNodePool", "broker").path("replicas").asInt()).isEqualTo(28);
     JsonNode kafka = spec(p, "Kafka", "tollgate").path("kafka").path("config");
     assertThat(kafka.path("transaction.state.log.replication.factor").asInt()).isEqualTo(3);
     assertThat(kafka.path("transaction.state.log.min.isr").asInt()).isEqualTo(2);
@@ -96,7 +96,7 @@ class OverlayFactsTest {
     assertThat(kafka.path("default.replication.factor").asInt()).isEqualTo(3);
 
     JsonNode enforcement = spec(p, "FlinkDeployment", "enforcement");
-    assertThat(enforcement.path("job").path("parallelism").asInt()).isEqualTo(320);
+    assertThat(enforcement.path("job").path("parallelism").asInt()).isEqualTo(400);
     assertThat(
             enforcement.path("flinkConfiguration").path("taskmanager.numberOfTaskSlots").asText())
         .isEqualTo("4");
@@ -105,7 +105,7 @@ class OverlayFactsTest {
     assertThat(enforcement.path("taskManager").path("resource").path("memory").asText())
         .isEqualTo("8192m");
     assertThat(spec(p, "FlinkDeployment", "metering").path("job").path("parallelism").asInt())
-        .isEqualTo(48);
+        .isEqualTo(400);
     // not 8: EvidenceJob pins its operators to parallelism 1
     // (overlays/prod/flink-evidence-sizing.yaml)
     assertThat(spec(p, "FlinkDeployment", "evidence").path("job").path("parallelism").asInt())
