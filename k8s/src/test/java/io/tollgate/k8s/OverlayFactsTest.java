@@ -88,7 +88,7 @@ class OverlayFactsTest {
   void prodHasTheSizingFigures() {
     String p = "prod";
     assertThat(spec(p, "KafkaNodePool", "controller").path("replicas").asInt()).isEqualTo(3);
-    assertThat(spec(p, "KafkaNodePool", "broker").path("replicas").asInt()).isEqualTo(28);
+    assertThat(spec(p, "KafkaNodePool", "broker").path("replicas").asInt()).isEqualTo(36);
     JsonNode kafka = spec(p, "Kafka", "tollgate").path("kafka").path("config");
     assertThat(kafka.path("transaction.state.log.replication.factor").asInt()).isEqualTo(3);
     assertThat(kafka.path("transaction.state.log.min.isr").asInt()).isEqualTo(2);
