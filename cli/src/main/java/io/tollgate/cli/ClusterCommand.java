@@ -152,6 +152,11 @@ public final class ClusterCommand implements Runnable {
       }
       Files.createDirectories(d.dir);
       KafkaBroker.stopLeftover(d.kafka());
+      // another broker on the port would answer for this one (which then dies on bind)
+      io.tollgate.dev.StandaloneFlink.requireFreePort(kafkaPort, "the Kafka port");
+      if (restPort > 0) {
+        io.tollgate.dev.StandaloneFlink.requireFreePort(restPort, "Flink's REST port");
+      }
       out.println("starting the Kafka broker on 127.0.0.1:" + kafkaPort + " ...");
       out.flush();
       KafkaBroker broker = KafkaBroker.at(d.kafka(), kafkaPort, 0, "1g").withoutShutdownHook();

@@ -112,6 +112,8 @@ public final class StandaloneFlink implements AutoCloseable {
       Files.createDirectories(dir.resolve(d));
     }
     int rest = o.restPort > 0 ? o.restPort : KafkaBroker.freePort();
+    // another cluster on the port would answer for this one (its JobManager then dies on bind)
+    requireFreePort(rest, "Flink's REST port");
     StandaloneFlink f = new StandaloneFlink(lib, dir, o, rest);
     f.writeConfig();
     try {
@@ -121,6 +123,7 @@ public final class StandaloneFlink implements AutoCloseable {
         f.startTaskManager();
       }
       f.awaitSlots(o.taskManagers, o.timeout);
+      f.checkJobManagerAlive();
     } catch (IOException | InterruptedException | RuntimeException e) {
       f.close();
       throw e;
@@ -131,6 +134,21 @@ public final class StandaloneFlink implements AutoCloseable {
         o.taskManagers,
         o.slotsPerTaskManager);
     return f;
+  }
+
+  /** Fails, naming {@code what}, when something listens on {@code port} of the loopback. */
+  public static void requireFreePort(int port, String what) throws IOException {
+    try (java.net.ServerSocket s = new java.net.ServerSocket()) {
+      s.setReuseAddress(true);
+      s.bind(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port));
+    } catch (IOException e) {
+      throw new IOException(
+          what
+              + " "
+              + port
+              + " is in use (another cluster or program listens there): choose another",
+          e);
+    }
   }
 
   /** The cluster a {@code cluster.properties} in {@code dir} describes (started by another JVM). */
@@ -369,8 +387,13 @@ public final class StandaloneFlink implements AutoCloseable {
       if ("COMPLETED".equals(o.path("status").path("id").asText())) {
         JsonNode op = o.path("operation");
         if (op.has("failure-cause")) {
+          JsonNode cause = op.path("failure-cause");
+          String trace = cause.path("stack-trace").asText(cause.toString());
           throw new IOException(
-              "stop with savepoint of " + job + " failed: " + op.path("failure-cause"));
+              "stop with savepoint of "
+                  + job
+                  + " failed: "
+                  + errorText(JSON.createArrayNode().add(trace)));
         }
         return op.path("location").asText();
       }
