@@ -20,11 +20,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The jobs' OCI image tarball ({@code mvn verify}, target/jib-image.tar) for the Flink
- * Kubernetes Operator: the shaded job jar at /opt/flink/usrlib/tollgate-flink-jobs.jar (the
- * FlinkDeployment's jarURI), no Jib /app layers, user 9999; with the offline base also Flink's lib
- * and a runtime, and its entrypoint run in the unpacked layers (Linux, root). With -DskipImages
- * these are skipped.
+ * The jobs' OCI image tarball ({@code mvn verify}, target/jib-image.tar) for the Flink Kubernetes
+ * Operator: the shaded job jar at /opt/flink/usrlib/tollgate-flink-jobs.jar (the FlinkDeployment's
+ * jarURI), no Jib /app layers, user 9999; with the offline base also Flink's lib and a runtime, and
+ * its entrypoint run in the unpacked layers (Linux, root). With -DskipImages these are skipped.
  */
 class FlinkJobsImageIT {
   static OciImage image;

@@ -16,9 +16,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The gateway's OCI image tarball ({@code mvn verify}, target/jib-image.tar): its layout,
- * digests, config and files; and, on Linux as root, its entrypoint run in the unpacked layers with
- * chroot. With -DskipImages there is no tarball and these are skipped.
+ * The gateway's OCI image tarball ({@code mvn verify}, target/jib-image.tar): its layout, digests,
+ * config and files; and, on Linux as root, its entrypoint run in the unpacked layers with chroot.
+ * With -DskipImages there is no tarball and these are skipped.
  */
 class GatewayImageIT {
   static OciImage image;
