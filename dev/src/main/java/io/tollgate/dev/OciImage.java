@@ -1,4 +1,4 @@
-package io.tollgate.flink.image;
+package io.tollgate.dev;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -26,31 +26,31 @@ import java.util.zip.GZIPInputStream;
  * config, and each layer's entries. Tar is read here (ustar, PAX and GNU long names), gzip by the
  * JDK.
  */
-final class OciImage {
-  static final ObjectMapper JSON = new ObjectMapper();
+public final class OciImage {
+  public static final ObjectMapper JSON = new ObjectMapper();
 
   /** One entry of a layer: its path without the leading {@code /} or {@code ./}. */
-  record Entry(String path, char type, int mode, byte[] content, String linkTarget) {
-    boolean isDirectory() {
+  public record Entry(String path, char type, int mode, byte[] content, String linkTarget) {
+    public boolean isDirectory() {
       return type == '5';
     }
 
-    boolean isFile() {
+    public boolean isFile() {
       return type == '0' || type == '\0';
     }
   }
 
   /** A layer: its descriptor and the entries of its uncompressed tar. */
-  record Layer(
+  public record Layer(
       String digest, String mediaType, long size, byte[] uncompressed, List<Entry> entries) {}
 
-  final Map<String, byte[]> files; // the outer tarball's files by path
-  final JsonNode index;
-  final JsonNode manifest;
-  final JsonNode config;
-  final List<Layer> layers = new ArrayList<>();
+  public final Map<String, byte[]> files; // the outer tarball's files by path
+  public final JsonNode index;
+  public final JsonNode manifest;
+  public final JsonNode config;
+  public final List<Layer> layers = new ArrayList<>();
 
-  OciImage(Path tarball) throws IOException {
+  public OciImage(Path tarball) throws IOException {
     files = new LinkedHashMap<>();
     try (InputStream in = Files.newInputStream(tarball)) {
       for (Entry e : readTar(in)) {
@@ -78,7 +78,7 @@ final class OciImage {
     }
   }
 
-  byte[] file(String path) {
+  public byte[] file(String path) {
     byte[] b = files.get(path);
     if (b == null) {
       throw new IllegalStateException("no " + path + " in the tarball; it holds " + files.keySet());
@@ -86,19 +86,19 @@ final class OciImage {
     return b;
   }
 
-  byte[] blob(String digest) {
+  public byte[] blob(String digest) {
     if (!digest.startsWith("sha256:")) {
       throw new IllegalStateException("not a sha256 digest: " + digest);
     }
     return file("blobs/sha256/" + digest.substring("sha256:".length()));
   }
 
-  JsonNode containerConfig() {
+  public JsonNode containerConfig() {
     return config.path("config");
   }
 
   /** Every entry of every layer, the later layer winning, by path. */
-  Map<String, Entry> fileSystem() {
+  public Map<String, Entry> fileSystem() {
     Map<String, Entry> fs = new LinkedHashMap<>();
     for (Layer l : layers) {
       for (Entry e : l.entries()) {
@@ -109,7 +109,7 @@ final class OciImage {
   }
 
   /** Writes the layers, in order, under {@code root} (as a container runtime would unpack them). */
-  void extract(Path root) throws IOException {
+  public void extract(Path root) throws IOException {
     // the image's / is root-owned 755 (a @TempDir is 700, closed to the image's user)
     Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
     for (Layer l : layers) {
@@ -139,7 +139,7 @@ final class OciImage {
     }
   }
 
-  static String sha256(byte[] b) {
+  public static String sha256(byte[] b) {
     try {
       return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
     } catch (NoSuchAlgorithmException e) {
@@ -147,7 +147,7 @@ final class OciImage {
     }
   }
 
-  static String rwx(int mode) {
+  public static String rwx(int mode) {
     StringBuilder s = new StringBuilder();
     String letters = "rwxrwxrwx";
     for (int i = 0; i < 9; i++) {
@@ -156,12 +156,12 @@ final class OciImage {
     return s.toString();
   }
 
-  static boolean exists(Path p) {
+  public static boolean exists(Path p) {
     return Files.exists(p, LinkOption.NOFOLLOW_LINKS);
   }
 
   /** The entries of a tar stream: ustar headers, PAX ({@code x}) and GNU ({@code L}) names. */
-  static List<Entry> readTar(InputStream in) throws IOException {
+  public static List<Entry> readTar(InputStream in) throws IOException {
     List<Entry> out = new ArrayList<>();
     byte[] header = new byte[512];
     String longName = null;
@@ -271,7 +271,7 @@ final class OciImage {
   }
 
   /** Runs {@code command}, returning its exit code and its output (stdout and stderr). */
-  static Map.Entry<Integer, String> run(List<String> command, Map<String, String> env)
+  public static Map.Entry<Integer, String> run(List<String> command, Map<String, String> env)
       throws IOException, InterruptedException {
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
     pb.environment().clear();
